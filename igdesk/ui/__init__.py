@@ -1,0 +1,1 @@
+"""igdesk package."""
