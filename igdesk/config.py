@@ -1,0 +1,126 @@
+"""Settings and paths: where a profile lives and what it is set to (never secrets)."""
+
+from __future__ import annotations
+
+import json
+import locale
+import logging
+import os
+import sys
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+log = logging.getLogger("igdesk.config")
+
+APP_NAME = "igdesk"
+DEFAULT_API_VERSION = "v25.0"
+SETTINGS_FILE = "settings.json"
+ARCHIVE_FILE = "archive.sqlite3"
+
+
+@dataclass
+class Settings:
+    """What the owner (or a tool) chose for one profile. Stored as JSON in the profile folder."""
+
+    flavour: str = "instagram"  # "instagram" (Instagram Login) or "facebook" (Facebook Page)
+    api_version: str = DEFAULT_API_VERSION
+    language: str = ""  # "en", "id" or "" for the system language
+    poll_interval_seconds: float = 60.0
+    conversations_per_second: float = 2.0
+    human_agent_allowed: bool = False
+    send_read_receipts: bool = True
+    notify_folders: list[str] = field(default_factory=list)  # notifications are off by default
+    notify_sound: bool = False
+
+    @classmethod
+    def load(cls, path: Path) -> Settings:
+        """Read settings; a missing or damaged file gives the defaults (and a log line), never a crash."""
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return cls()
+        except (OSError, ValueError):
+            log.warning("settings file %s is unreadable; using defaults", path)
+            return cls()
+        if not isinstance(data, dict):
+            return cls()
+        known = {f.name: f for f in fields(cls)}
+        values: dict[str, Any] = {}
+        defaults = cls()
+        for name, value in data.items():
+            if name not in known:
+                continue
+            expected = type(getattr(defaults, name))
+            if expected is float and isinstance(value, int) and not isinstance(value, bool):
+                value = float(value)
+            if isinstance(value, expected):
+                values[name] = value
+        return cls(**values)
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(asdict(self), indent=2, sort_keys=True), encoding="utf-8")
+        os.replace(tmp, path)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """One profile folder: the archive, the settings and the log of one shop account."""
+
+    directory: Path
+
+    @classmethod
+    def default(cls) -> Profile:
+        return cls(Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)))
+
+    @property
+    def archive_path(self) -> Path:
+        return self.directory / ARCHIVE_FILE
+
+    @property
+    def settings_path(self) -> Path:
+        return self.directory / SETTINGS_FILE
+
+    @property
+    def log_path(self) -> Path:
+        return self.directory / "logs" / "igdesk.log"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.directory / "cache"
+
+    @property
+    def key(self) -> str:
+        """A stable name for this profile in the keyring."""
+        return str(self.directory.resolve())
+
+    def ensure(self) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+
+    def settings(self) -> Settings:
+        return Settings.load(self.settings_path)
+
+
+def system_language() -> str:
+    """'id' when the system speaks Bahasa Indonesia, else 'en'."""
+    for variable in ("IGDESK_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(variable, "")
+        if value:
+            return "id" if value.lower().startswith(("id", "in_")) else "en"
+    try:
+        code = locale.getlocale()[0] or ""
+    except ValueError:
+        code = ""
+    return "id" if code.lower().startswith(("id", "in_")) else "en"
+
+
+def resources_dir() -> Path:
+    """The `resources/` folder, beside the package in a checkout or inside a PyInstaller bundle."""
+    bundle = getattr(sys, "_MEIPASS", None)
+    if bundle:
+        return Path(bundle) / "resources"
+    return Path(__file__).resolve().parent.parent / "resources"

@@ -1,0 +1,139 @@
+"""Apply what the API says about one thread to the archive, with the folder rules.
+
+Polling and (later) webhooks both end here, so the order in which they deliver does not matter:
+every write is an idempotent upsert keyed on message id, and one thread is applied atomically.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from igdesk.domain import (
+    READABLE_MESSAGES_PER_THREAD,
+    Contact,
+    Folder,
+    Message,
+    folder_after_customer_message,
+    folder_after_shop_message,
+    folder_for_new_thread,
+)
+from igdesk.store import Archive
+
+
+@dataclass(frozen=True)
+class ThreadUpdate:
+    """What applying one thread changed."""
+
+    thread_id: str
+    created: bool
+    new_message_ids: tuple[str, ...]
+    new_customer_messages: int
+    folder: Folder
+    previous_folder: Folder | None
+
+    @property
+    def folder_changed(self) -> bool:
+        return self.previous_folder is not None and self.previous_folder != self.folder
+
+
+def apply_thread(
+    archive: Archive,
+    *,
+    thread_id: str,
+    contact: Contact,
+    messages: Sequence[Message],
+    updated_time: datetime | None,
+    older_history_exists: bool | None = None,
+) -> ThreadUpdate:
+    """Store one thread's messages and move it between folders as the rules say.
+
+    `older_history_exists` tells whether the API knows messages older than the ones given that
+    could not be read (None: unknown, judged from the count).
+    """
+    with archive.transaction():
+        archive.upsert_contact(contact)
+        known_contact = archive.contact(contact.id) or contact
+        existing = archive.thread(thread_id)
+        outbox_ids = _outbox_message_ids(archive, thread_id)
+        shop_has_written = any(m.is_from_shop for m in messages)
+        if existing is None:
+            folder = folder_for_new_thread(
+                follows_business=known_contact.follows_business, shop_has_written=shop_has_written
+            )
+            archive.create_thread(
+                thread_id, contact.id, folder, updated_time or _newest(messages, thread_id)
+            )
+            before = set[str]()
+        else:
+            folder = existing.folder
+            before = archive.message_ids(thread_id)
+
+        new_ids = archive.upsert_messages(thread_id, messages)
+        new_set = set(new_ids)
+        fresh = [m for m in messages if m.id in new_set]
+        new_customer = [m for m in fresh if not m.is_from_shop]
+        new_shop = [m for m in fresh if m.is_from_shop]
+
+        if existing is None:
+            # First sight: what the shop already answered counts as read.
+            last_shop = max((m.created_time for m in messages if m.is_from_shop), default=None)
+            if last_shop is not None:
+                archive.mark_read(thread_id, last_shop)
+        else:
+            new_folder = folder
+            for message in sorted(fresh, key=lambda m: m.created_time):
+                if message.is_from_shop:
+                    new_folder = folder_after_shop_message(
+                        new_folder,
+                        follows_business=known_contact.follows_business,
+                        from_igdesk=message.id in outbox_ids,
+                    )
+                else:
+                    new_folder = folder_after_customer_message(new_folder)
+            if new_folder != folder:
+                archive.set_folder(thread_id, new_folder)
+                folder = new_folder
+            if new_shop:
+                # The shop answered (here or in Instagram's app): it has read what came before.
+                archive.mark_read(thread_id, max(m.created_time for m in new_shop))
+
+        if older_history_exists is None:
+            older_history_exists = _history_may_be_missing(messages, before)
+        if older_history_exists:
+            archive.set_history_gap(thread_id, True)
+        if updated_time is not None:
+            archive.set_thread_updated(thread_id, updated_time)
+
+    return ThreadUpdate(
+        thread_id=thread_id,
+        created=existing is None,
+        new_message_ids=tuple(new_ids),
+        new_customer_messages=len(new_customer),
+        folder=folder,
+        previous_folder=None if existing is None else existing.folder,
+    )
+
+
+def readable_batch_is_full(messages: Sequence[Message]) -> bool:
+    """True when the API gave as many messages as it ever shows, so older ones may exist."""
+    return len(messages) >= READABLE_MESSAGES_PER_THREAD
+
+
+def _history_may_be_missing(messages: Sequence[Message], known_before: set[str]) -> bool:
+    """A full batch whose oldest message the archive did not know means a possible gap."""
+    if not readable_batch_is_full(messages):
+        return False
+    oldest = min(messages, key=lambda m: m.created_time)
+    return oldest.id not in known_before
+
+
+def _outbox_message_ids(archive: Archive, thread_id: str) -> set[str]:
+    return {e.message_id for e in archive.outbox(thread_id=thread_id) if e.message_id}
+
+
+def _newest(messages: Sequence[Message], thread_id: str) -> datetime:
+    if not messages:
+        raise ValueError(f"thread {thread_id} has neither messages nor an update time")
+    return max(m.created_time for m in messages)
