@@ -7,6 +7,7 @@ Every log line of `igdesk.graph` that contains a URL, a header or a server messa
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable
 
@@ -18,13 +19,13 @@ _SECRET_PARAMS = (
     "fb_exchange_token",
     "input_token",
     "appsecret_proof",
-    "code",
 )
-# `code=` only as a URL/form parameter (after ?, & or start), so "error code=190" survives.
 _PARAM_RE = re.compile(
     r"(?P<lead>(?:^|[?&#;,\s\"'])(?:" + "|".join(_SECRET_PARAMS) + r")=)(?P<val>[^&#\s\"',;]+)",
     re.IGNORECASE,
 )
+# An OAuth `code=` only as a URL parameter (after ? or &), so "error code=190" survives.
+_CODE_RE = re.compile(r"(?P<lead>[?&]code=)(?P<val>[^&#\s\"',;]+)", re.IGNORECASE)
 _JSON_RE = re.compile(
     r"(?P<lead>[\"'](?:access_token|client_secret|refresh_token)[\"']\s*:\s*[\"'])(?P<val>[^\"']*)",
     re.IGNORECASE,
@@ -49,6 +50,32 @@ def redact(text: object, secrets: Iterable[str] = ()) -> str:
     out = _AUTH_HEADER_RE.sub(_mask, out)
     out = _BEARER_RE.sub(_mask, out)
     out = _PARAM_RE.sub(_mask, out)
+    out = _CODE_RE.sub(_mask, out)
     out = _JSON_RE.sub(_mask, out)
     out = _TOKEN_SHAPE_RE.sub(MASK, out)
     return out
+
+
+class RedactingFilter(logging.Filter):
+    """A logging filter that passes every record's final text through `redact()`."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken format string is not ours to fix here
+            return True
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
+
+
+_FILTER = RedactingFilter()
+
+
+def guard_library_loggers(names: Iterable[str] = ("httpx", "httpcore")) -> None:
+    """Make the HTTP libraries' own log lines (which print full URLs) go through `redact()`."""
+    for name in names:
+        logger = logging.getLogger(name)
+        if _FILTER not in logger.filters:
+            logger.addFilter(_FILTER)

@@ -1,18 +1,22 @@
-"""Errors of the local archive: each carries a sentence for the shop owner and the detail for the log."""
+"""Archive errors: a sentence for the owner (English, Indonesian) and a detail for the log."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from igdesk.errors import IgdeskError
 
-class ArchiveError(Exception):
-    """Something is wrong with the archive file; `str()` is a sentence the owner understands."""
 
-    def __init__(self, message: str, *, detail: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        #: Technical detail for the log (never message text, tokens or customer names).
-        self.detail = detail
+class ArchiveError(IgdeskError):
+    """Something is wrong with the archive file or its use; `english`/`indonesian` say what."""
+
+    @property
+    def message(self) -> str:
+        return self.english
+
+    @property
+    def detail(self) -> str:
+        return self.technical
 
 
 class ArchiveTooNewError(ArchiveError):
@@ -22,7 +26,9 @@ class ArchiveTooNewError(ArchiveError):
         super().__init__(
             "This message archive was saved by a newer version of igdesk. "
             "Update igdesk to open it; nothing in it has been changed.",
-            detail=f"{path}: schema version {found}, this build knows up to {known}",
+            "Arsip pesan ini disimpan oleh igdesk versi yang lebih baru. "
+            "Perbarui igdesk untuk membukanya; isinya tidak diubah sama sekali.",
+            technical=f"{path}: schema version {found}, this build knows up to {known}",
         )
         self.found = found
         self.known = known
@@ -35,7 +41,9 @@ class ArchiveUnreadableError(ArchiveError):
         super().__init__(
             "igdesk cannot open its message archive. Check that the disk is not full and the "
             "folder can be written to; if the file was damaged, restore it from a backup.",
-            detail=f"{path}: {detail}",
+            "igdesk tidak bisa membuka arsip pesannya. Pastikan disk tidak penuh dan foldernya "
+            "bisa ditulisi; jika berkasnya rusak, pulihkan dari cadangan.",
+            technical=f"{path}: {detail}",
         )
 
 
@@ -45,9 +53,10 @@ class UnknownThreadError(ArchiveError, KeyError):
     def __init__(self, thread_id: str) -> None:
         super().__init__(
             "igdesk could not find this conversation in its archive.",
-            detail=f"unknown thread id {thread_id!r}",
+            "igdesk tidak menemukan percakapan ini di arsipnya.",
+            technical=f"unknown thread id {thread_id!r}",
         )
         self.thread_id = thread_id
 
     def __str__(self) -> str:  # KeyError would otherwise repr() the message
-        return self.message
+        return self.technical

@@ -17,7 +17,7 @@ def to_ms(moment: datetime) -> int:
 
 def from_ms(value: int) -> datetime:
     """Aware UTC datetime of epoch milliseconds."""
-    return EPOCH + timedelta(milliseconds=value)
+    return EPOCH + timedelta(0, 0, 0, value)  # positional: (days, s, µs, ms), the fast path
 
 
 def opt_from_ms(value: int | None) -> datetime | None:

@@ -1,0 +1,238 @@
+"""Control endpoints under /_sandbox/ (no token, loopback only): the tests' hands and eyes.
+
+- ``GET /_sandbox/world``: ground truth (account, threads, messages, sends, sender actions).
+- ``PATCH /_sandbox/world``: ``{"human_agent": bool}``.
+- ``GET|DELETE /_sandbox/requests``: the log of Graph requests (tokens removed).
+- ``GET|POST|DELETE /_sandbox/faults``: arm faults (one object, a list, or ``{"faults":[...]}``).
+- ``POST /_sandbox/customer_message``: ``{customer_id | username, text, attachments?,
+  name?, follows_business?}`` makes a customer write now (a new username makes a new thread).
+- ``GET|POST /_sandbox/clock``: ``{"advance_seconds": N}`` or ``{"set": "<iso time>"}``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+
+from igdesk.domain import format_graph_time
+from igdesk.sandbox.faults import parse_fault
+from igdesk.sandbox.media import LIBRARY
+from igdesk.sandbox.model import Attachment, Customer, Message, World, numeric_id
+from igdesk.sandbox.state import SandboxState
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+_DEFAULT_MEDIA = {"image": "batik_red", "video": "clip", "audio": "voice_wav",
+                  "file": "invoice_pdf"}
+
+
+def content_types(message: Message) -> list[str]:
+    types: list[str] = [a.kind for a in message.attachments]
+    types += [s.kind for s in message.shares]
+    if message.story:
+        types.append("story_reply" if message.story.kind == "reply_to" else "story_mention")
+    if message.sticker:
+        types.append("sticker")
+    return types
+
+
+def snapshot(world: World, state: SandboxState) -> dict[str, Any]:
+    """Everything a test may want to compare the client's view with."""
+    now = state.clock.now()
+    shop = world.shop
+    threads = []
+    for thread in sorted(world.threads.values(), key=lambda t: t.updated_time, reverse=True):
+        readable = thread.readable_ids()
+        last = thread.last_customer_time()
+        customer = thread.customer
+        threads.append({
+            "id": thread.id,
+            "customer": {"id": customer.id, "username": customer.username, "name": customer.name,
+                         "follows_business": customer.follows_business,
+                         "verified": customer.verified, "has_avatar": customer.avatar is not None,
+                         "available": customer.available},
+            "listed": thread.listed(now),
+            "is_request": thread.is_request(),
+            "updated_time": format_graph_time(thread.updated_time),
+            "last_customer_message_time": format_graph_time(last) if last else None,
+            "seen_marks": [format_graph_time(t) for t in thread.seen_marks],
+            "messages": [{
+                "id": m.id,
+                "from_id": m.sender_id,
+                "from_shop": m.sender_id == shop.ig_id,
+                "created_time": format_graph_time(m.created_time),
+                "text": m.text,
+                "attachment_types": content_types(m),
+                "reactions": [{"emoji": r.emoji, "user_ids": r.user_ids} for r in m.reactions],
+                "reply_to": m.reply_to,
+                "deleted": bool(m.deleted),
+                "unsupported": m.unsupported,
+                "readable": m.id in readable,
+            } for m in thread.newest_first()],
+        })
+    in_threads = {t.customer.id for t in world.threads.values()}
+    return {
+        "now": format_graph_time(now),
+        "account": {"ig_id": shop.ig_id, "app_scoped_id": shop.app_scoped_id,
+                    "username": shop.username, "name": shop.name, "page_id": shop.page_id,
+                    "page_name": shop.page_name, "app_id": shop.app_id},
+        "human_agent": world.human_agent,
+        "threads": threads,
+        "customers_without_thread": [
+            {"id": c.id, "username": c.username} for c in world.customers.values()
+            if c.id not in in_threads
+        ],
+        "sends": world.sends,
+        "sender_actions": world.sender_actions,
+        "subscribed_fields": world.subscribed_fields,
+    }
+
+
+def customer_writes(state: SandboxState, spec: dict[str, Any]) -> dict[str, Any]:
+    """A customer writes now; unknown usernames become new customers with a new thread."""
+    world = state.world
+    customer: Customer | None = None
+    if spec.get("customer_id"):
+        customer = world.customers.get(str(spec["customer_id"]))
+        if customer is None:
+            raise ValueError(f"no customer with id {spec['customer_id']}")
+    elif spec.get("username"):
+        customer = world.customer_by_username(str(spec["username"]))
+        if customer is None:
+            username = str(spec["username"]).lstrip("@")
+            customer = Customer(id=numeric_id("igsid:" + username), username=username,
+                                name=spec.get("name", username),
+                                follows_business=bool(spec.get("follows_business", False)),
+                                avatar="avatar_1")
+            world.add_customer(customer)
+    else:
+        raise ValueError("give customer_id or username")
+    thread = world.thread_for(customer)
+    mid = world.new_message_id(thread.id)
+    attachments = []
+    for number, item in enumerate(spec.get("attachments") or []):
+        kind = item.get("type") if isinstance(item, dict) else None
+        if kind not in _DEFAULT_MEDIA:
+            raise ValueError("attachment type must be image, video, audio or file")
+        media = item.get("media", _DEFAULT_MEDIA[kind])
+        if media not in LIBRARY:
+            raise ValueError(f"unknown media {media!r}")
+        attachments.append(Attachment(id=f"{mid}.att{number}", kind=kind, media=media))
+    text = str(spec.get("text", ""))
+    if bool(text) == bool(attachments):
+        raise ValueError("give text or attachments (one message carries one of them)")
+    message = Message(id=mid, thread_id=thread.id, sender_id=customer.id,
+                      recipient_id=world.shop.ig_id, created_time=state.clock.now(),
+                      text=text, attachments=attachments, reply_to=spec.get("reply_to"))
+    world.append(thread, message)
+    return {"thread_id": thread.id, "message_id": mid, "customer_id": customer.id,
+            "created_time": format_graph_time(message.created_time)}
+
+
+def _bad(message: str) -> web.Response:
+    return web.json_response({"error": message}, status=400)
+
+
+async def _json(request: web.Request) -> Any:
+    if not request.can_read_body:
+        return {}
+    try:
+        return await request.json()
+    except ValueError:
+        return None
+
+
+def routes(state: SandboxState) -> list[web.RouteDef]:
+    """The control routes, bound to one sandbox's state."""
+
+    async def world_get(_request: web.Request) -> web.Response:
+        return web.json_response(snapshot(state.world, state))
+
+    async def world_patch(request: web.Request) -> web.Response:
+        body = await _json(request)
+        if not isinstance(body, dict) or not isinstance(body.get("human_agent"), bool):
+            return _bad('send {"human_agent": true|false}')
+        state.world.human_agent = body["human_agent"]
+        return web.json_response({"human_agent": state.world.human_agent})
+
+    async def requests_get(_request: web.Request) -> web.Response:
+        return web.json_response(state.requests_log)
+
+    async def requests_delete(_request: web.Request) -> web.Response:
+        state.requests_log.clear()
+        return web.json_response({"cleared": True})
+
+    async def faults_get(_request: web.Request) -> web.Response:
+        return web.json_response({"armed": state.faults.armed(), "fired": state.faults.fired})
+
+    async def faults_post(request: web.Request) -> web.Response:
+        body = await _json(request)
+        items = body.get("faults") if isinstance(body, dict) and "faults" in body else body
+        items = [items] if isinstance(items, dict) else items
+        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+            return _bad("send a fault object, a list of them, or {\"faults\": [...]}")
+        try:
+            parsed = [parse_fault(item) for item in items]
+        except ValueError as error:
+            return _bad(str(error))
+        for fault in parsed:
+            state.faults.add(fault)
+        return web.json_response({"armed": state.faults.armed()})
+
+    async def faults_delete(_request: web.Request) -> web.Response:
+        state.faults.clear()
+        return web.json_response({"armed": []})
+
+    async def customer_message(request: web.Request) -> web.Response:
+        body = await _json(request)
+        if not isinstance(body, dict):
+            return _bad("send a JSON object")
+        try:
+            return web.json_response(customer_writes(state, body))
+        except ValueError as error:
+            return _bad(str(error))
+
+    async def clock_get(_request: web.Request) -> web.Response:
+        return web.json_response({"now": state.now_text()})
+
+    async def clock_post(request: web.Request) -> web.Response:
+        body = await _json(request)
+        try:
+            if isinstance(body, dict) and "advance_seconds" in body:
+                state.clock.advance(float(body["advance_seconds"]))
+            elif isinstance(body, dict) and "set" in body:
+                state.clock.set(str(body["set"]))
+            else:
+                return _bad('send {"advance_seconds": N} or {"set": "<iso time>"}')
+        except (TypeError, ValueError) as error:
+            return _bad(f"bad clock value: {error}")
+        return web.json_response({"now": state.now_text()})
+
+    return [
+        web.get("/_sandbox/world", world_get),
+        web.patch("/_sandbox/world", world_patch),
+        web.get("/_sandbox/requests", requests_get),
+        web.delete("/_sandbox/requests", requests_delete),
+        web.get("/_sandbox/faults", faults_get),
+        web.post("/_sandbox/faults", faults_post),
+        web.delete("/_sandbox/faults", faults_delete),
+        web.post("/_sandbox/customer_message", customer_message),
+        web.get("/_sandbox/clock", clock_get),
+        web.post("/_sandbox/clock", clock_post),
+    ]
+
+
+@web.middleware
+async def loopback_only(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Control endpoints answer only to this machine."""
+    if request.path.startswith("/_sandbox/"):
+        remote = request.remote or ""
+        try:
+            local = ipaddress.ip_address(remote).is_loopback
+        except ValueError:
+            local = False
+        if not local:
+            return web.json_response({"error": "control endpoints are loopback only"}, status=403)
+    return await handler(request)

@@ -1,0 +1,168 @@
+"""Business Login (Instagram Login) and token endpoints, plus webhook subscriptions.
+
+- ``GET /oauth/authorize``: an HTML consent page with Allow / Cancel; Allow redirects to
+  ``redirect_uri?code=...&state=...#_`` (the ``#_`` as Meta sends it), Cancel to
+  ``error=access_denied&error_reason=user_denied&error_description=...``.
+- ``POST /oauth/access_token``: code → short-lived token in the api.instagram.com shape
+  ``{"data":[{"access_token","user_id","permissions"}]}``, errors as
+  ``{"error_type","code","error_message"}``. ``user_id`` is the app-scoped id, not the IG_ID.
+- ``GET /access_token`` (ig_exchange_token) and ``GET /refresh_access_token``
+  (ig_refresh_token, token ≥ 24 h old) → ``{"access_token","token_type":"bearer","expires_in"}``.
+- ``GET|POST|DELETE /<me>/subscribed_apps``.
+"""
+
+from __future__ import annotations
+
+import html
+import secrets
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from aiohttp import web
+
+from igdesk.sandbox.call import GraphCall
+from igdesk.sandbox.errors import GraphError, invalid_token, oauth_error_body, param_error
+from igdesk.sandbox.state import SandboxState
+from igdesk.sandbox.tokens import LONG_LIVED, REFRESH_MIN_AGE, SHORT_LIVED
+
+CODE_LIFETIME = timedelta(hours=1)
+SCOPES = "instagram_business_basic,instagram_business_manage_messages"
+WEBHOOK_FIELDS = frozenset({
+    "messages", "message_reactions", "messaging_handover", "messaging_optins",
+    "messaging_postbacks", "messaging_referral", "messaging_seen", "standby", "message_echoes",
+    "message_edit", "comments", "live_comments", "messaging_policy_enforcement",
+    "response_feedback",
+})
+
+_PAGE = """<!doctype html>
+<html><head><meta charset="utf-8"><title>Instagram</title></head>
+<body style="font-family:sans-serif;max-width:28em;margin:3em auto">
+<h1>Allow access?</h1>
+<p><b>{app}</b> would like to access <b>@{username}</b>: {scopes}.</p>
+<form method="post" action="/oauth/authorize">
+{hidden}
+<button name="decision" value="allow" id="allow">Allow</button>
+<button name="decision" value="deny" id="cancel">Cancel</button>
+</form></body></html>
+"""
+
+
+def _fail_page(message: str) -> web.Response:
+    body = f"<!doctype html><html><body><h1>Error</h1><p>{html.escape(message)}</p></body></html>"
+    return web.Response(status=400, text=body, content_type="text/html")
+
+
+async def authorize_page(state: SandboxState, request: web.Request) -> web.Response:
+    query = request.query
+    if query.get("client_id") != state.world.shop.app_id:
+        return _fail_page("Invalid platform app")
+    if not query.get("redirect_uri") or query.get("response_type") != "code":
+        return _fail_page("Invalid request: redirect_uri and response_type=code are required")
+    keep = {k: query[k] for k in ("client_id", "redirect_uri", "state", "scope") if k in query}
+    hidden = "\n".join(
+        f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
+        for k, v in keep.items()
+    )
+    text = _PAGE.format(app="igdesk", username=html.escape(state.world.shop.username),
+                        scopes=html.escape(query.get("scope", "")), hidden=hidden)
+    return web.Response(text=text, content_type="text/html")
+
+
+async def authorize_decision(state: SandboxState, request: web.Request) -> web.Response:
+    form = await request.post()
+    redirect_uri = str(form.get("redirect_uri", ""))
+    if not redirect_uri or form.get("client_id") != state.world.shop.app_id:
+        return _fail_page("Invalid platform app")
+    params: dict[str, str] = {}
+    if form.get("decision") == "allow":
+        code = "AQ" + secrets.token_urlsafe(40)
+        state.oauth_codes[code] = {"redirect_uri": redirect_uri, "issued": state.clock.now(),
+                                   "scope": str(form.get("scope", SCOPES))}
+        params["code"] = code
+    else:
+        params.update(error="access_denied", error_reason="user_denied",
+                      error_description="The user denied your request")
+    if form.get("state"):
+        params["state"] = str(form["state"])
+    separator = "&" if "?" in redirect_uri else "?"
+    suffix = "#_" if "code" in params else ""
+    raise web.HTTPFound(f"{redirect_uri}{separator}{urlencode(params)}{suffix}")
+
+
+async def exchange_code(state: SandboxState, request: web.Request) -> web.Response:
+    """POST /oauth/access_token (api.instagram.com): code → short-lived token."""
+    form = await request.post()
+
+    def fail(message: str) -> web.Response:
+        return web.json_response(oauth_error_body(message), status=400)
+
+    if form.get("client_id") != state.world.shop.app_id:
+        return fail("Invalid client_id")
+    if form.get("client_secret") != state.app_secret:
+        return fail("Invalid client secret")
+    if form.get("grant_type") != "authorization_code":
+        return fail("Invalid grant_type")
+    grant = state.oauth_codes.pop(str(form.get("code", "")).removesuffix("#_"), None)
+    if grant is None or state.clock.now() - grant["issued"] > CODE_LIFETIME:
+        return fail("Matching code was not found or was already used")
+    if form.get("redirect_uri") != grant["redirect_uri"]:
+        return fail("Invalid redirect_uri")
+    token = state.tokens.issue("instagram", lifetime=SHORT_LIVED)
+    return web.json_response({"data": [{
+        "access_token": token,
+        "user_id": state.world.shop.app_scoped_id,
+        "permissions": grant["scope"],
+    }]})
+
+
+def exchange_token(state: SandboxState, call: GraphCall) -> dict[str, Any]:
+    """GET /access_token?grant_type=ig_exchange_token: short-lived → long-lived."""
+    if call.query.get("grant_type") != "ig_exchange_token":
+        raise param_error("Unsupported grant type; use ig_exchange_token")
+    if call.query.get("client_secret") != state.app_secret:
+        raise GraphError("Error validating client secret.", code=1)
+    info = state.tokens.info(call.token)
+    if info.flavour != "instagram":
+        raise invalid_token()
+    token = state.tokens.issue("instagram", lifetime=LONG_LIVED)
+    return {"access_token": token, "token_type": "bearer",
+            "expires_in": int(LONG_LIVED.total_seconds())}
+
+
+def refresh_token(state: SandboxState, call: GraphCall) -> dict[str, Any]:
+    """GET /refresh_access_token?grant_type=ig_refresh_token: a long-lived token, ≥ 24 h old."""
+    if call.query.get("grant_type") != "ig_refresh_token":
+        raise param_error("Unsupported grant type; use ig_refresh_token")
+    info = state.tokens.info(call.token)
+    if info.flavour != "instagram" or not info.long_lived:
+        raise invalid_token()
+    if state.clock.now() - info.issued_at < REFRESH_MIN_AGE:
+        raise param_error("The access token is less than 24 hours old and cannot be refreshed yet")
+    token = state.tokens.issue("instagram", lifetime=LONG_LIVED)
+    return {"access_token": token, "token_type": "bearer",
+            "expires_in": int(LONG_LIVED.total_seconds())}
+
+
+def subscribed_apps(state: SandboxState, call: GraphCall) -> dict[str, Any]:
+    world = state.world
+    if call.method == "GET":
+        if not world.subscribed_fields:
+            return {"data": []}
+        return {"data": [{"id": world.shop.app_id,
+                          "subscribed_fields": list(world.subscribed_fields)}]}
+    if call.method == "DELETE":
+        world.subscribed_fields = []
+        return {"success": True}
+    raw = call.param("subscribed_fields")
+    if not raw:
+        raise param_error("The parameter subscribed_fields is required.")
+    wanted = [name.strip() for name in raw.split(",") if name.strip()]
+    unknown = [name for name in wanted if name not in WEBHOOK_FIELDS]
+    if unknown:
+        known = ", ".join(sorted(WEBHOOK_FIELDS))
+        raise param_error(
+            f'Param subscribed_fields must be one of {{{known}}} - got "{unknown[0]}"'
+        )
+    world.subscribed_fields = wanted
+    return {"success": True}

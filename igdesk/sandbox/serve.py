@@ -1,0 +1,48 @@
+"""`igdesk sandbox serve`: run the sandbox alone and print how to reach it."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import sys
+from pathlib import Path
+
+from igdesk.sandbox.server import SandboxServer
+
+
+async def serve(port: int, scenario: Path | None, simulate: float | None) -> None:
+    """Serve until Ctrl+C or SIGTERM. Prints the URL, tokens and app secret first."""
+    server = SandboxServer(scenario, simulate_every=simulate)
+    url = await server.start(port=port)
+    print(f"Sandbox running at {url}")
+    print(f"Access token: {server.token}")
+    print(f"Page access token: {server.page_token}")
+    print(f"App secret: {server.app_secret}", flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):  # Windows: no handlers
+            loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        await server.stop()
+
+
+def run_serve(port: int, scenario_path: Path | None, simulate_every: float | None) -> int:
+    """Blocking entry point for the CLI; returns the process exit code."""
+    from igdesk.sandbox.scenario import ScenarioError
+
+    try:
+        asyncio.run(serve(port, scenario_path, simulate_every))
+    except ScenarioError as error:
+        print(f"igdesk: bad sandbox scenario: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        print(f"igdesk: cannot start the sandbox on port {port}: {error.strerror}",
+              file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        pass
+    return 0

@@ -1,0 +1,145 @@
+"""SandboxServer: the aiohttp application that plays Meta's side on 127.0.0.1."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from igdesk.sandbox import control, dispatch, oauth
+from igdesk.sandbox.clock import SandboxClock
+from igdesk.sandbox.media import LIBRARY, PREVIEW_SUFFIX, media_bytes
+from igdesk.sandbox.model import World
+from igdesk.sandbox.scenario import build_world, world_from_file
+from igdesk.sandbox.simulator import CustomerSimulator
+from igdesk.sandbox.state import SandboxOptions, SandboxState
+
+log = logging.getLogger(__name__)
+
+
+class SandboxServer:
+    """A local Graph API emulator with a world, a clock, tokens and control endpoints.
+
+    Give it a World, a scenario dict, or a scenario file (the bundled one by default).
+    """
+
+    def __init__(
+        self,
+        world: World | dict[str, Any] | Path | None = None,
+        *,
+        clock: SandboxClock | None = None,
+        options: SandboxOptions | None = None,
+        simulate_every: float | None = None,
+        simulator_seed: int = 7,
+    ) -> None:
+        self.clock = clock or SandboxClock()
+        now = self.clock.now()
+        if isinstance(world, World):
+            built = world
+        elif isinstance(world, dict):
+            built = build_world(world, now)
+        else:
+            built = world_from_file(world, now)
+        self.state = SandboxState(
+            world=built, clock=self.clock, options=options or SandboxOptions()
+        )
+        self._runner: web.AppRunner | None = None
+        self._simulator = (CustomerSimulator(self.state, simulate_every, seed=simulator_seed)
+                           if simulate_every else None)
+
+    # -- what tests and the CLI read -------------------------------------------------------
+
+    @property
+    def world(self) -> World:
+        return self.state.world
+
+    @property
+    def url(self) -> str:
+        return self.state.base_url
+
+    @property
+    def token(self) -> str:
+        """Instagram Login (flavour A) access token."""
+        return self.state.token
+
+    @property
+    def page_token(self) -> str:
+        """Facebook Page (flavour B) access token."""
+        return self.state.page_token
+
+    @property
+    def app_secret(self) -> str:
+        return self.state.app_secret
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def build_app(self) -> web.Application:
+        state = self.state
+        app = web.Application(middlewares=[control.loopback_only], client_max_size=8 * 1024**2)
+
+        async def graph(request: web.Request) -> web.StreamResponse:
+            return await dispatch.graph_entry(state, request)
+
+        async def media(request: web.Request) -> web.StreamResponse:
+            return await serve_media(state, request)
+
+        async def authorize(request: web.Request) -> web.StreamResponse:
+            return await oauth.authorize_page(state, request)
+
+        async def decide(request: web.Request) -> web.StreamResponse:
+            return await oauth.authorize_decision(state, request)
+
+        async def code_exchange(request: web.Request) -> web.StreamResponse:
+            return await oauth.exchange_code(state, request)
+
+        app.add_routes(control.routes(state))
+        app.add_routes([
+            web.get("/media/{ref}", media),
+            web.get("/oauth/authorize", authorize),
+            web.post("/oauth/authorize", decide),
+            web.post("/oauth/access_token", code_exchange),
+            web.route("*", "/{tail:.*}", graph),
+        ])
+        return app
+
+    async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
+        """Start listening; returns the base URL (http://127.0.0.1:PORT)."""
+        self.state.stopping.clear()
+        self._runner = web.AppRunner(self.build_app(), access_log=None, shutdown_timeout=1.0)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, host, port)
+        await site.start()
+        bound = self._runner.addresses[0][1]
+        self.state.base_url = f"http://{host}:{bound}"
+        if self._simulator:
+            self._simulator.start()
+        return self.state.base_url
+
+    async def stop(self) -> None:
+        self.state.stopping.set()
+        if self._simulator:
+            await self._simulator.stop()
+        if self._runner is not None:
+            with contextlib.suppress(Exception):
+                await self._runner.cleanup()
+            self._runner = None
+
+
+async def serve_media(state: SandboxState, request: web.Request) -> web.StreamResponse:
+    """A signed media URL: the real bytes, or 403 once the signature expired."""
+    ref = request.match_info["ref"]
+    base = ref.removesuffix(PREVIEW_SUFFIX)
+    key = state.world.media.get(base)
+    if key is None:
+        return web.Response(status=404, text="Not Found")
+    problem = state.signer.check(ref, request.query.get("exp", ""), request.query.get("sig", ""))
+    if problem:
+        return web.Response(status=403, text=problem)
+    if ref.endswith(PREVIEW_SUFFIX):
+        key = LIBRARY[key].preview or key
+    spec = LIBRARY[key]
+    return web.Response(body=media_bytes(key), content_type=spec.content_type,
+                        headers={"Cache-Control": "max-age=3600"})

@@ -1,0 +1,82 @@
+"""The sandbox's shared state: world, clock, tokens, faults, limits, logs and options."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+from igdesk.domain import format_graph_time
+from igdesk.sandbox.call import GraphCall
+from igdesk.sandbox.clock import SandboxClock
+from igdesk.sandbox.faults import FaultBook
+from igdesk.sandbox.media import MediaSigner
+from igdesk.sandbox.model import World
+from igdesk.sandbox.ratelimit import SlidingWindow, UsageMeter
+from igdesk.sandbox.render import RenderContext
+from igdesk.sandbox.tokens import TokenRegistry
+
+
+@dataclass
+class SandboxOptions:
+    """Knobs of one sandbox server; the defaults are Meta's real values."""
+
+    conversations_rate: float = 2.0  # calls per second per account
+    rate_window: float = 5.0
+    send_rate: float = 100.0
+    page_size: int = 5
+    max_page_size: int = 50
+    media_ttl: float = 3600.0  # seconds of sandbox clock
+    app_secret: str | None = None
+    token: str | None = None
+    page_token: str | None = None
+
+
+@dataclass
+class SandboxState:
+    """Everything a handler may read or change."""
+
+    world: World
+    clock: SandboxClock
+    options: SandboxOptions
+    app_secret: str = ""
+    base_url: str = ""
+    tokens: TokenRegistry = field(init=False)
+    faults: FaultBook = field(default_factory=FaultBook)
+    signer: MediaSigner = field(init=False)
+    conversations_limit: SlidingWindow = field(init=False)
+    send_limit: SlidingWindow = field(init=False)
+    usage: UsageMeter = field(init=False)
+    requests_log: list[dict[str, Any]] = field(default_factory=list)
+    stopping: asyncio.Event = field(default_factory=asyncio.Event)
+    token: str = ""
+    page_token: str = ""
+    oauth_codes: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.app_secret = self.options.app_secret or secrets.token_hex(16)
+        self.tokens = TokenRegistry(self.clock)
+        self.signer = MediaSigner(self.app_secret.encode() + b"/media", self.clock,
+                                  self.options.media_ttl)
+        self.conversations_limit = SlidingWindow(self.options.conversations_rate,
+                                                 self.options.rate_window)
+        self.send_limit = SlidingWindow(self.options.send_rate, 1.0)
+        self.usage = UsageMeter(self.conversations_limit)
+        self.token = self.tokens.issue("instagram", lifetime=None, value=self.options.token)
+        self.page_token = self.tokens.issue("page", lifetime=None, value=self.options.page_token)
+
+    def now_text(self) -> str:
+        return format_graph_time(self.clock.now())
+
+    def render_context(self, call: GraphCall) -> RenderContext:
+        return RenderContext(
+            world=self.world,
+            signer=self.signer,
+            base_url=self.base_url,
+            version_path=call.version_path,
+            carried_query=call.token_query(),
+            now=self.clock.now(),
+            default_limit=self.options.page_size,
+            max_limit=self.options.max_page_size,
+        )

@@ -1,0 +1,63 @@
+"""Helpers for tests: tiny worlds and a running sandbox with an httpx client.
+
+    async with running_sandbox(tiny_scenario()) as (server, client):
+        reply = await client.get("/me", params={"access_token": server.token})
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from igdesk.sandbox.server import SandboxServer
+from igdesk.sandbox.state import SandboxOptions
+
+
+def tiny_scenario(*, human_agent: bool = True) -> dict[str, Any]:
+    """Five threads: a follower, an answered non-follower, a fresh request, a stale request
+    (not listed) and a 25-message thread (5 unreadable)."""
+    long_thread = [
+        {"from": "customer" if i % 2 == 0 else "shop", "ago": f"{50 - i}h", "text": f"pesan {i}"}
+        for i in range(25)
+    ]
+    return {
+        "human_agent": human_agent,
+        "customers": [{"username": "komentar.saja", "name": "Only Commented"}],
+        "threads": [
+            {"customer": {"username": "ani.follower", "name": "Ani", "follows_business": True},
+             "messages": [{"from": "customer", "ago": "2h", "text": "Halo kak 😊"},
+                          {"from": "shop", "ago": "1h", "text": "Halo Ani"}]},
+            {"customer": {"username": "bob.general", "name": "Bob"},
+             "messages": [{"from": "customer", "ago": "5h", "text": "Hi there"},
+                          {"from": "shop", "ago": "4h", "text": "Hello Bob"}]},
+            {"customer": {"username": "cici.request", "name": None, "avatar": None},
+             "messages": [{"from": "customer", "ago": "30m", "text": "Kak, ready?"}]},
+            {"customer": {"username": "dodi.stale", "name": "Dodi"},
+             "messages": [{"from": "customer", "ago": "31d", "text": "Masih buka?"}]},
+            {"customer": {"username": "eka.long", "name": "Eka", "follows_business": True},
+             "messages": long_thread},
+        ],
+    }
+
+
+@contextlib.asynccontextmanager
+async def running_sandbox(
+    world: dict[str, Any] | Path | None = None, **options: Any
+) -> AsyncIterator[tuple[SandboxServer, httpx.AsyncClient]]:
+    """A started sandbox and a client on its base URL.
+
+    `world`: a scenario dict, a scenario file (DEFAULT_SCENARIO for the bundled shop) or
+    None for tiny_scenario(). `options` are SandboxOptions fields.
+    """
+    server = SandboxServer(world if world is not None else tiny_scenario(),
+                           options=SandboxOptions(**options))
+    url = await server.start()
+    try:
+        async with httpx.AsyncClient(base_url=url, timeout=10.0) as client:
+            yield server, client
+    finally:
+        await server.stop()

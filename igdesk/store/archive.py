@@ -1,0 +1,126 @@
+"""`Archive`: the one SQLite file per profile that keeps the shop's complete message history.
+
+The Instagram API only shows the 20 newest messages of a conversation, so this file is the
+owner's only full record: every multi-row change runs in one transaction, the journal is WAL,
+and a process killed at any moment leaves whole transactions only.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from types import TracebackType
+
+from igdesk.domain import utc_now
+from igdesk.store.errors import ArchiveError, ArchiveUnreadableError
+from igdesk.store.export import ExportMixin
+from igdesk.store.outbox import OutboxMixin
+from igdesk.store.schema import migrate
+from igdesk.store.search import SearchMixin
+from igdesk.store.state import StateMixin
+
+log = logging.getLogger(__name__)
+
+#: Oldest SQLite with everything the schema uses (generated columns, NULLS LAST, FTS5).
+MIN_SQLITE = (3, 31, 0)
+BUSY_TIMEOUT_MS = 5000
+
+
+class Archive(ExportMixin, SearchMixin, OutboxMixin, StateMixin):
+    """The local archive of one profile.
+
+    One Archive is used by one thread at a time (the connection is opened with
+    `check_same_thread=False` so it may be handed to a worker thread, not shared by two).
+    Methods that write are atomic on their own; wrap several calls in `transaction()` to make
+    them one unit (a sync applies a whole thread that way).
+    """
+
+    def __init__(self, path: Path, conn: sqlite3.Connection, clock: Callable[[], datetime]) -> None:
+        self.path = path
+        self._conn = conn
+        self._depth = 0
+        self._clock = clock
+
+    @classmethod
+    def open(cls, path: Path, *, clock: Callable[[], datetime] = utc_now) -> Archive:
+        """Open (creating it and its folders if needed) and migrate the archive at `path`."""
+        if sqlite3.sqlite_version_info < MIN_SQLITE:
+            raise ArchiveError(
+                "This copy of igdesk was built with a SQLite library that is too old.",
+                "Salinan igdesk ini dibuat dengan pustaka SQLite yang terlalu lama.",
+                technical=f"SQLite {sqlite3.sqlite_version}, need {'.'.join(map(str, MIN_SQLITE))}",
+            )
+        path = Path(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(
+                path,
+                timeout=BUSY_TIMEOUT_MS / 1000,
+                isolation_level=None,
+                check_same_thread=False,
+            )
+        except (OSError, sqlite3.Error) as exc:
+            raise ArchiveUnreadableError(path, f"{type(exc).__name__}: {exc}") from exc
+        try:
+            conn.row_factory = sqlite3.Row
+            _configure(conn, path)
+            migrate(conn, path)
+        except BaseException as exc:
+            conn.close()
+            if isinstance(exc, sqlite3.DatabaseError):
+                raise ArchiveUnreadableError(path, f"{type(exc).__name__}: {exc}") from exc
+            raise
+        return cls(path, conn, clock)
+
+    def close(self) -> None:
+        """Close the file (idempotent); uncommitted work (an open transaction) is rolled back.
+
+        The last connection to close folds the WAL back into the main file by itself.
+        """
+        self._conn.close()
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def integrity_check(self) -> list[str]:
+        """SQLite's integrity check plus the full-text index's; [] when the file is sound."""
+        problems = [
+            str(row[0]) for row in self._conn.execute("PRAGMA integrity_check") if row[0] != "ok"
+        ]
+        try:
+            self._conn.execute("INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')")
+        except sqlite3.DatabaseError as exc:
+            problems.append(f"search index: {exc}")
+        return problems
+
+    def rebuild_search_index(self) -> None:
+        """Rebuild the full-text index from the message rows (repair after a failed check)."""
+        with self.transaction():
+            self._conn.execute("INSERT INTO messages_fts (messages_fts) VALUES ('rebuild')")
+
+
+def _configure(conn: sqlite3.Connection, path: Path) -> None:
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS:d}")
+    mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+    if str(mode).lower() != "wal":
+        # e.g. a network share without shared memory: still correct, only slower and coarser.
+        log.warning("archive %s: journal mode is %s, not WAL", path.name, mode)
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    if conn.execute("PRAGMA foreign_keys").fetchone()[0] != 1:
+        raise ArchiveError(
+            "This copy of igdesk was built with a SQLite library it cannot use.",
+            "Salinan igdesk ini dibuat dengan pustaka SQLite yang tidak bisa dipakainya.",
+            technical="foreign key enforcement is unavailable",
+        )

@@ -1,0 +1,173 @@
+"""Outbox (replies written down before they are sent) and per-thread drafts.
+
+Every outbox write is fsynced (synchronous=FULL) when it is its own transaction: a reply the
+owner pressed Send on must survive a power cut, not only a crash.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from igdesk.store.base import ArchiveBase, dump_json
+from igdesk.store.timeconv import from_ms
+
+
+class OutboxState(StrEnum):
+    """Lifecycle of an outbox entry: pending → sending → sent | failed | unknown.
+
+    `unknown`: the request may have reached Meta (timeout, dropped connection); the Send API
+    has no idempotency key, so it must be reconciled against the conversation, never resent
+    blindly.
+    """
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class OutboxEntry:
+    id: int
+    thread_id: str
+    recipient_id: str
+    kind: str  # "text", "attachment", "reaction", ... (the sync layer's vocabulary)
+    body: dict[str, Any]
+    state: OutboxState
+    message_id: str | None  # mid the Send API answered with
+    error: str | None  # why the last attempt failed (for the log and the owner)
+    attempts: int  # times the entry went to `sending`
+    created_at: datetime
+    updated_at: datetime
+
+
+def _entry_from_row(row: sqlite3.Row) -> OutboxEntry:
+    body = json.loads(row["body"])
+    return OutboxEntry(
+        id=row["id"],
+        thread_id=row["thread_id"],
+        recipient_id=row["recipient_id"],
+        kind=row["kind"],
+        body=body if isinstance(body, dict) else {},
+        state=OutboxState(row["state"]),
+        message_id=row["message_id"],
+        error=row["error"],
+        attempts=row["attempts"],
+        created_at=from_ms(row["created_at"]),
+        updated_at=from_ms(row["updated_at"]),
+    )
+
+
+class OutboxMixin(ArchiveBase):
+    """Outbox entries and drafts."""
+
+    def add_outbox(self, thread_id: str, recipient_id: str, kind: str, body: dict[str, Any]) -> int:
+        """Queue a send in state `pending`; returns the entry id."""
+        now = self._now_ms()
+        with self._durable_transaction():
+            self._require_thread(thread_id)
+            cursor = self._conn.execute(
+                "INSERT INTO outbox (thread_id, recipient_id, kind, body, state, created_at,"
+                " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    thread_id,
+                    recipient_id,
+                    kind,
+                    dump_json(body),
+                    OutboxState.PENDING.value,
+                    now,
+                    now,
+                ),
+            )
+            entry_id = cursor.lastrowid
+        assert entry_id is not None
+        return entry_id
+
+    def outbox(
+        self, *, states: Collection[str] | None = None, thread_id: str | None = None
+    ) -> list[OutboxEntry]:
+        """Entries, oldest first, optionally only in `states` and/or of one thread."""
+        where: list[str] = []
+        params: list[Any] = []
+        if states is not None:
+            wanted = [OutboxState(state).value for state in states]
+            if not wanted:
+                return []
+            where.append(f"state IN ({','.join('?' * len(wanted))})")
+            params.extend(wanted)
+        if thread_id is not None:
+            where.append("thread_id = ?")
+            params.append(thread_id)
+        sql = "SELECT * FROM outbox"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        rows = self._conn.execute(sql + " ORDER BY id", params).fetchall()
+        return [_entry_from_row(row) for row in rows]
+
+    def outbox_entry(self, entry_id: int) -> OutboxEntry | None:
+        row = self._conn.execute("SELECT * FROM outbox WHERE id = ?", (entry_id,)).fetchone()
+        return None if row is None else _entry_from_row(row)
+
+    def update_outbox(
+        self,
+        entry_id: int,
+        *,
+        state: str,
+        message_id: str | None = None,
+        error: str | None = None,
+    ) -> None:
+        """Move an entry to `state`.
+
+        `message_id` None keeps a known mid (it is a fact about Meta's side); `error` is the
+        error of this state, so None clears it. Entering `sending` counts an attempt.
+        """
+        new_state = OutboxState(state)
+        with self._durable_transaction():
+            cursor = self._conn.execute(
+                "UPDATE outbox SET state = ?, message_id = coalesce(?, message_id), error = ?,"
+                " attempts = attempts + ?, updated_at = ? WHERE id = ?",
+                (
+                    new_state.value,
+                    message_id,
+                    error,
+                    int(new_state is OutboxState.SENDING),
+                    self._now_ms(),
+                    entry_id,
+                ),
+            )
+            if cursor.rowcount == 0:
+                raise KeyError(f"no outbox entry {entry_id}")
+
+    def delete_outbox(self, entry_id: int) -> None:
+        """Remove an entry (sent and reconciled, or cancelled); unknown ids are ignored."""
+        with self._durable_transaction():
+            self._conn.execute("DELETE FROM outbox WHERE id = ?", (entry_id,))
+
+    # --- drafts -------------------------------------------------------------------------
+
+    def save_draft(self, thread_id: str, text: str) -> None:
+        """Keep the composer's text of a thread; "" deletes the draft."""
+        with self.transaction():
+            if not text:
+                self._conn.execute("DELETE FROM drafts WHERE thread_id = ?", (thread_id,))
+                return
+            self._require_thread(thread_id)
+            self._conn.execute(
+                "INSERT INTO drafts (thread_id, text, updated_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (thread_id) DO UPDATE SET text = excluded.text,"
+                " updated_at = excluded.updated_at",
+                (thread_id, text, self._now_ms()),
+            )
+
+    def draft(self, thread_id: str) -> str:
+        row = self._conn.execute(
+            "SELECT text FROM drafts WHERE thread_id = ?", (thread_id,)
+        ).fetchone()
+        return "" if row is None else str(row["text"])

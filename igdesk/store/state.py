@@ -1,0 +1,48 @@
+"""Sync state (small key/value facts such as cursors and last-poll times) and webhook dedupe."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from igdesk.store.base import ArchiveBase
+from igdesk.store.timeconv import to_ms
+
+
+class StateMixin(ArchiveBase):
+    """Key/value sync state and the set of webhook message ids already applied."""
+
+    def get_state(self, key: str) -> str | None:
+        row = self._conn.execute("SELECT value FROM sync_state WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row["value"])
+
+    def set_state(self, key: str, value: str) -> None:
+        with self.transaction():
+            self._conn.execute(
+                "INSERT INTO sync_state (key, value) VALUES (?, ?)"
+                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+    def delete_state(self, key: str) -> None:
+        with self.transaction():
+            self._conn.execute("DELETE FROM sync_state WHERE key = ?", (key,))
+
+    def remember_webhook_id(self, mid: str) -> bool:
+        """Record a webhook event id; True if it is new, False if it was seen before.
+
+        Meta retries deliveries for up to 36 hours, so a duplicate is normal, not an error.
+        """
+        with self.transaction():
+            cursor = self._conn.execute(
+                "INSERT OR IGNORE INTO seen_webhook_ids (mid, seen_at) VALUES (?, ?)",
+                (mid, self._now_ms()),
+            )
+        return cursor.rowcount == 1
+
+    def forget_webhook_ids(self, seen_before: datetime) -> int:
+        """Drop ids recorded before `seen_before` (keep well over 36 h); returns how many."""
+        with self.transaction():
+            cursor = self._conn.execute(
+                "DELETE FROM seen_webhook_ids WHERE seen_at < ?", (to_ms(seen_before),)
+            )
+        return cursor.rowcount
