@@ -200,7 +200,7 @@ ASK_EN = ["Hi, is this available?", "Do you accept PayPal?", "What's the fabric?
           "Can you gift wrap it?", "Thanks, it arrived safely!", "Is the colour true to photo?"]
 REPLY = ["Ready kak 😊", "Bisa kak, kami kirim sore ini", "Yes, it's available!",
          "Sure, we can gift wrap it for free 🎁", "Sama-sama kak 🙏", "Ongkir Rp 35.000 kak"]
-EXTRA = [
+EXTRA: list[dict[str, Any]] = [
     {"shares": [{"kind": "share", "link": "https://www.instagram.com/p/C1a2B3c4D5e/"}]},
     {"shares": [{"kind": "reel", "media": "clip", "description": "Proses membatik 🎥"}]},
     {"attachments": [{"type": "audio", "media": "voice_m4a"}]},
@@ -231,10 +231,9 @@ def bulk_threads() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
             else:
                 messages.append(s(minutes(ago), RNG.choice(REPLY)))
         if number < len(EXTRA):
-            ago = minutes(max(1, start - 300 * 1))
             extra = dict(EXTRA[number])
             text = extra.pop("text", "")
-            messages.append(c(ago, text, **extra))
+            messages.append(c(minutes(max(1, start - 300)), text, **extra))
             messages.sort(key=lambda m: -_minutes_of(m["ago"]))
         threads.append({"customer": username, "messages": messages})
     return customers, threads
@@ -264,7 +263,7 @@ def scenario() -> dict[str, Any]:
                  "app_id": "1234567890123456"},
         "human_agent": True,
         "customers": CUSTOMERS + customers,
-        "threads": THREADS + [dewi_thread()] + threads,
+        "threads": [*THREADS, dewi_thread(), *threads],
     }
 
 

@@ -51,7 +51,7 @@ class RateBudget:
         send_media_per_second: float | None = 10.0,
         profile_per_second: float | None = None,
         other_per_second: float | None = None,
-        high_usage_delay: float = 1.0,
+        high_usage_delay: float = 0.5,
         full_usage_pause: float = 60.0,
         notify_after: float = 1.0,
         clock: Callable[[], float] = time.monotonic,
@@ -108,7 +108,7 @@ class RateBudget:
         """Wait until a call of `kind` may be sent, then return."""
         kind = CallKind(kind)
         now = self._clock()
-        extra = self._high_usage_delay if (self.usage or 0.0) >= SLOW_DOWN_AT else 0.0
+        extra = self._usage_delay()
         interval = self._interval[kind]
         start = max(now, self._pause_until)
         if interval > 0 or extra > 0:
@@ -123,6 +123,14 @@ class RateBudget:
             # A pause was ordered while we slept: wait for it too.
             now = self._clock()
             start = max(now, self._pause_until)
+
+    def _usage_delay(self) -> float:
+        """Extra gap per call while usage is high: 0 below 80 %, growing to the full delay."""
+        usage = self.usage or 0.0
+        if usage < SLOW_DOWN_AT:
+            return 0.0
+        share = min(1.0, (usage - SLOW_DOWN_AT) / (STOP_AT - SLOW_DOWN_AT))
+        return self._high_usage_delay * max(share, 0.1)
 
     async def _wait(self, seconds: float, until: float) -> None:
         self._wait_ids += 1

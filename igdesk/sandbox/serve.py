@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
-import sys
 from pathlib import Path
 
 from igdesk.sandbox.server import SandboxServer
@@ -30,19 +29,11 @@ async def serve(port: int, scenario: Path | None, simulate: float | None) -> Non
         await server.stop()
 
 
-def run_serve(port: int, scenario_path: Path | None, simulate_every: float | None) -> int:
-    """Blocking entry point for the CLI; returns the process exit code."""
-    from igdesk.sandbox.scenario import ScenarioError
+def run_serve(port: int, scenario_path: Path | None, simulate_every: float | None) -> None:
+    """Blocking entry point for the CLI.
 
-    try:
+    Raises ScenarioError (a ValueError, with where and why) for a bad scenario file and
+    OSError when the port cannot be bound; returns when stopped by Ctrl+C or SIGTERM.
+    """
+    with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve(port, scenario_path, simulate_every))
-    except ScenarioError as error:
-        print(f"igdesk: bad sandbox scenario: {error}", file=sys.stderr)
-        return 2
-    except OSError as error:
-        print(f"igdesk: cannot start the sandbox on port {port}: {error.strerror}",
-              file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        pass
-    return 0

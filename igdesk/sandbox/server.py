@@ -50,6 +50,11 @@ class SandboxServer:
         self._simulator = (CustomerSimulator(self.state, simulate_every, seed=simulator_seed)
                            if simulate_every else None)
 
+    @classmethod
+    def from_default_scenario(cls, **kwargs: Any) -> SandboxServer:
+        """A server on the bundled Toko Batik Sari world (resources/sandbox/scenario.json)."""
+        return cls(None, **kwargs)
+
     # -- what tests and the CLI read -------------------------------------------------------
 
     @property

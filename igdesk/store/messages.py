@@ -133,12 +133,15 @@ class MessagesMixin(ArchiveBase):
         them oldest first. The thread's last_message_at, last_customer_message_at and
         last_shop_message_at are recomputed from the stored rows.
         """
-        batch = sorted(messages, key=lambda m: m.created_time)
-        for message in batch:
+        keyed: list[tuple[int, Message]] = []
+        for message in messages:
             if not message.id:
                 raise ValueError("a message needs an id")
             if message.thread_id and message.thread_id != thread_id:
                 raise ValueError("message given for a thread other than its own thread_id")
+            keyed.append((to_ms(message.created_time), message))
+        keyed.sort(key=lambda pair: pair[0])  # stable: equal times keep the order given
+        batch = [message for _, message in keyed]
         with self.transaction():
             self._require_thread(thread_id)
             if not batch:
@@ -159,7 +162,7 @@ class MessagesMixin(ArchiveBase):
                         m.id,
                         thread_id,
                         m.sender_id,
-                        to_ms(m.created_time),
+                        created,
                         m.text,
                         int(m.is_from_shop),
                         int(m.deleted),
@@ -170,7 +173,7 @@ class MessagesMixin(ArchiveBase):
                         dump_json(m.raw) if m.raw else "{}",
                         now,
                     )
-                    for m in batch
+                    for created, m in keyed
                 ],
             )
             for affected in {thread_id, *stored.values()}:

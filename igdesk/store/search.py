@@ -64,7 +64,7 @@ def _is_wordy(term: str) -> bool:
 
 
 def _is_symbol(term: str) -> bool:
-    return any(unicodedata.category(ch) in ("So", "Sk", "Sm", "Sc", "Co", "Cs") for ch in term)
+    return any(unicodedata.category(ch) in ("So", "Sk", "Sm", "Sc", "Co") for ch in term)
 
 
 def parse_query(query: str) -> ParsedQuery:
@@ -73,6 +73,8 @@ def parse_query(query: str) -> ParsedQuery:
     Nothing the user types (quotes, `*`, `AND`, parentheses, `NEAR`, column filters) can reach
     FTS5 as syntax. Terms of punctuation only are dropped.
     """
+    # Lone surrogates cannot be encoded for SQLite and NULs end C strings: drop both.
+    query = query.encode("utf-8", "ignore").decode("utf-8").replace("\x00", "")
     terms = query.split()
     words = [term for term in terms if _is_wordy(term)]
     symbols = tuple(

@@ -116,13 +116,13 @@ def usage_headers(call_count: float, regain: float | None = None) -> dict[str, s
 @pytest.mark.asyncio
 async def test_high_usage_adds_delay() -> None:
     clock = FakeClock()
-    b = budget(clock, profile_per_second=None)
-    b.observe({"X-App-Usage": json.dumps({"call_count": 85, "total_cputime": 3,
+    b = budget(clock, profile_per_second=None, high_usage_delay=1.0)
+    b.observe({"X-App-Usage": json.dumps({"call_count": 90, "total_cputime": 3,
                                           "total_time": 4})})
-    assert b.usage == 85
+    assert b.usage == 90
     await b.acquire(CallKind.PROFILE)
     await b.acquire(CallKind.PROFILE)
-    assert sum(clock.sleeps) >= 1.0
+    assert clock.sleeps == [pytest.approx(0.5)] * 2  # halfway from 80 % to 100 %: 0.5 s each
     b.observe(usage_headers(10))
     before = clock.now
     await b.acquire(CallKind.PROFILE)
