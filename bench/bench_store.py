@@ -17,7 +17,24 @@ from pathlib import Path
 from igdesk.domain import Contact, Folder, Message
 from igdesk.store import Archive
 
-WORDS = "halo kak ready stok warna biru size M berapa ongkir ke Bandung terima kasih 😍 batik".split()
+WORDS = [
+    "halo",
+    "kak",
+    "ready",
+    "stok",
+    "warna",
+    "biru",
+    "size",
+    "M",
+    "berapa",
+    "ongkir",
+    "ke",
+    "Bandung",
+    "terima",
+    "kasih",
+    "😍",
+    "batik",
+]
 
 
 def main() -> None:

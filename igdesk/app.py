@@ -6,6 +6,7 @@ The headless commands and the window use the same object, so they behave the sam
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -17,7 +18,7 @@ from igdesk.graph import GraphClient
 from igdesk.graph.flavour import flavour_by_name
 from igdesk.graph.ratelimit import RateBudget
 from igdesk.store import Archive
-from igdesk.sync.engine import SyncSummary, Syncer
+from igdesk.sync.engine import Syncer, SyncSummary
 
 log = logging.getLogger("igdesk.app")
 
@@ -104,10 +105,8 @@ class App:
                 if on_summary is not None:
                     on_summary(summary)
             wait = min(delay * (2 ** min(failures, 5)), 15 * 60) if failures else delay
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=wait)
-            except TimeoutError:
-                pass
 
     async def aclose(self) -> None:
         if self._client is not None:

@@ -166,8 +166,9 @@ async def _sync(app: App, args: argparse.Namespace, lang: str) -> int:
         return EXIT_OK
     if args.interval is not None:
         if args.interval < 1:
-            return _fail(_pick(lang, "--interval must be at least 1 second.",
-                               "--interval minimal 1 detik."))
+            return _fail(
+                _pick(lang, "--interval must be at least 1 second.", "--interval minimal 1 detik.")
+            )
         app.settings.poll_interval_seconds = args.interval
     stop = asyncio.Event()
 
@@ -219,8 +220,11 @@ def _sentence(error: BaseException, lang: str) -> str:
     sentence = getattr(error, "sentence", None)
     if callable(sentence):
         return str(sentence(lang))
-    return _pick(lang, f"Something went wrong ({type(error).__name__}).",
-                 f"Terjadi kesalahan ({type(error).__name__}).")
+    return _pick(
+        lang,
+        f"Something went wrong ({type(error).__name__}).",
+        f"Terjadi kesalahan ({type(error).__name__}).",
+    )
 
 
 def _pick(lang: str, english: str, indonesian: str) -> str:

@@ -37,7 +37,7 @@ class Settings:
 
     @classmethod
     def load(cls, path: Path) -> Settings:
-        """Read settings; a missing or damaged file gives the defaults (and a log line), never a crash."""
+        """Read settings; a missing or damaged file gives the defaults and a log line."""
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:

@@ -41,10 +41,11 @@ async def run_doctor(app: App, lang: str) -> int:
             raise CheckFailed(
                 pick(
                     "no access token: sign in from the igdesk window or set IGDESK_ACCESS_TOKEN",
-                    "tidak ada token akses: masuk lewat jendela igdesk atau isi IGDESK_ACCESS_TOKEN",
+                    "tidak ada token akses: masuk lewat jendela igdesk "
+                    "atau isi IGDESK_ACCESS_TOKEN",
                 )
             )
-        app.client  # builds the client, or raises the not-signed-in sentence
+        _ = app.client  # builds the client, or raises the not-signed-in sentence
         return pick(f"found ({where})", f"ditemukan ({where})")
 
     async def account() -> str:

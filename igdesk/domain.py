@@ -68,7 +68,9 @@ class Contact:
 class Attachment:
     """One attachment, whatever shape (read API or webhook) it came in."""
 
-    type: str  # image, video, audio, file, ig_post, share, reel, story_mention, story_reply, sticker
+    type: (
+        str  # image, video, audio, file, ig_post, share, reel, story_mention, story_reply, sticker
+    )
     url: str = ""
     preview_url: str = ""
     mime_type: str = ""
@@ -104,11 +106,16 @@ class Message:
 
 @dataclass(frozen=True)
 class ConversationRef:
-    """One row of the conversations list: enough to decide whether the thread changed."""
+    """One row of the conversations list: enough to decide whether the thread changed.
+
+    `updated_time` is None when the API left it out; `newest_message_id` comes from the
+    one-message preview of the list call and tells a change apart within the same second.
+    """
 
     id: str
-    updated_time: datetime
+    updated_time: datetime | None
     participants: tuple[Contact, ...] = ()
+    newest_message_id: str | None = None
 
 
 def utc_now() -> datetime:

@@ -4,22 +4,9 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
-import re
 from pathlib import Path
 
-_SECRET_PATTERNS = (
-    re.compile(r"(access_token=)[^&\s\"']+", re.IGNORECASE),
-    re.compile(r"(client_secret=)[^&\s\"']+", re.IGNORECASE),
-    re.compile(r"(authorization[\"']?\s*[:=]\s*[\"']?(?:bearer|oauth)?\s*)[^\s\"',}]+", re.IGNORECASE),
-    re.compile(r"(\"access_token\"\s*:\s*\")[^\"]+", re.IGNORECASE),
-)
-
-
-def redact(text: str) -> str:
-    """Remove token values from a string (URLs, headers, JSON)."""
-    for pattern in _SECRET_PATTERNS:
-        text = pattern.sub(r"\1[redacted]", text)
-    return text
+from igdesk.graph.redact import guard_library_loggers, redact
 
 
 class RedactingFormatter(logging.Formatter):
@@ -49,3 +36,4 @@ def setup_logging(log_file: Path | None, *, verbose: bool = False) -> None:
         stream.setFormatter(formatter)
         root.addHandler(stream)
     root.propagate = False
+    guard_library_loggers()

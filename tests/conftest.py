@@ -1,4 +1,4 @@
-"""Shared test set-up: Qt offscreen, the `gui` marker, no stray keyring or token from the machine."""
+"""Shared test set-up: Qt offscreen, the `gui` marker, no keyring or token from the machine."""
 
 from __future__ import annotations
 

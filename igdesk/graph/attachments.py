@@ -48,8 +48,9 @@ def _read_shape(obj: dict[str, Any]) -> Attachment | None:
         url = as_str(image.get("url")) or as_str(image.get("animated_gif_url"))
         return Attachment("image", url, as_str(image.get("preview_url")), mime, name, size)
     if video is not None:
-        return Attachment("video", as_str(video.get("url")), as_str(video.get("preview_url")),
-                          mime, name, size)
+        return Attachment(
+            "video", as_str(video.get("url")), as_str(video.get("preview_url")), mime, name, size
+        )
     file_url = as_str(obj.get("file_url"))
     if file_url or mime:
         return Attachment(_kind_from_mime(mime, "file"), file_url, "", mime, name, size)
@@ -67,11 +68,11 @@ def _webhook_shape(obj: dict[str, Any]) -> Attachment | None:
 
 
 def _link_kind(link: str) -> str:
+    """The read API gives a shared post or reel only as `shares.data[].link`, often a bare media
+    URL, so only a reel permalink can be told apart; everything else is a shared post."""
     lowered = link.lower()
     if "/reel/" in lowered or "/reels/" in lowered:
         return "reel"
-    if "/p/" in lowered:
-        return "ig_post"
     return "share"
 
 

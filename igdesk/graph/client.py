@@ -41,7 +41,8 @@ MESSAGE_FIELDS = (
     "attachments{id,mime_type,name,size,image_data,video_data,file_url},"
     "shares,story,is_unsupported,is_deleted,reactions,sticker,reply_to"
 )
-CONVERSATION_FIELDS = "id,updated_time,participants"
+#: The list call asks for a one-message preview (instagram-api.md) to see changes exactly.
+CONVERSATION_FIELDS = "id,updated_time,participants,messages.limit(1){id,created_time}"
 PROFILE_FIELDS = (
     "name,username,profile_pic,follower_count,is_user_follow_business,"
     "is_business_follow_user,is_verified_user"
@@ -95,8 +96,12 @@ class GraphClient:
     async def __aenter__(self) -> Self:
         return self
 
-    async def __aexit__(self, exc_type: type[BaseException] | None,
-                        exc: BaseException | None, tb: TracebackType | None) -> None:
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         await self.aclose()
 
     # --- plumbing -------------------------------------------------------------------------
@@ -110,13 +115,15 @@ class GraphClient:
             parts.append(quote(seg, safe="=:@-_.~"))
         return "/".join([self._root, self._version, *parts])
 
-    async def get_json(self, *segments: str, params: Params = None,
-                       kind: CallKind = CallKind.OTHER) -> dict[str, Any]:
+    async def get_json(
+        self, *segments: str, params: Params = None, kind: CallKind = CallKind.OTHER
+    ) -> dict[str, Any]:
         """GET any Graph object (retried when safe) — for calls this class has no method for."""
         return await self._http.get(self.url(*segments), params, kind=kind)
 
-    async def post_json(self, *segments: str, body: Mapping[str, Any] | None = None,
-                        kind: CallKind = CallKind.OTHER) -> dict[str, Any]:
+    async def post_json(
+        self, *segments: str, body: Mapping[str, Any] | None = None, kind: CallKind = CallKind.OTHER
+    ) -> dict[str, Any]:
         """POST a JSON body once (never retried)."""
         return await self._http.post(self.url(*segments), json_body=body, kind=kind)
 
@@ -127,8 +134,9 @@ class GraphClient:
 
     async def me(self) -> Account:
         """The signed-in shop account (IG_ID in `Account.id` for both flavours)."""
-        raw = await self.get_json("me", params={"fields": self.flavour.me_fields},
-                                  kind=CallKind.PROFILE)
+        raw = await self.get_json(
+            "me", params={"fields": self.flavour.me_fields}, kind=CallKind.PROFILE
+        )
         account = parse_account(raw, self.flavour)
         if self.flavour.via_page:
             self.page_id = parse_page_id(raw)
@@ -159,8 +167,10 @@ class GraphClient:
                 smaller = _smaller_page(current, err)
                 if smaller is None:
                     raise
-                log.warning("conversations page failed with code 1; retrying with limit=%s",
-                            smaller.params.get("limit"))
+                log.warning(
+                    "conversations page failed with code 1; retrying with limit=%s",
+                    smaller.params.get("limit"),
+                )
                 current = smaller
                 continue
             refs = []
@@ -173,12 +183,14 @@ class GraphClient:
                 yield refs  # before judging `next`: a bad link must not cost the good page
             current = pager.next(page, current, len(refs))
 
-    async def conversation_messages(self, conversation_id: str, *, shop_id: str,
-                                    limit: int = 20) -> list[Message]:
+    async def conversation_messages(
+        self, conversation_id: str, *, shop_id: str, limit: int = 20
+    ) -> list[Message]:
         """The newest `limit` messages of a thread in one request, returned oldest first."""
         fields = f"messages.limit({int(limit)}){{{MESSAGE_FIELDS}}}"
-        raw = await self.get_json(conversation_id, params={"fields": fields},
-                                  kind=CallKind.CONVERSATIONS)
+        raw = await self.get_json(
+            conversation_id, params={"fields": fields}, kind=CallKind.CONVERSATIONS
+        )
         edge = raw.get("messages")
         if edge is not None and not isinstance(edge, dict | list):
             raise BadResponseError("conversation.messages is neither an object nor a list")
@@ -186,8 +198,9 @@ class GraphClient:
 
     async def message_ids(self, conversation_id: str) -> list[tuple[str, datetime]]:
         """Every message id of a thread (older than the 20 newest too), oldest first."""
-        request = httpx.URL(self.url(conversation_id, "messages"),
-                            params={"fields": "id,created_time"})
+        request = httpx.URL(
+            self.url(conversation_id, "messages"), params={"fields": "id,created_time"}
+        )
         pager = Pager(request, "message ids")
         found: dict[str, datetime] = {}
         current: httpx.URL | None = request
@@ -199,8 +212,9 @@ class GraphClient:
                 mid = as_str(obj.get("id"))
                 created = parse_time(obj.get("created_time"))
                 if not mid or created is None:
-                    log.warning("message id entry without id/created_time in %s; skipped",
-                                conversation_id)
+                    log.warning(
+                        "message id entry without id/created_time in %s; skipped", conversation_id
+                    )
                     continue
                 if mid not in found:
                     found[mid] = created
@@ -210,8 +224,9 @@ class GraphClient:
 
     async def message(self, message_id: str, *, thread_id: str, shop_id: str) -> Message:
         """One message by id (only the 20 newest of a thread are readable)."""
-        raw = await self.get_json(message_id, params={"fields": MESSAGE_FIELDS},
-                                  kind=CallKind.CONVERSATIONS)
+        raw = await self.get_json(
+            message_id, params={"fields": MESSAGE_FIELDS}, kind=CallKind.CONVERSATIONS
+        )
         parsed = parse_message(raw, thread_id, shop_id)
         if parsed is None:
             raise BadResponseError("message answer has no id or no usable created_time")
@@ -219,8 +234,7 @@ class GraphClient:
 
     async def profile(self, user_id: str) -> Contact:
         """A customer's profile (needs their consent: they must have written first)."""
-        raw = await self.get_json(user_id, params={"fields": PROFILE_FIELDS},
-                                  kind=CallKind.PROFILE)
+        raw = await self.get_json(user_id, params={"fields": PROFILE_FIELDS}, kind=CallKind.PROFILE)
         return parse_profile(raw, user_id)
 
     # --- send -----------------------------------------------------------------------------
@@ -232,8 +246,10 @@ class GraphClient:
         `SendOutcomeUnknownError`, and the caller reconciles before trying again.
         """
         return await self._http.post(
-            self.url(self._owner(account), "messages"), json_body=body,
-            kind=_send_kind(body), sending=True,
+            self.url(self._owner(account), "messages"),
+            json_body=body,
+            kind=_send_kind(body),
+            sending=True,
         )
 
     # --- helpers --------------------------------------------------------------------------

@@ -88,8 +88,12 @@ class TokenError(GraphError):
     sentence_en = "Your Instagram sign-in has expired. Sign in again."
     sentence_id = "Sesi masuk Instagram Anda telah berakhir. Silakan masuk lagi."
 
-    _REASONS: ClassVar[dict[int, str]] = {463: "expired", 460: "password_changed",
-                                          467: "invalid", 458: "app_removed"}
+    _REASONS: ClassVar[dict[int, str]] = {
+        463: "expired",
+        460: "password_changed",
+        467: "invalid",
+        458: "app_removed",
+    }
 
     @property
     def reason(self) -> str:
@@ -211,8 +215,9 @@ class RateLimitError(GraphError):
     )
     retryable = True
 
-    def __init__(self, technical: str = "", *, retry_after: float | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, technical: str = "", *, retry_after: float | None = None, **kwargs: Any
+    ) -> None:
         #: Seconds until access comes back, when Meta said so (`estimated_time_to_regain_access`).
         self.retry_after = retry_after
         super().__init__(technical, **kwargs)

@@ -90,8 +90,9 @@ class GraphHttp:
 
     # --- public verbs ---------------------------------------------------------------------
 
-    async def get(self, url: str, params: Params = None, *,
-                  kind: CallKind = CallKind.OTHER, auth: bool = True) -> dict[str, Any]:
+    async def get(
+        self, url: str, params: Params = None, *, kind: CallKind = CallKind.OTHER, auth: bool = True
+    ) -> dict[str, Any]:
         """GET a JSON object, retrying transient failures and rate limits."""
         for attempt in range(self._max_retries + 1):
             try:
@@ -101,8 +102,11 @@ class GraphHttp:
                     self._budget.pause_for(err.retry_after)
                 if attempt >= self._max_retries or (err.retry_after or 0) > MAX_RETRY_WAIT:
                     raise
-                wait = max(err.retry_after or 0.0, RATE_LIMIT_MIN_WAIT,
-                           self._jitter(attempt, base=2 * BACKOFF_BASE))
+                wait = max(
+                    err.retry_after or 0.0,
+                    RATE_LIMIT_MIN_WAIT,
+                    self._jitter(attempt, base=2 * BACKOFF_BASE),
+                )
                 log.warning("rate limited (code %s); retrying in %.1f s", err.code, wait)
                 # The pause makes the next acquire() wait, for every caller of this account.
                 self._budget.pause_for(wait)
@@ -110,17 +114,24 @@ class GraphHttp:
                 if not err.retryable or attempt >= self._max_retries:
                     raise
                 wait = self._jitter(attempt)
-                log.warning("%s; retry %d/%d in %.2f s", err, attempt + 1, self._max_retries,
-                            wait)
+                log.warning("%s; retry %d/%d in %.2f s", err, attempt + 1, self._max_retries, wait)
                 await self._sleep(wait)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def post(self, url: str, *, json_body: Mapping[str, Any] | None = None,
-                   form: Mapping[str, str] | None = None, kind: CallKind = CallKind.OTHER,
-                   sending: bool = False, auth: bool = True) -> dict[str, Any]:
+    async def post(
+        self,
+        url: str,
+        *,
+        json_body: Mapping[str, Any] | None = None,
+        form: Mapping[str, str] | None = None,
+        kind: CallKind = CallKind.OTHER,
+        sending: bool = False,
+        auth: bool = True,
+    ) -> dict[str, Any]:
         """POST once (never retried). `sending=True` marks a Send API call."""
-        return await self._once("POST", url, None, json_body, form, kind, sending=sending,
-                                auth=auth)
+        return await self._once(
+            "POST", url, None, json_body, form, kind, sending=sending, auth=auth
+        )
 
     def _jitter(self, attempt: int, base: float = BACKOFF_BASE) -> float:
         return self._rng.uniform(0.0, min(BACKOFF_CAP, base * (2**attempt)))
@@ -183,20 +194,27 @@ class GraphHttp:
         async for chunk in response.aiter_bytes():
             total += len(chunk)
             if total > self._max_body:
-                raise BadResponseError(f"answer is over the {self._max_body}-byte cap",
-                                       http_status=response.status_code)
+                raise BadResponseError(
+                    f"answer is over the {self._max_body}-byte cap",
+                    http_status=response.status_code,
+                )
             chunks.append(chunk)
         return b"".join(chunks)
 
-    def _decode(self, status: int, body: bytes, headers: Mapping[str, str], *,
-                sending: bool, shown: str) -> dict[str, Any]:
+    def _decode(
+        self, status: int, body: bytes, headers: Mapping[str, str], *, sending: bool, shown: str
+    ) -> dict[str, Any]:
         if not 200 <= status < 300:
             err = error_from_response(status, body, headers)
             log.warning("HTTP %d from %s: %s", status, shown, self.redact(err))
             if sending and isinstance(err, TransientError):
                 raise SendOutcomeUnknownError(
-                    err.technical, code=err.code, subcode=err.subcode, http_status=status,
-                    fbtrace_id=err.fbtrace_id, error_type=err.error_type,
+                    err.technical,
+                    code=err.code,
+                    subcode=err.subcode,
+                    http_status=status,
+                    fbtrace_id=err.fbtrace_id,
+                    error_type=err.error_type,
                 )
             raise err
         try:

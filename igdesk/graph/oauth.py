@@ -49,15 +49,17 @@ def authorize_url(
 ) -> str:
     """The Business Login window's address (Instagram credentials only, always asked)."""
     root = f"{base_url.rstrip('/')}/oauth/authorize" if base_url else INSTAGRAM_LOGIN.authorize_url
-    query = urlencode({
-        "client_id": client_id,
-        "redirect_uri": redirect_uri,
-        "response_type": "code",
-        "scope": ",".join(scopes),
-        "state": state,
-        "enable_fb_login": "0",
-        "force_authentication": "1",
-    })
+    query = urlencode(
+        {
+            "client_id": client_id,
+            "redirect_uri": redirect_uri,
+            "response_type": "code",
+            "scope": ",".join(scopes),
+            "state": state,
+            "enable_fb_login": "0",
+            "force_authentication": "1",
+        }
+    )
     return f"{root}?{query}"
 
 
@@ -137,8 +139,12 @@ class InstagramOAuth:
         self._graph_host = root or INSTAGRAM_LOGIN.graph_host
         self._http = GraphHttp(
             None,
-            budget=RateBudget(conversations_per_second=None, send_per_second=None,
-                              send_media_per_second=None, sleep=sleep),
+            budget=RateBudget(
+                conversations_per_second=None,
+                send_per_second=None,
+                send_media_per_second=None,
+                sleep=sleep,
+            ),
             timeout=timeout,
             max_body_bytes=max_body_bytes,
             max_retries=max_retries,
@@ -172,8 +178,11 @@ class InstagramOAuth:
         """Short-lived → 60-day token (`ig_exchange_token`)."""
         raw = await self._http.get(
             f"{self._graph_host}/access_token",
-            {"grant_type": "ig_exchange_token", "client_secret": self._secret,
-             "access_token": short_token},
+            {
+                "grant_type": "ig_exchange_token",
+                "client_secret": self._secret,
+                "access_token": short_token,
+            },
             auth=False,
         )
         return parse_grant(raw)

@@ -65,8 +65,11 @@ class Pager:
             return None
         self._empty_in_row = 0 if new_items else self._empty_in_row + 1
         if self._empty_in_row >= MAX_EMPTY_PAGES:
-            log.warning("%s: %d pages in a row brought nothing new; stopping",
-                        self._what, self._empty_in_row)
+            log.warning(
+                "%s: %d pages in a row brought nothing new; stopping",
+                self._what,
+                self._empty_in_row,
+            )
             return None
         key = str(link)
         cursor = link.params.get("after")

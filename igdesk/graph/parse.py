@@ -100,15 +100,16 @@ def _contact(raw: Any) -> Contact | None:
     obj = as_dict(raw)
     if obj is None or not as_str(obj.get("id")):
         return None
-    return Contact(id=as_str(obj.get("id")), username=as_str(obj.get("username")),
-                   name=as_str(obj.get("name")))
+    return Contact(
+        id=as_str(obj.get("id")), username=as_str(obj.get("username")), name=as_str(obj.get("name"))
+    )
 
 
 def parse_conversation_ref(raw: Any) -> ConversationRef | None:
     """One row of the conversations list; None (logged) when it has no id.
 
-    A missing or unreadable `updated_time` becomes "now", so the thread is re-read rather
-    than silently considered unchanged.
+    A missing or unreadable `updated_time` stays None, so the thread is judged by its newest
+    message id rather than silently considered unchanged.
     """
     obj = as_dict(raw)
     if obj is None:
@@ -120,12 +121,24 @@ def parse_conversation_ref(raw: Any) -> ConversationRef | None:
         return None
     updated = parse_time(obj.get("updated_time"))
     if updated is None:
-        log.warning("conversation %s has no usable updated_time; treating as changed", conv_id)
-        updated = datetime.now(UTC)
+        log.warning("conversation %s has no usable updated_time", conv_id)
     participants = tuple(
         c for c in (_contact(p) for p in as_list(obj.get("participants"))) if c is not None
     )
-    return ConversationRef(id=conv_id, updated_time=updated, participants=participants)
+    return ConversationRef(
+        id=conv_id,
+        updated_time=updated,
+        participants=participants,
+        newest_message_id=_newest_message_id(obj),
+    )
+
+
+def _newest_message_id(conversation: dict[str, Any]) -> str | None:
+    """The id in the list call's `messages.limit(1)` preview, if there is one."""
+    messages = as_dict(conversation.get("messages"))
+    previews = as_list(messages.get("data")) if messages else []
+    first = as_dict(previews[0]) if previews else None
+    return (as_str(first.get("id")) or None) if first else None
 
 
 def _reactions(raw: Any) -> tuple[Reaction, ...]:

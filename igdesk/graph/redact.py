@@ -30,8 +30,9 @@ _JSON_RE = re.compile(
     r"(?P<lead>[\"'](?:access_token|client_secret|refresh_token)[\"']\s*:\s*[\"'])(?P<val>[^\"']*)",
     re.IGNORECASE,
 )
-_AUTH_HEADER_RE = re.compile(r"(?P<lead>authorization[\"']?\s*[:=]\s*[\"']?)(?P<val>[^\r\n\"',}]+)",
-                             re.IGNORECASE)
+_AUTH_HEADER_RE = re.compile(
+    r"(?P<lead>authorization[\"']?\s*[:=]\s*[\"']?)(?P<val>[^\r\n\"',}]+)", re.IGNORECASE
+)
 _BEARER_RE = re.compile(r"(?P<lead>\bbearer\s+)(?P<val>[A-Za-z0-9._~+/=-]+)", re.IGNORECASE)
 # Meta user/page tokens (EAA…), Instagram Login tokens (IGAA…, IGQV…).
 _TOKEN_SHAPE_RE = re.compile(r"\b(?:EAA|IGAA|IGQV)[A-Za-z0-9_\-]{16,}")

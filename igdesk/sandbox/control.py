@@ -24,8 +24,12 @@ from igdesk.sandbox.model import Attachment, Customer, Message, World, numeric_i
 from igdesk.sandbox.state import SandboxState
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-_DEFAULT_MEDIA = {"image": "batik_red", "video": "clip", "audio": "voice_wav",
-                  "file": "invoice_pdf"}
+_DEFAULT_MEDIA = {
+    "image": "batik_red",
+    "video": "clip",
+    "audio": "voice_wav",
+    "file": "invoice_pdf",
+}
 
 
 def content_types(message: Message) -> list[str]:
@@ -47,41 +51,60 @@ def snapshot(world: World, state: SandboxState) -> dict[str, Any]:
         readable = thread.readable_ids()
         last = thread.last_customer_time()
         customer = thread.customer
-        threads.append({
-            "id": thread.id,
-            "customer": {"id": customer.id, "username": customer.username, "name": customer.name,
-                         "follows_business": customer.follows_business,
-                         "verified": customer.verified, "has_avatar": customer.avatar is not None,
-                         "available": customer.available},
-            "listed": thread.listed(now),
-            "is_request": thread.is_request(),
-            "updated_time": format_graph_time(thread.updated_time),
-            "last_customer_message_time": format_graph_time(last) if last else None,
-            "seen_marks": [format_graph_time(t) for t in thread.seen_marks],
-            "messages": [{
-                "id": m.id,
-                "from_id": m.sender_id,
-                "from_shop": m.sender_id == shop.ig_id,
-                "created_time": format_graph_time(m.created_time),
-                "text": m.text,
-                "attachment_types": content_types(m),
-                "reactions": [{"emoji": r.emoji, "user_ids": r.user_ids} for r in m.reactions],
-                "reply_to": m.reply_to,
-                "deleted": bool(m.deleted),
-                "unsupported": m.unsupported,
-                "readable": m.id in readable,
-            } for m in thread.newest_first()],
-        })
+        threads.append(
+            {
+                "id": thread.id,
+                "customer": {
+                    "id": customer.id,
+                    "username": customer.username,
+                    "name": customer.name,
+                    "follows_business": customer.follows_business,
+                    "verified": customer.verified,
+                    "has_avatar": customer.avatar is not None,
+                    "available": customer.available,
+                },
+                "listed": thread.listed(now),
+                "is_request": thread.is_request(),
+                "updated_time": format_graph_time(thread.updated_time),
+                "last_customer_message_time": format_graph_time(last) if last else None,
+                "seen_marks": [format_graph_time(t) for t in thread.seen_marks],
+                "messages": [
+                    {
+                        "id": m.id,
+                        "from_id": m.sender_id,
+                        "from_shop": m.sender_id == shop.ig_id,
+                        "created_time": format_graph_time(m.created_time),
+                        "text": m.text,
+                        "attachment_types": content_types(m),
+                        "reactions": [
+                            {"emoji": r.emoji, "user_ids": r.user_ids} for r in m.reactions
+                        ],
+                        "reply_to": m.reply_to,
+                        "deleted": bool(m.deleted),
+                        "unsupported": m.unsupported,
+                        "readable": m.id in readable,
+                    }
+                    for m in thread.newest_first()
+                ],
+            }
+        )
     in_threads = {t.customer.id for t in world.threads.values()}
     return {
         "now": format_graph_time(now),
-        "account": {"ig_id": shop.ig_id, "app_scoped_id": shop.app_scoped_id,
-                    "username": shop.username, "name": shop.name, "page_id": shop.page_id,
-                    "page_name": shop.page_name, "app_id": shop.app_id},
+        "account": {
+            "ig_id": shop.ig_id,
+            "app_scoped_id": shop.app_scoped_id,
+            "username": shop.username,
+            "name": shop.name,
+            "page_id": shop.page_id,
+            "page_name": shop.page_name,
+            "app_id": shop.app_id,
+        },
         "human_agent": world.human_agent,
         "threads": threads,
         "customers_without_thread": [
-            {"id": c.id, "username": c.username} for c in world.customers.values()
+            {"id": c.id, "username": c.username}
+            for c in world.customers.values()
             if c.id not in in_threads
         ],
         "sends": world.sends,
@@ -102,10 +125,13 @@ def customer_writes(state: SandboxState, spec: dict[str, Any]) -> dict[str, Any]
         customer = world.customer_by_username(str(spec["username"]))
         if customer is None:
             username = str(spec["username"]).lstrip("@")
-            customer = Customer(id=numeric_id("igsid:" + username), username=username,
-                                name=spec.get("name", username),
-                                follows_business=bool(spec.get("follows_business", False)),
-                                avatar="avatar_1")
+            customer = Customer(
+                id=numeric_id("igsid:" + username),
+                username=username,
+                name=spec.get("name", username),
+                follows_business=bool(spec.get("follows_business", False)),
+                avatar="avatar_1",
+            )
             world.add_customer(customer)
     else:
         raise ValueError("give customer_id or username")
@@ -123,12 +149,23 @@ def customer_writes(state: SandboxState, spec: dict[str, Any]) -> dict[str, Any]
     text = str(spec.get("text", ""))
     if bool(text) == bool(attachments):
         raise ValueError("give text or attachments (one message carries one of them)")
-    message = Message(id=mid, thread_id=thread.id, sender_id=customer.id,
-                      recipient_id=world.shop.ig_id, created_time=state.clock.now(),
-                      text=text, attachments=attachments, reply_to=spec.get("reply_to"))
+    message = Message(
+        id=mid,
+        thread_id=thread.id,
+        sender_id=customer.id,
+        recipient_id=world.shop.ig_id,
+        created_time=state.clock.now(),
+        text=text,
+        attachments=attachments,
+        reply_to=spec.get("reply_to"),
+    )
     world.append(thread, message)
-    return {"thread_id": thread.id, "message_id": mid, "customer_id": customer.id,
-            "created_time": format_graph_time(message.created_time)}
+    return {
+        "thread_id": thread.id,
+        "message_id": mid,
+        "customer_id": customer.id,
+        "created_time": format_graph_time(message.created_time),
+    }
 
 
 def _bad(message: str) -> web.Response:
@@ -172,7 +209,7 @@ def routes(state: SandboxState) -> list[web.RouteDef]:
         items = body.get("faults") if isinstance(body, dict) and "faults" in body else body
         items = [items] if isinstance(items, dict) else items
         if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
-            return _bad("send a fault object, a list of them, or {\"faults\": [...]}")
+            return _bad('send a fault object, a list of them, or {"faults": [...]}')
         try:
             parsed = [parse_fault(item) for item in items]
         except ValueError as error:

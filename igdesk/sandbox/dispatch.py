@@ -37,7 +37,8 @@ def _check_host(call: GraphCall) -> None:
 def _conversations_gate(state: SandboxState, call: GraphCall) -> None:
     if not state.conversations_limit.hit(state.world.shop.ig_id):
         raise GraphError(
-            rate_limited(613).message, code=613,
+            rate_limited(613).message,
+            code=613,
             headers=state.usage.headers(state.world.shop.ig_id, throttled=True),
         )
 
@@ -99,8 +100,9 @@ async def _pre_fault(
     if fault.kind == "huge_body":
         return await fx.huge_body(call.request, float(params.get("size_mb", 30)))
     if fault.kind == "never_ending":
-        return await fx.never_ending(call.request, float(params.get("seconds", 300)),
-                                     state.stopping)
+        return await fx.never_ending(
+            call.request, float(params.get("seconds", 300)), state.stopping
+        )
     if fault.kind == "server_error" and params.get("status", 500) != 500:
         return fx.gateway_page(int(params["status"]))
     if fault.kind == "expired_token":
@@ -121,9 +123,15 @@ async def graph_entry(state: SandboxState, request: web.Request) -> web.StreamRe
     account = state.world.shop.ig_id
     _, bare = split_version(request.path)
     path = "/" + bare
-    entry: dict[str, Any] = {"method": request.method, "path": path,
-                             "query": loggable(dict(request.query)), "body": None,
-                             "time": state.now_text(), "status": None, "flavour": None}
+    entry: dict[str, Any] = {
+        "method": request.method,
+        "path": path,
+        "query": loggable(dict(request.query)),
+        "body": None,
+        "time": state.now_text(),
+        "status": None,
+        "flavour": None,
+    }
     state.requests_log.append(entry)
     state.usage.record_app_call()
     try:
@@ -142,8 +150,12 @@ async def graph_entry(state: SandboxState, request: web.Request) -> web.StreamRe
         raw = json.dumps(body, ensure_ascii=True).encode()
         if state.faults.take(("malformed_json",), request.method, path):
             raw = fx.truncate(raw)
-        response = web.Response(body=raw, status=200, content_type="application/json",
-                                headers=state.usage.headers(account))
+        response = web.Response(
+            body=raw,
+            status=200,
+            content_type="application/json",
+            headers=state.usage.headers(account),
+        )
     except GraphError as error:
         response = error.response()
         if "X-App-Usage" not in response.headers:

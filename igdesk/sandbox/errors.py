@@ -97,7 +97,9 @@ def message_deleted() -> GraphError:
 
 def consent_required() -> GraphError:
     return GraphError(
-        "User consent is required to access user profile", code=230, type="IGApiException",
+        "User consent is required to access user profile",
+        code=230,
+        type="IGApiException",
         status=500,
     )
 

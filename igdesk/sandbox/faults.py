@@ -33,8 +33,15 @@ from aiohttp import web
 
 from igdesk.sandbox.errors import GraphError, rate_limited
 
-PRE_KINDS = ("rate_limit", "server_error", "slow", "drop", "expired_token", "huge_body",
-             "never_ending")
+PRE_KINDS = (
+    "rate_limit",
+    "server_error",
+    "slow",
+    "drop",
+    "expired_token",
+    "huge_body",
+    "never_ending",
+)
 POST_KINDS = ("malformed_json", "null_fields")
 LIST_KINDS = ("empty_page_with_next", "foreign_next", "duplicate_conversations", "bad_thread")
 KINDS = frozenset(PRE_KINDS + POST_KINDS + LIST_KINDS)
@@ -56,8 +63,13 @@ class Fault:
         return self.path is None or self.path in path
 
     def describe(self) -> dict[str, Any]:
-        return {"kind": self.kind, "path": self.path, "method": self.method,
-                "count": self.count, **self.params}
+        return {
+            "kind": self.kind,
+            "path": self.path,
+            "method": self.method,
+            "count": self.count,
+            **self.params,
+        }
 
 
 def parse_fault(spec: dict[str, Any]) -> Fault:
@@ -77,8 +89,9 @@ def parse_fault(spec: dict[str, Any]) -> Fault:
         raise ValueError("server_error code must be 1 or 2")
     if kind == "bad_thread" and not (params.get("thread_id") or params.get("username")):
         raise ValueError("bad_thread needs thread_id or username")
-    return Fault(kind=kind, path=spec.get("path"), method=spec.get("method"), count=count,
-                 params=params)
+    return Fault(
+        kind=kind, path=spec.get("path"), method=spec.get("method"), count=count, params=params
+    )
 
 
 class FaultBook:
@@ -125,8 +138,12 @@ def error_for(fault: Fault) -> GraphError | None:
         return rate_limited(int(fault.params.get("code", 613)))
     if fault.kind == "server_error" and fault.params.get("status", 500) == 500:
         if int(fault.params.get("code", 1)) == 2:
-            return GraphError("An unexpected error has occurred. Please retry your request later.",
-                              code=2, status=500, transient=True)
+            return GraphError(
+                "An unexpected error has occurred. Please retry your request later.",
+                code=2,
+                status=500,
+                transient=True,
+            )
         return GraphError("An unknown error has occurred.", code=1, status=500)
     return None
 

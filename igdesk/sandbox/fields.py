@@ -30,7 +30,7 @@ def find(specs: tuple[FieldSpec, ...], name: str) -> FieldSpec | None:
 
 
 def _error(text: str) -> GraphError:
-    return GraphError(f"(#100) Syntax error \"{text}\" in fields parameter", code=100)
+    return GraphError(f'(#100) Syntax error "{text}" in fields parameter', code=100)
 
 
 class _Parser:

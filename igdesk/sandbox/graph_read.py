@@ -28,8 +28,9 @@ from igdesk.sandbox.render import (
 )
 from igdesk.sandbox.state import SandboxState
 
-IG_USER_FIELDS = frozenset({"id", "user_id", "username", "name", "profile_picture_url",
-                            "account_type"})
+IG_USER_FIELDS = frozenset(
+    {"id", "user_id", "username", "name", "profile_picture_url", "account_type"}
+)
 PAGE_FIELDS = frozenset({"id", "name", "instagram_business_account"})
 FOREIGN_HOST = "https://evil.example.com"
 
@@ -99,8 +100,12 @@ def page_node(state: SandboxState, call: GraphCall) -> dict[str, Any]:
         elif spec.name == "name":
             out["name"] = shop.page_name
         else:
-            linked = {"id": shop.ig_id, "username": shop.username, "name": shop.name,
-                      "profile_picture_url": ctx.media_url("avatar.shop")}
+            linked = {
+                "id": shop.ig_id,
+                "username": shop.username,
+                "name": shop.name,
+                "profile_picture_url": ctx.media_url("avatar.shop"),
+            }
             children = spec.children or (f.FieldSpec("id"),)
             f.check_known(children, frozenset(linked), "IGUser")
             out["instagram_business_account"] = select(linked, children)
@@ -114,8 +119,9 @@ def _check_platform(call: GraphCall) -> bool:
     flavour = call.info.flavour if call.info else "instagram"
     if platform is None:
         if flavour == "page":
-            raise param_error("Param platform is required for Instagram conversations: "
-                              "use platform=instagram")
+            raise param_error(
+                "Param platform is required for Instagram conversations: use platform=instagram"
+            )
         return True
     if platform.lower() not in ("instagram", "messenger"):
         raise param_error("Param platform must be one of {MESSENGER, INSTAGRAM}")
@@ -151,8 +157,7 @@ def list_conversations(state: SandboxState, call: GraphCall) -> dict[str, Any]:
     items = list(page.items)
     if after and page.items:
         start = listed.index(page.items[0])
-        dup = faults.take(("duplicate_conversations",), method, log_path,
-                          when=lambda _f: start > 0)
+        dup = faults.take(("duplicate_conversations",), method, log_path, when=lambda _f: start > 0)
         if dup:
             overlap = int(dup.params.get("overlap", 2))
             items = listed[max(0, start - overlap) : start] + items
@@ -160,8 +165,7 @@ def list_conversations(state: SandboxState, call: GraphCall) -> dict[str, Any]:
     def holds_bad(fault: Any) -> bool:
         wanted = fault.params.get("thread_id")
         username = fault.params.get("username")
-        return any(t.id == wanted or (username and t.customer.username == username)
-                   for t in items)
+        return any(t.id == wanted or (username and t.customer.username == username) for t in items)
 
     if faults.take(("bad_thread",), method, log_path, when=holds_bad):
         raise GraphError("An unknown error has occurred.", code=1, status=500)
@@ -193,8 +197,9 @@ def messages_edge(state: SandboxState, call: GraphCall, thread: Thread) -> dict[
     specs = f.parse_fields(call.query.get("fields"))
     spec = f.FieldSpec("messages", call.int_param("limit"), specs)
     ctx = state.render_context(call)
-    return render_messages_edge(thread, spec, ctx, call.query.get("after"),
-                                call.query.get("before"))
+    return render_messages_edge(
+        thread, spec, ctx, call.query.get("after"), call.query.get("before")
+    )
 
 
 def message_node(state: SandboxState, call: GraphCall, message: Message) -> dict[str, Any]:
@@ -216,11 +221,18 @@ def profile_node(state: SandboxState, call: GraphCall, customer: Customer) -> di
 def read_edge(state: SandboxState, call: GraphCall, kind: str, node: Node, edge: str) -> Any:
     """GET /<node>/<edge> for the read edges."""
     if edge == "conversations":
-        if kind == "page" or (kind == "account" and call.info
-                              and call.info.flavour == "instagram"):
+        if kind == "page" or (kind == "account" and call.info and call.info.flavour == "instagram"):
             return list_conversations(state, call)
         raise nonexisting_edge(edge, "IGUser" if kind == "account" else kind.title())
     if edge == "messages" and isinstance(node, Thread):
         return messages_edge(state, call, node)
-    raise nonexisting_edge(edge, {"account": "IGUser", "page": "Page", "thread": "Conversation",
-                                  "message": "Message", "customer": "User"}[kind])
+    raise nonexisting_edge(
+        edge,
+        {
+            "account": "IGUser",
+            "page": "Page",
+            "thread": "Conversation",
+            "message": "Message",
+            "customer": "User",
+        }[kind],
+    )

@@ -21,18 +21,27 @@ from igdesk.sandbox.state import SandboxState
 
 SENDER_ACTIONS = ("typing_on", "typing_off", "mark_seen", "react", "unreact")
 MESSAGING_TYPES = ("RESPONSE", "UPDATE", "MESSAGE_TAG")
-_STAND_IN_MEDIA = {"image": "batik_blue", "video": "clip", "audio": "voice_m4a",
-                   "file": "invoice_pdf"}
+_STAND_IN_MEDIA = {
+    "image": "batik_blue",
+    "video": "clip",
+    "audio": "voice_m4a",
+    "file": "invoice_pdf",
+}
 
 
 def outside_window() -> GraphError:
-    return GraphError("This message is sent outside of allowed window.", code=10,
-                      subcode=2534022, type="IGApiException")
+    return GraphError(
+        "This message is sent outside of allowed window.",
+        code=10,
+        subcode=2534022,
+        type="IGApiException",
+    )
 
 
 def unavailable() -> GraphError:
-    return GraphError("This person isn't available right now.", code=551, subcode=1545041,
-                      type="IGApiException")
+    return GraphError(
+        "This person isn't available right now.", code=551, subcode=1545041, type="IGApiException"
+    )
 
 
 def _json_field(value: Any, name: str) -> Any:
@@ -87,8 +96,10 @@ def _content(state: SandboxState, message: dict[str, Any], mid: str) -> dict[str
         if not isinstance(text, str) or not text:
             raise param_error("param message[text] must be non-empty")
         if text_bytes(text) > MAX_TEXT_BYTES:
-            raise param_error("Length of param message[text] must be less than or equal to "
-                              f"{MAX_TEXT_BYTES} bytes")
+            raise param_error(
+                "Length of param message[text] must be less than or equal to "
+                f"{MAX_TEXT_BYTES} bytes"
+            )
         return {"text": text}
     items = raw if isinstance(raw, list) else [raw] if isinstance(raw, dict) else None
     if not items:
@@ -104,8 +115,13 @@ def _content(state: SandboxState, message: dict[str, Any], mid: str) -> dict[str
         elif kind == "MEDIA_SHARE" and payload.get("id"):
             shares.append(Share(id=f"{mid}.share{number}", kind="ig_post", media="batik_green"))
         elif kind in _STAND_IN_MEDIA and (payload.get("url") or payload.get("attachment_id")):
-            attachments.append(Attachment(id=f"{mid}.att{number}", kind=kind,  # type: ignore[arg-type]
-                                          media=_STAND_IN_MEDIA[kind]))
+            attachments.append(
+                Attachment(
+                    id=f"{mid}.att{number}",
+                    kind=kind,  # type: ignore[arg-type]
+                    media=_STAND_IN_MEDIA[kind],
+                )
+            )
         else:
             raise param_error(f"Invalid attachment type or payload: {kind or 'missing'}")
     return {"attachments": attachments, "shares": shares, "sticker": sticker}
@@ -132,8 +148,9 @@ def _sender_action(
         if action == "react":
             emoji = str(payload.get("reaction") or "love")
             name = "love" if emoji == "love" else None
-            target.reactions.append(Reaction(emoji="❤️" if emoji == "love" else emoji,
-                                             user_ids=[shop_id], name=name))
+            target.reactions.append(
+                Reaction(emoji="❤️" if emoji == "love" else emoji, user_ids=[shop_id], name=name)
+            )
 
 
 def send(state: SandboxState, call: GraphCall) -> dict[str, Any]:
@@ -161,15 +178,30 @@ def send(state: SandboxState, call: GraphCall) -> dict[str, Any]:
         _check_window(state, thread, body)
     except GraphError as error:
         if action is None:
-            world.sends.append({**record, "ok": False, "error_code": error.code,
-                                "error_subcode": error.subcode})
+            world.sends.append(
+                {**record, "ok": False, "error_code": error.code, "error_subcode": error.subcode}
+            )
         else:
-            world.sender_actions.append({**record, "action": action, "ok": False,
-                                         "error_code": error.code})
+            world.sender_actions.append(
+                {**record, "action": action, "ok": False, "error_code": error.code}
+            )
         raise
-    sent = Message(id=mid, thread_id=thread.id, sender_id=world.shop.ig_id,
-                   recipient_id=customer.id, created_time=now, **content)
+    sent = Message(
+        id=mid,
+        thread_id=thread.id,
+        sender_id=world.shop.ig_id,
+        recipient_id=customer.id,
+        created_time=now,
+        **content,
+    )
     world.append(thread, sent)
-    world.sends.append({**record, "ok": True, "message_id": mid,
-                        "messaging_type": body.get("messaging_type"), "tag": body.get("tag")})
+    world.sends.append(
+        {
+            **record,
+            "ok": True,
+            "message_id": mid,
+            "messaging_type": body.get("messaging_type"),
+            "tag": body.get("tag"),
+        }
+    )
     return {"recipient_id": customer.id, "message_id": mid}

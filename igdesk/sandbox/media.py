@@ -122,31 +122,38 @@ _AVATAR_COLOURS: list[tuple[RGB, RGB]] = [
 ]
 
 LIBRARY: dict[str, MediaSpec] = {
-    "batik_red": MediaSpec("image/png", _png(640, 480, (150, 40, 30), (230, 180, 60)), 640, 480,
-                           "batik_red_thumb"),
-    "batik_red_thumb": MediaSpec("image/png", _png(160, 120, (150, 40, 30), (230, 180, 60)),
-                                 160, 120),
-    "batik_blue": MediaSpec("image/png", _png(480, 480, (20, 50, 120), (235, 235, 245)), 480, 480,
-                            "batik_blue_thumb"),
-    "batik_blue_thumb": MediaSpec("image/png", _png(120, 120, (20, 50, 120), (235, 235, 245)),
-                                  120, 120),
-    "batik_green": MediaSpec("image/png", _png(320, 400, (30, 90, 50), (200, 170, 110)), 320, 400,
-                             "batik_green_thumb"),
-    "batik_green_thumb": MediaSpec("image/png", _png(96, 120, (30, 90, 50), (200, 170, 110)),
-                                   96, 120),
+    "batik_red": MediaSpec(
+        "image/png", _png(640, 480, (150, 40, 30), (230, 180, 60)), 640, 480, "batik_red_thumb"
+    ),
+    "batik_red_thumb": MediaSpec(
+        "image/png", _png(160, 120, (150, 40, 30), (230, 180, 60)), 160, 120
+    ),
+    "batik_blue": MediaSpec(
+        "image/png", _png(480, 480, (20, 50, 120), (235, 235, 245)), 480, 480, "batik_blue_thumb"
+    ),
+    "batik_blue_thumb": MediaSpec(
+        "image/png", _png(120, 120, (20, 50, 120), (235, 235, 245)), 120, 120
+    ),
+    "batik_green": MediaSpec(
+        "image/png", _png(320, 400, (30, 90, 50), (200, 170, 110)), 320, 400, "batik_green_thumb"
+    ),
+    "batik_green_thumb": MediaSpec(
+        "image/png", _png(96, 120, (30, 90, 50), (200, 170, 110)), 96, 120
+    ),
     "photo": MediaSpec("image/jpeg", _file("photo.jpg"), 480, 360, "photo", "photo.jpg"),
-    "story_1": MediaSpec("image/png", _png(360, 640, (90, 30, 110), (250, 200, 90)), 360, 640,
-                         "story_thumb"),
+    "story_1": MediaSpec(
+        "image/png", _png(360, 640, (90, 30, 110), (250, 200, 90)), 360, 640, "story_thumb"
+    ),
     "story_thumb": MediaSpec("image/png", _png(90, 160, (90, 30, 110), (250, 200, 90)), 90, 160),
     "clip": MediaSpec("video/mp4", _file("clip.mp4"), 320, 240, "clip_preview", "clip.mp4"),
     "clip_preview": MediaSpec("image/jpeg", _file("clip_preview.jpg"), 160, 120),
     "voice_wav": MediaSpec("audio/wav", wav_bytes, file_name="audioclip-1700000000.wav"),
     "voice_m4a": MediaSpec("audio/mp4", _file("voice.m4a"), file_name="audioclip.m4a"),
     "invoice_pdf": MediaSpec("application/pdf", pdf_bytes, file_name="INV-2024-0117.pdf"),
-    "sticker_heart": MediaSpec("image/png", _png(128, 128, (237, 73, 86), (255, 255, 255)),
-                               128, 128),
-    "avatar_shop": MediaSpec("image/png", _png(150, 150, (120, 60, 20), (240, 220, 180)),
-                             150, 150),
+    "sticker_heart": MediaSpec(
+        "image/png", _png(128, 128, (237, 73, 86), (255, 255, 255)), 128, 128
+    ),
+    "avatar_shop": MediaSpec("image/png", _png(150, 150, (120, 60, 20), (240, 220, 180)), 150, 150),
 }
 for _number, (_first, _second) in enumerate(_AVATAR_COLOURS, start=1):
     LIBRARY[f"avatar_{_number}"] = MediaSpec("image/png", _png(150, 150, _first, _second), 150, 150)

@@ -28,12 +28,24 @@ from igdesk.sandbox.tokens import LONG_LIVED, REFRESH_MIN_AGE, SHORT_LIVED
 
 CODE_LIFETIME = timedelta(hours=1)
 SCOPES = "instagram_business_basic,instagram_business_manage_messages"
-WEBHOOK_FIELDS = frozenset({
-    "messages", "message_reactions", "messaging_handover", "messaging_optins",
-    "messaging_postbacks", "messaging_referral", "messaging_seen", "standby", "message_echoes",
-    "message_edit", "comments", "live_comments", "messaging_policy_enforcement",
-    "response_feedback",
-})
+WEBHOOK_FIELDS = frozenset(
+    {
+        "messages",
+        "message_reactions",
+        "messaging_handover",
+        "messaging_optins",
+        "messaging_postbacks",
+        "messaging_referral",
+        "messaging_seen",
+        "standby",
+        "message_echoes",
+        "message_edit",
+        "comments",
+        "live_comments",
+        "messaging_policy_enforcement",
+        "response_feedback",
+    }
+)
 
 _PAGE = """<!doctype html>
 <html><head><meta charset="utf-8"><title>Instagram</title></head>
@@ -64,8 +76,12 @@ async def authorize_page(state: SandboxState, request: web.Request) -> web.Respo
         f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
         for k, v in keep.items()
     )
-    text = _PAGE.format(app="igdesk", username=html.escape(state.world.shop.username),
-                        scopes=html.escape(query.get("scope", "")), hidden=hidden)
+    text = _PAGE.format(
+        app="igdesk",
+        username=html.escape(state.world.shop.username),
+        scopes=html.escape(query.get("scope", "")),
+        hidden=hidden,
+    )
     return web.Response(text=text, content_type="text/html")
 
 
@@ -77,12 +93,18 @@ async def authorize_decision(state: SandboxState, request: web.Request) -> web.R
     params: dict[str, str] = {}
     if form.get("decision") == "allow":
         code = "AQ" + secrets.token_urlsafe(40)
-        state.oauth_codes[code] = {"redirect_uri": redirect_uri, "issued": state.clock.now(),
-                                   "scope": str(form.get("scope", SCOPES))}
+        state.oauth_codes[code] = {
+            "redirect_uri": redirect_uri,
+            "issued": state.clock.now(),
+            "scope": str(form.get("scope", SCOPES)),
+        }
         params["code"] = code
     else:
-        params.update(error="access_denied", error_reason="user_denied",
-                      error_description="The user denied your request")
+        params.update(
+            error="access_denied",
+            error_reason="user_denied",
+            error_description="The user denied your request",
+        )
     if form.get("state"):
         params["state"] = str(form["state"])
     separator = "&" if "?" in redirect_uri else "?"
@@ -109,11 +131,17 @@ async def exchange_code(state: SandboxState, request: web.Request) -> web.Respon
     if form.get("redirect_uri") != grant["redirect_uri"]:
         return fail("Invalid redirect_uri")
     token = state.tokens.issue("instagram", lifetime=SHORT_LIVED)
-    return web.json_response({"data": [{
-        "access_token": token,
-        "user_id": state.world.shop.app_scoped_id,
-        "permissions": grant["scope"],
-    }]})
+    return web.json_response(
+        {
+            "data": [
+                {
+                    "access_token": token,
+                    "user_id": state.world.shop.app_scoped_id,
+                    "permissions": grant["scope"],
+                }
+            ]
+        }
+    )
 
 
 def exchange_token(state: SandboxState, call: GraphCall) -> dict[str, Any]:
@@ -126,8 +154,11 @@ def exchange_token(state: SandboxState, call: GraphCall) -> dict[str, Any]:
     if info.flavour != "instagram":
         raise invalid_token()
     token = state.tokens.issue("instagram", lifetime=LONG_LIVED)
-    return {"access_token": token, "token_type": "bearer",
-            "expires_in": int(LONG_LIVED.total_seconds())}
+    return {
+        "access_token": token,
+        "token_type": "bearer",
+        "expires_in": int(LONG_LIVED.total_seconds()),
+    }
 
 
 def refresh_token(state: SandboxState, call: GraphCall) -> dict[str, Any]:
@@ -140,8 +171,11 @@ def refresh_token(state: SandboxState, call: GraphCall) -> dict[str, Any]:
     if state.clock.now() - info.issued_at < REFRESH_MIN_AGE:
         raise param_error("The access token is less than 24 hours old and cannot be refreshed yet")
     token = state.tokens.issue("instagram", lifetime=LONG_LIVED)
-    return {"access_token": token, "token_type": "bearer",
-            "expires_in": int(LONG_LIVED.total_seconds())}
+    return {
+        "access_token": token,
+        "token_type": "bearer",
+        "expires_in": int(LONG_LIVED.total_seconds()),
+    }
 
 
 def subscribed_apps(state: SandboxState, call: GraphCall) -> dict[str, Any]:
@@ -149,8 +183,9 @@ def subscribed_apps(state: SandboxState, call: GraphCall) -> dict[str, Any]:
     if call.method == "GET":
         if not world.subscribed_fields:
             return {"data": []}
-        return {"data": [{"id": world.shop.app_id,
-                          "subscribed_fields": list(world.subscribed_fields)}]}
+        return {
+            "data": [{"id": world.shop.app_id, "subscribed_fields": list(world.subscribed_fields)}]
+        }
     if call.method == "DELETE":
         world.subscribed_fields = []
         return {"success": True}

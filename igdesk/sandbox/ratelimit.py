@@ -60,15 +60,22 @@ class UsageMeter:
     ) -> dict[str, str]:
         app_percent = 100 if throttled else self.app.percent("app")
         buc_percent = 100 if throttled else self.conversations.percent(account_id)
-        app = {"call_count": app_percent, "total_cputime": app_percent // 3,
-               "total_time": app_percent // 2}
-        buc = {account_id: [{
-            "type": "instagram",
-            "call_count": buc_percent,
-            "total_cputime": buc_percent // 3,
-            "total_time": buc_percent // 2,
-            "estimated_time_to_regain_access": regain_minutes,
-        }]}
+        app = {
+            "call_count": app_percent,
+            "total_cputime": app_percent // 3,
+            "total_time": app_percent // 2,
+        }
+        buc = {
+            account_id: [
+                {
+                    "type": "instagram",
+                    "call_count": buc_percent,
+                    "total_cputime": buc_percent // 3,
+                    "total_time": buc_percent // 2,
+                    "estimated_time_to_regain_access": regain_minutes,
+                }
+            ]
+        }
         return {
             "X-App-Usage": json.dumps(app, separators=(",", ":")),
             "X-Business-Use-Case-Usage": json.dumps(buc, separators=(",", ":")),

@@ -30,22 +30,47 @@ from igdesk.sandbox.model import Attachment, Customer, Message, Share, Thread, W
 from igdesk.sandbox.paging import Key, paging_block, take_page
 
 CONVERSATION_FIELDS = frozenset({"id", "updated_time", "participants", "messages", "is_owner"})
-MESSAGE_FIELDS = frozenset({
-    "id", "created_time", "from", "to", "message", "attachments", "shares", "story",
-    "is_unsupported", "reactions", "sticker", "reply_to", "is_deleted",
-})
+MESSAGE_FIELDS = frozenset(
+    {
+        "id",
+        "created_time",
+        "from",
+        "to",
+        "message",
+        "attachments",
+        "shares",
+        "story",
+        "is_unsupported",
+        "reactions",
+        "sticker",
+        "reply_to",
+        "is_deleted",
+    }
+)
 ATTACHMENT_FIELDS = frozenset(
     {"id", "mime_type", "name", "size", "image_data", "video_data", "file_url"}
 )
-PROFILE_FIELDS = frozenset({
-    "id", "name", "username", "profile_pic", "follower_count", "is_user_follow_business",
-    "is_business_follow_user", "is_verified_user",
-})
+PROFILE_FIELDS = frozenset(
+    {
+        "id",
+        "name",
+        "username",
+        "profile_pic",
+        "follower_count",
+        "is_user_follow_business",
+        "is_business_follow_user",
+        "is_verified_user",
+    }
+)
 USER_FIELDS = frozenset({"id", "username"})
 SHARE_FIELDS = frozenset({"link", "name", "description", "id"})
 LISTING_FIELDS = frozenset({"id", "created_time"})
-_DEFAULT_ATTACHMENT = (f.FieldSpec("id"), f.FieldSpec("mime_type"), f.FieldSpec("name"),
-                       f.FieldSpec("size"))
+_DEFAULT_ATTACHMENT = (
+    f.FieldSpec("id"),
+    f.FieldSpec("mime_type"),
+    f.FieldSpec("name"),
+    f.FieldSpec("size"),
+)
 
 
 @dataclass
@@ -108,8 +133,12 @@ def _attachment(
         elif spec.name == "size":
             out["size"] = len(media_bytes(att.media))
         elif spec.name == "image_data" and att.kind == "image":
-            image = {"url": ctx.media_url(att.id), "preview_url": ctx.media_url(preview),
-                     "width": media.width, "height": media.height}
+            image = {
+                "url": ctx.media_url(att.id),
+                "preview_url": ctx.media_url(preview),
+                "width": media.width,
+                "height": media.height,
+            }
             out["image_data"] = select(image, spec.children)
         elif spec.name == "video_data" and att.kind == "video":
             video = {"url": ctx.media_url(att.id), "preview_url": ctx.media_url(preview)}
@@ -138,8 +167,13 @@ def _reactions(message: Message, ctx: RenderContext) -> dict[str, Any]:
     data = []
     for reaction in message.reactions:
         users = [user_ref(ctx.world, uid, None) for uid in reaction.user_ids]
-        data.append({"reaction": reaction.name or reaction.emoji, "emoji": reaction.emoji,
-                     "users": [{"id": u["id"], "username": u["username"]} for u in users]})
+        data.append(
+            {
+                "reaction": reaction.name or reaction.emoji,
+                "emoji": reaction.emoji,
+                "users": [{"id": u["id"], "username": u["username"]} for u in users],
+            }
+        )
     return {"data": data}
 
 

@@ -37,15 +37,40 @@ from igdesk.sandbox.model import (
 
 DEFAULT_SCENARIO = Path(__file__).resolve().parents[2] / "resources" / "sandbox" / "scenario.json"
 DEFAULT_SHOP: dict[str, Any] = {
-    "ig_id": "17841400000000123", "app_scoped_id": "9036154213317429",
-    "username": "tokobatik.sari", "name": "Toko Batik Sari", "page_id": "108824217654321",
-    "page_name": "Toko Batik Sari", "app_id": "1234567890123456",
+    "ig_id": "17841400000000123",
+    "app_scoped_id": "9036154213317429",
+    "username": "tokobatik.sari",
+    "name": "Toko Batik Sari",
+    "page_id": "108824217654321",
+    "page_name": "Toko Batik Sari",
+    "app_id": "1234567890123456",
 }
 _TOP_KEYS = {"format", "version", "description", "shop", "human_agent", "customers", "threads"}
-_CUSTOMER_KEYS = {"id", "username", "name", "follows_business", "business_follows",
-                  "follower_count", "verified", "avatar", "available"}
-_MESSAGE_KEYS = {"id", "from", "ago", "text", "attachments", "shares", "story", "sticker",
-                 "reactions", "reply_to", "deleted", "unsupported"}
+_CUSTOMER_KEYS = {
+    "id",
+    "username",
+    "name",
+    "follows_business",
+    "business_follows",
+    "follower_count",
+    "verified",
+    "avatar",
+    "available",
+}
+_MESSAGE_KEYS = {
+    "id",
+    "from",
+    "ago",
+    "text",
+    "attachments",
+    "shares",
+    "story",
+    "sticker",
+    "reactions",
+    "reply_to",
+    "deleted",
+    "unsupported",
+}
 
 
 class ScenarioError(ValueError):
@@ -65,8 +90,11 @@ def _keys(obj: Any, allowed: set[str], where: str) -> dict[str, Any]:
 
 
 def _media(key: Any, where: str) -> str:
-    _need(isinstance(key, str) and key in LIBRARY, where,
-          f"unknown media {key!r}; known: {', '.join(sorted(LIBRARY))}")
+    _need(
+        isinstance(key, str) and key in LIBRARY,
+        where,
+        f"unknown media {key!r}; known: {', '.join(sorted(LIBRARY))}",
+    )
     return str(key)
 
 
@@ -105,8 +133,14 @@ def _customer(spec: Any, where: str) -> Customer:
 
 
 def _message(
-    spec: Any, where: str, thread_id: str, index: int, customer: Customer, shop: Shop,
-    now: datetime, earlier: list[Message],
+    spec: Any,
+    where: str,
+    thread_id: str,
+    index: int,
+    customer: Customer,
+    shop: Shop,
+    now: datetime,
+    earlier: list[Message],
 ) -> Message:
     data = _keys(spec, _MESSAGE_KEYS, where)
     sender = data.get("from")
@@ -119,57 +153,97 @@ def _message(
     attachments = []
     for number, item in enumerate(data.get("attachments") or []):
         spot = f"{where}.attachments[{number}]"
-        _need(isinstance(item, dict) and item.get("type") in ("image", "video", "audio", "file"),
-              spot, "type must be image, video, audio or file")
-        attachments.append(Attachment(id=f"{mid}.att{number}", kind=item["type"],
-                                      media=_media(item.get("media"), spot),
-                                      name=str(item.get("name", ""))))
+        _need(
+            isinstance(item, dict) and item.get("type") in ("image", "video", "audio", "file"),
+            spot,
+            "type must be image, video, audio or file",
+        )
+        attachments.append(
+            Attachment(
+                id=f"{mid}.att{number}",
+                kind=item["type"],
+                media=_media(item.get("media"), spot),
+                name=str(item.get("name", "")),
+            )
+        )
     shares = []
     for number, item in enumerate(data.get("shares") or []):
         spot = f"{where}.shares[{number}]"
-        _need(isinstance(item, dict) and item.get("kind") in ("ig_post", "share", "reel"),
-              spot, "kind must be ig_post, share or reel")
+        _need(
+            isinstance(item, dict) and item.get("kind") in ("ig_post", "share", "reel"),
+            spot,
+            "kind must be ig_post, share or reel",
+        )
         media = _media(item["media"], spot) if item.get("media") else None
         _need(media is not None or bool(item.get("link")), spot, "give media or link")
-        shares.append(Share(id=f"{mid}.share{number}", kind=item["kind"], media=media,
-                            link=item.get("link"), name=item.get("name"),
-                            description=item.get("description")))
+        shares.append(
+            Share(
+                id=f"{mid}.share{number}",
+                kind=item["kind"],
+                media=media,
+                link=item.get("link"),
+                name=item.get("name"),
+                description=item.get("description"),
+            )
+        )
     story = None
     if data.get("story") is not None:
         item = data["story"]
-        _need(isinstance(item, dict) and item.get("kind") in ("reply_to", "mention"),
-              f"{where}.story", "kind must be reply_to or mention")
+        _need(
+            isinstance(item, dict) and item.get("kind") in ("reply_to", "mention"),
+            f"{where}.story",
+            "kind must be reply_to or mention",
+        )
         media = item.get("media")
-        story = Story(id=numeric_id(f"story:{mid}", 17), kind=item["kind"],
-                      media=None if media is None else _media(media, f"{where}.story"))
+        story = Story(
+            id=numeric_id(f"story:{mid}", 17),
+            kind=item["kind"],
+            media=None if media is None else _media(media, f"{where}.story"),
+        )
     reactions = []
     for number, item in enumerate(data.get("reactions") or []):
         spot = f"{where}.reactions[{number}]"
-        _need(isinstance(item, dict) and isinstance(item.get("emoji"), str), spot,
-              "emoji is required")
+        _need(
+            isinstance(item, dict) and isinstance(item.get("emoji"), str), spot, "emoji is required"
+        )
         by = item.get("by", "customer")
         _need(by in ("customer", "shop", "both"), spot, "by must be customer, shop or both")
-        users = {"customer": [customer.id], "shop": [shop.ig_id],
-                 "both": [customer.id, shop.ig_id]}[by]
+        users = {
+            "customer": [customer.id],
+            "shop": [shop.ig_id],
+            "both": [customer.id, shop.ig_id],
+        }[by]
         reactions.append(Reaction(emoji=item["emoji"], user_ids=users, name=item.get("name")))
     reply_to = data.get("reply_to")
     if reply_to is not None:
-        _need(isinstance(reply_to, int) and 0 <= reply_to < len(earlier), f"{where}.reply_to",
-              "must be the index of an earlier message of this thread")
+        _need(
+            isinstance(reply_to, int) and 0 <= reply_to < len(earlier),
+            f"{where}.reply_to",
+            "must be the index of an earlier message of this thread",
+        )
         reply_to = earlier[reply_to].id
-    _need(not (data.get("text") and (attachments or shares)), where,
-          "text cannot go with attachments or shares: Instagram sends them as separate messages")
+    _need(
+        not (data.get("text") and (attachments or shares)),
+        where,
+        "text cannot go with attachments or shares: Instagram sends them as separate messages",
+    )
     deleted = data.get("deleted", False)
     _need(deleted in (True, False, "true"), f"{where}.deleted", 'must be true, false or "true"')
     from_customer = sender == "customer"
     return Message(
-        id=mid, thread_id=thread_id,
+        id=mid,
+        thread_id=thread_id,
         sender_id=customer.id if from_customer else shop.ig_id,
         recipient_id=shop.ig_id if from_customer else customer.id,
-        created_time=now - ago, text=str(data.get("text", "")), attachments=attachments,
-        shares=shares, story=story,
+        created_time=now - ago,
+        text=str(data.get("text", "")),
+        attachments=attachments,
+        shares=shares,
+        story=story,
         sticker=_media(data["sticker"], f"{where}.sticker") if data.get("sticker") else None,
-        reactions=reactions, reply_to=reply_to, deleted=deleted,
+        reactions=reactions,
+        reply_to=reply_to,
+        deleted=deleted,
         unsupported=bool(data.get("unsupported", False)),
     )
 
@@ -186,8 +260,11 @@ def build_world(data: dict[str, Any], now: datetime) -> World:
     for number, spec in enumerate(customers):
         customer = _customer(spec, f"customers[{number}]")
         _need(customer.id not in world.customers, f"customers[{number}]", "duplicate id")
-        _need(world.customer_by_username(customer.username) is None, f"customers[{number}]",
-              f"duplicate username {customer.username}")
+        _need(
+            world.customer_by_username(customer.username) is None,
+            f"customers[{number}]",
+            f"duplicate username {customer.username}",
+        )
         world.add_customer(customer)
     threads = top.get("threads", [])
     _need(isinstance(threads, list), "threads", "must be a list")
@@ -204,20 +281,29 @@ def build_world(data: dict[str, Any], now: datetime) -> World:
             _need(found is not None, f"{where}.customer", f"no customer named {ref!r}")
             assert found is not None
             customer = found
-        _need(world.thread_of(customer.id) is None, where,
-              f"{customer.username} already has a thread (one thread per customer)")
+        _need(
+            world.thread_of(customer.id) is None,
+            where,
+            f"{customer.username} already has a thread (one thread per customer)",
+        )
         thread = world.thread_for(customer)
         if spec.get("id"):
             del world.threads[thread.id]
             thread.id = str(spec["id"])
             world.threads[thread.id] = thread
         messages = spec.get("messages")
-        _need(isinstance(messages, list) and bool(messages), f"{where}.messages",
-              "a thread needs at least one message")
+        _need(
+            isinstance(messages, list) and bool(messages),
+            f"{where}.messages",
+            "a thread needs at least one message",
+        )
         built: list[Message] = []
         for index, item in enumerate(messages):
-            built.append(_message(item, f"{where}.messages[{index}]", thread.id, index,
-                                  customer, shop, now, built))
+            built.append(
+                _message(
+                    item, f"{where}.messages[{index}]", thread.id, index, customer, shop, now, built
+                )
+            )
         for message in built:
             world.append(thread, message)
     return world

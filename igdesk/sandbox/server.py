@@ -47,8 +47,11 @@ class SandboxServer:
             world=built, clock=self.clock, options=options or SandboxOptions()
         )
         self._runner: web.AppRunner | None = None
-        self._simulator = (CustomerSimulator(self.state, simulate_every, seed=simulator_seed)
-                           if simulate_every else None)
+        self._simulator = (
+            CustomerSimulator(self.state, simulate_every, seed=simulator_seed)
+            if simulate_every
+            else None
+        )
 
     @classmethod
     def from_default_scenario(cls, **kwargs: Any) -> SandboxServer:
@@ -101,13 +104,15 @@ class SandboxServer:
             return await oauth.exchange_code(state, request)
 
         app.add_routes(control.routes(state))
-        app.add_routes([
-            web.get("/media/{ref}", media),
-            web.get("/oauth/authorize", authorize),
-            web.post("/oauth/authorize", decide),
-            web.post("/oauth/access_token", code_exchange),
-            web.route("*", "/{tail:.*}", graph),
-        ])
+        app.add_routes(
+            [
+                web.get("/media/{ref}", media),
+                web.get("/oauth/authorize", authorize),
+                web.post("/oauth/authorize", decide),
+                web.post("/oauth/access_token", code_exchange),
+                web.route("*", "/{tail:.*}", graph),
+            ]
+        )
         return app
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
@@ -146,5 +151,8 @@ async def serve_media(state: SandboxState, request: web.Request) -> web.StreamRe
     if ref.endswith(PREVIEW_SUFFIX):
         key = LIBRARY[key].preview or key
     spec = LIBRARY[key]
-    return web.Response(body=media_bytes(key), content_type=spec.content_type,
-                        headers={"Cache-Control": "max-age=3600"})
+    return web.Response(
+        body=media_bytes(key),
+        content_type=spec.content_type,
+        headers={"Cache-Control": "max-age=3600"},
+    )

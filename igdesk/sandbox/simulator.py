@@ -48,8 +48,9 @@ class CustomerSimulator:
     def write_once(self) -> str:
         customers = sorted(self._state.world.customers.values(), key=lambda c: c.id)
         customer = self._random.choice(customers)
-        result = customer_writes(self._state, {"customer_id": customer.id,
-                                               "text": self._random.choice(LINES)})
+        result = customer_writes(
+            self._state, {"customer_id": customer.id, "text": self._random.choice(LINES)}
+        )
         return str(result["message_id"])
 
     async def _run(self) -> None:

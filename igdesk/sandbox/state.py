@@ -57,10 +57,12 @@ class SandboxState:
     def __post_init__(self) -> None:
         self.app_secret = self.options.app_secret or secrets.token_hex(16)
         self.tokens = TokenRegistry(self.clock)
-        self.signer = MediaSigner(self.app_secret.encode() + b"/media", self.clock,
-                                  self.options.media_ttl)
-        self.conversations_limit = SlidingWindow(self.options.conversations_rate,
-                                                 self.options.rate_window)
+        self.signer = MediaSigner(
+            self.app_secret.encode() + b"/media", self.clock, self.options.media_ttl
+        )
+        self.conversations_limit = SlidingWindow(
+            self.options.conversations_rate, self.options.rate_window
+        )
         self.send_limit = SlidingWindow(self.options.send_rate, 1.0)
         self.usage = UsageMeter(self.conversations_limit)
         self.token = self.tokens.issue("instagram", lifetime=None, value=self.options.token)

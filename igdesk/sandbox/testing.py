@@ -1,7 +1,7 @@
 """Helpers for tests: tiny worlds and a running sandbox with an httpx client.
 
-    async with running_sandbox(tiny_scenario()) as (server, client):
-        reply = await client.get("/me", params={"access_token": server.token})
+async with running_sandbox(tiny_scenario()) as (server, client):
+    reply = await client.get("/me", params={"access_token": server.token})
 """
 
 from __future__ import annotations
@@ -28,18 +28,32 @@ def tiny_scenario(*, human_agent: bool = True) -> dict[str, Any]:
         "human_agent": human_agent,
         "customers": [{"username": "komentar.saja", "name": "Only Commented"}],
         "threads": [
-            {"customer": {"username": "ani.follower", "name": "Ani", "follows_business": True},
-             "messages": [{"from": "customer", "ago": "2h", "text": "Halo kak 😊"},
-                          {"from": "shop", "ago": "1h", "text": "Halo Ani"}]},
-            {"customer": {"username": "bob.general", "name": "Bob"},
-             "messages": [{"from": "customer", "ago": "5h", "text": "Hi there"},
-                          {"from": "shop", "ago": "4h", "text": "Hello Bob"}]},
-            {"customer": {"username": "cici.request", "name": None, "avatar": None},
-             "messages": [{"from": "customer", "ago": "30m", "text": "Kak, ready?"}]},
-            {"customer": {"username": "dodi.stale", "name": "Dodi"},
-             "messages": [{"from": "customer", "ago": "31d", "text": "Masih buka?"}]},
-            {"customer": {"username": "eka.long", "name": "Eka", "follows_business": True},
-             "messages": long_thread},
+            {
+                "customer": {"username": "ani.follower", "name": "Ani", "follows_business": True},
+                "messages": [
+                    {"from": "customer", "ago": "2h", "text": "Halo kak 😊"},
+                    {"from": "shop", "ago": "1h", "text": "Halo Ani"},
+                ],
+            },
+            {
+                "customer": {"username": "bob.general", "name": "Bob"},
+                "messages": [
+                    {"from": "customer", "ago": "5h", "text": "Hi there"},
+                    {"from": "shop", "ago": "4h", "text": "Hello Bob"},
+                ],
+            },
+            {
+                "customer": {"username": "cici.request", "name": None, "avatar": None},
+                "messages": [{"from": "customer", "ago": "30m", "text": "Kak, ready?"}],
+            },
+            {
+                "customer": {"username": "dodi.stale", "name": "Dodi"},
+                "messages": [{"from": "customer", "ago": "31d", "text": "Masih buka?"}],
+            },
+            {
+                "customer": {"username": "eka.long", "name": "Eka", "follows_business": True},
+                "messages": long_thread,
+            },
         ],
     }
 
@@ -53,8 +67,9 @@ async def running_sandbox(
     `world`: a scenario dict, a scenario file (DEFAULT_SCENARIO for the bundled shop) or
     None for tiny_scenario(). `options` are SandboxOptions fields.
     """
-    server = SandboxServer(world if world is not None else tiny_scenario(),
-                           options=SandboxOptions(**options))
+    server = SandboxServer(
+        world if world is not None else tiny_scenario(), options=SandboxOptions(**options)
+    )
     url = await server.start()
     try:
         async with httpx.AsyncClient(base_url=url, timeout=10.0) as client:

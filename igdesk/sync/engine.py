@@ -1,9 +1,11 @@
 """One sync pass: list conversations newest first, fetch what changed, apply it to the archive.
 
 The first pass reads every listed conversation, the readable messages of each and every
-customer's profile. Later passes stop listing at the first conversation that was not updated
-since the last complete pass, and skip any conversation whose stored update time already matches,
-so a pass with nothing new costs one request and a pass killed half-way resumes where it stopped.
+customer's profile. Later passes stop listing at the first conversation updated before the last
+complete pass's newest one, and skip any conversation whose newest message (the list call's
+one-message preview) is already archived. So a pass with nothing new costs one request, two
+messages in the same second are never mistaken for one, and a pass killed half-way resumes
+where it stopped without fetching anything twice.
 """
 
 from __future__ import annotations
@@ -85,12 +87,15 @@ class Syncer:
         async for page in self._client.conversations(account):
             stop = False
             for ref in page:
-                if newest_seen is None or ref.updated_time > newest_seen:
-                    newest_seen = ref.updated_time
-                if high_water is not None and ref.updated_time <= high_water:
+                updated = ref.updated_time
+                if updated is not None and (newest_seen is None or updated > newest_seen):
+                    newest_seen = updated
+                if high_water is not None and updated is not None and updated < high_water:
                     stop = True
                     break
                 summary.conversations_listed += 1
+                if self._is_current(ref):
+                    continue
                 update = await self._sync_thread(account, ref, summary)
                 if update is not None:
                     summary.updates.append(update)
@@ -110,14 +115,25 @@ class Syncer:
         summary.seconds = time.monotonic() - started
         return summary
 
+    def _is_current(self, ref: ConversationRef) -> bool:
+        """True when the archive already holds this conversation as the list shows it."""
+        stored = self._archive.thread(ref.id)
+        if stored is None:
+            return False
+        if ref.updated_time is not None and stored.updated_time < ref.updated_time:
+            return False  # a reaction, an unsend or an edit also moves the update time
+        if ref.newest_message_id is not None:
+            return self._archive.message(ref.newest_message_id) is not None
+        return ref.updated_time is not None
+
     async def _sync_thread(
         self, account: Account, ref: ConversationRef, summary: SyncSummary
     ) -> ThreadUpdate | None:
-        stored = self._archive.thread(ref.id)
-        if stored is not None and stored.updated_time >= ref.updated_time:
-            return None
         customer = _customer(ref, account)
         messages = await self._client.conversation_messages(ref.id, shop_id=account.id)
+        if not messages and self._archive.thread(ref.id) is None:
+            log.info("conversation without readable messages skipped")
+            return None
         if customer is None:
             customer = _customer_from_messages(messages, account)
         if customer is None:

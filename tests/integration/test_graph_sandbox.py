@@ -37,6 +37,7 @@ async def test_client_against_sandbox(page: bool) -> None:
             assert len(ids) > 20
             with pytest.raises(MessageUnreadableError):
                 await client.message(ids[0][0], thread_id=longest.id, shop_id=shop.id)
+
             def body(ref_index: int) -> dict[str, object]:
                 ref = refs[ref_index]
                 customer = next(p for p in ref.participants if p.id != shop.id)

@@ -23,24 +23,39 @@ MEDIA_FIELDS = "messages.limit(5){attachments{mime_type,image_data,video_data,fi
 @pytest.mark.asyncio
 async def test_customer_message_creates_and_updates_threads() -> None:
     async with running_sandbox() as (server, client):
-        new = await client.post("/_sandbox/customer_message",
-                                json={"username": "fresh.face", "text": "Halo, baru lihat IG kakak",
-                                      "follows_business": True})
+        new = await client.post(
+            "/_sandbox/customer_message",
+            json={
+                "username": "fresh.face",
+                "text": "Halo, baru lihat IG kakak",
+                "follows_business": True,
+            },
+        )
         assert new.status_code == 200
         created = new.json()
-        listed = (await client.get("/me/conversations", params={
-            "access_token": server.token, "fields": "id,participants"})).json()["data"]
+        listed = (
+            await client.get(
+                "/me/conversations",
+                params={"access_token": server.token, "fields": "id,participants"},
+            )
+        ).json()["data"]
         assert listed[0]["id"] == created["thread_id"]
         assert listed[0]["participants"]["data"][0]["username"] == "fresh.face"
-        again = (await client.post("/_sandbox/customer_message", json={
-            "customer_id": created["customer_id"],
-            "attachments": [{"type": "image"}]})).json()
+        again = (
+            await client.post(
+                "/_sandbox/customer_message",
+                json={"customer_id": created["customer_id"], "attachments": [{"type": "image"}]},
+            )
+        ).json()
         assert again["thread_id"] == created["thread_id"]
         world = (await client.get("/_sandbox/world")).json()
         thread = next(t for t in world["threads"] if t["id"] == created["thread_id"])
         assert [m["attachment_types"] for m in thread["messages"]] == [["image"], []]
-        for bad in ({"text": "who?"}, {"customer_id": "0", "text": "x"},
-                    {"username": "fresh.face"}):
+        for bad in (
+            {"text": "who?"},
+            {"customer_id": "0", "text": "x"},
+            {"username": "fresh.face"},
+        ):
             assert (await client.post("/_sandbox/customer_message", json=bad)).status_code == 400
 
 
@@ -48,11 +63,16 @@ async def test_customer_message_creates_and_updates_threads() -> None:
 async def test_requests_log_hides_tokens() -> None:
     async with running_sandbox() as (server, client):
         await client.get("/v25.0/me", params={"access_token": server.token, "fields": "user_id"})
-        await client.post("/me/messages", headers={"Authorization": f"Bearer {server.token}"},
-                          json={"recipient": {"id": "1"}, "message": {"text": "x"}})
+        await client.post(
+            "/me/messages",
+            headers={"Authorization": f"Bearer {server.token}"},
+            json={"recipient": {"id": "1"}, "message": {"text": "x"}},
+        )
         log = (await client.get("/_sandbox/requests")).json()
         assert [(e["method"], e["path"], e["status"]) for e in log] == [
-            ("GET", "/me", 200), ("POST", "/me/messages", 400)]
+            ("GET", "/me", 200),
+            ("POST", "/me/messages", 400),
+        ]
         assert log[0]["query"] == {"fields": "user_id"}
         assert log[1]["body"]["message"] == {"text": "x"}
         assert server.token not in str(log)
@@ -63,18 +83,42 @@ async def test_requests_log_hides_tokens() -> None:
 @pytest.mark.asyncio
 async def test_media_urls_serve_real_bytes_and_expire() -> None:
     world = tiny_scenario()
-    world["threads"].append({"customer": {"username": "media.fan"}, "messages": [
-        {"from": "customer", "ago": "3m", "attachments": [{"type": "image", "media": "batik_red"}]},
-        {"from": "customer", "ago": "2m", "attachments": [{"type": "video", "media": "clip"}]},
-        {"from": "customer", "ago": "1m", "attachments": [{"type": "audio", "media": "voice_wav"}]},
-        {"from": "customer", "ago": "30s", "attachments": [
-            {"type": "file", "media": "invoice_pdf"}]},
-    ]})
+    world["threads"].append(
+        {
+            "customer": {"username": "media.fan"},
+            "messages": [
+                {
+                    "from": "customer",
+                    "ago": "3m",
+                    "attachments": [{"type": "image", "media": "batik_red"}],
+                },
+                {
+                    "from": "customer",
+                    "ago": "2m",
+                    "attachments": [{"type": "video", "media": "clip"}],
+                },
+                {
+                    "from": "customer",
+                    "ago": "1m",
+                    "attachments": [{"type": "audio", "media": "voice_wav"}],
+                },
+                {
+                    "from": "customer",
+                    "ago": "30s",
+                    "attachments": [{"type": "file", "media": "invoice_pdf"}],
+                },
+            ],
+        }
+    )
     async with running_sandbox(world, media_ttl=600) as (server, client):
-        thread = next(t for t in server.world.threads.values()
-                      if t.customer.username == "media.fan")
-        body = (await client.get(f"/{thread.id}", params={
-            "access_token": server.token, "fields": MEDIA_FIELDS})).json()
+        thread = next(
+            t for t in server.world.threads.values() if t.customer.username == "media.fan"
+        )
+        body = (
+            await client.get(
+                f"/{thread.id}", params={"access_token": server.token, "fields": MEDIA_FIELDS}
+            )
+        ).json()
         urls = {}
         for message in body["messages"]["data"]:
             attachment = message["attachments"]["data"][0]
@@ -83,8 +127,12 @@ async def test_media_urls_serve_real_bytes_and_expire() -> None:
             if data.get("preview_url"):
                 preview = await client.get(data["preview_url"])
                 assert preview.headers["content-type"].startswith("image/")
-        magic = {"image/png": b"\x89PNG", "video/mp4": b"ftyp", "audio/wav": b"RIFF",
-                 "application/pdf": b"%PDF"}
+        magic = {
+            "image/png": b"\x89PNG",
+            "video/mp4": b"ftyp",
+            "audio/wav": b"RIFF",
+            "application/pdf": b"%PDF",
+        }
         for mime, url in urls.items():
             reply = await client.get(url)
             assert reply.status_code == 200 and reply.headers["content-type"] == mime
@@ -94,8 +142,11 @@ async def test_media_urls_serve_real_bytes_and_expire() -> None:
         await client.post("/_sandbox/clock", json={"advance_seconds": 601})
         expired = await client.get(urls["image/png"])
         assert expired.status_code == 403 and "expired" in expired.text
-        fresh = (await client.get(f"/{thread.id}", params={
-            "access_token": server.token, "fields": MEDIA_FIELDS})).json()
+        fresh = (
+            await client.get(
+                f"/{thread.id}", params={"access_token": server.token, "fields": MEDIA_FIELDS}
+            )
+        ).json()
         new_url = fresh["messages"]["data"][-1]["attachments"]["data"][0]["image_data"]["url"]
         assert (await client.get(new_url)).status_code == 200
 
@@ -140,45 +191,79 @@ async def test_business_login_and_token_endpoints() -> None:
     async with running_sandbox() as (server, client):
         app_id = server.world.shop.app_id
         redirect = "https://igdesk.example/callback"
-        page = await client.get("/oauth/authorize", params={
-            "client_id": app_id, "redirect_uri": redirect, "response_type": "code",
-            "scope": "instagram_business_basic,instagram_business_manage_messages",
-            "state": "xyz"})
+        page = await client.get(
+            "/oauth/authorize",
+            params={
+                "client_id": app_id,
+                "redirect_uri": redirect,
+                "response_type": "code",
+                "scope": "instagram_business_basic,instagram_business_manage_messages",
+                "state": "xyz",
+            },
+        )
         assert page.status_code == 200 and "Allow" in page.text
-        allow = await client.post("/oauth/authorize", data={
-            "decision": "allow", "client_id": app_id, "redirect_uri": redirect, "state": "xyz"})
+        allow = await client.post(
+            "/oauth/authorize",
+            data={
+                "decision": "allow",
+                "client_id": app_id,
+                "redirect_uri": redirect,
+                "state": "xyz",
+            },
+        )
         assert allow.status_code == 302
         location = allow.headers["location"]
         assert location.startswith(redirect + "?") and location.endswith("#_")
         query = parse_qs(urlsplit(location).query)
         assert query["state"] == ["xyz"]
-        form = {"client_id": app_id, "client_secret": server.app_secret,
-                "grant_type": "authorization_code", "redirect_uri": redirect,
-                "code": query["code"][0]}
+        form = {
+            "client_id": app_id,
+            "client_secret": server.app_secret,
+            "grant_type": "authorization_code",
+            "redirect_uri": redirect,
+            "code": query["code"][0],
+        }
         exchanged = await client.post("/oauth/access_token", data=form)
         short = exchanged.json()["data"][0]
         assert short["user_id"] == server.world.shop.app_scoped_id
         reused = await client.post("/oauth/access_token", data=form)
-        assert reused.json() == {"error_type": "OAuthException", "code": 400,
-                                 "error_message": "Matching code was not found or was already "
-                                                  "used"}
-        long = (await client.get("/access_token", params={
-            "grant_type": "ig_exchange_token", "client_secret": server.app_secret,
-            "access_token": short["access_token"]})).json()
+        assert reused.json() == {
+            "error_type": "OAuthException",
+            "code": 400,
+            "error_message": "Matching code was not found or was already used",
+        }
+        long = (
+            await client.get(
+                "/access_token",
+                params={
+                    "grant_type": "ig_exchange_token",
+                    "client_secret": server.app_secret,
+                    "access_token": short["access_token"],
+                },
+            )
+        ).json()
         assert long["token_type"] == "bearer" and long["expires_in"] == 5183944
         me = await client.get("/me", params={"access_token": long["access_token"]})
         assert me.status_code == 200
-        too_early = await client.get("/refresh_access_token", params={
-            "grant_type": "ig_refresh_token", "access_token": long["access_token"]})
+        too_early = await client.get(
+            "/refresh_access_token",
+            params={"grant_type": "ig_refresh_token", "access_token": long["access_token"]},
+        )
         assert too_early.status_code == 400
         await client.post("/_sandbox/clock", json={"advance_seconds": 25 * 3600})
         short_gone = await client.get("/me", params={"access_token": short["access_token"]})
         assert short_gone.json()["error"]["error_subcode"] == 463
-        refreshed = (await client.get("/refresh_access_token", params={
-            "grant_type": "ig_refresh_token", "access_token": long["access_token"]})).json()
+        refreshed = (
+            await client.get(
+                "/refresh_access_token",
+                params={"grant_type": "ig_refresh_token", "access_token": long["access_token"]},
+            )
+        ).json()
         assert refreshed["access_token"] and refreshed["expires_in"] == 5183944
-        denied = await client.post("/oauth/authorize", data={
-            "decision": "deny", "client_id": app_id, "redirect_uri": redirect})
+        denied = await client.post(
+            "/oauth/authorize",
+            data={"decision": "deny", "client_id": app_id, "redirect_uri": redirect},
+        )
         assert "error=access_denied" in denied.headers["location"]
 
 
@@ -187,24 +272,28 @@ async def test_subscribed_apps() -> None:
     async with running_sandbox() as (server, client):
         params = {"access_token": server.token}
         assert (await client.get("/me/subscribed_apps", params=params)).json() == {"data": []}
-        added = await client.post("/me/subscribed_apps", params={
-            **params, "subscribed_fields": "messages,message_reactions,messaging_seen"})
+        added = await client.post(
+            "/me/subscribed_apps",
+            params={**params, "subscribed_fields": "messages,message_reactions,messaging_seen"},
+        )
         assert added.json() == {"success": True}
         listed = (await client.get("/me/subscribed_apps", params=params)).json()["data"]
         assert listed[0]["id"] == server.world.shop.app_id
-        assert listed[0]["subscribed_fields"] == ["messages", "message_reactions",
-                                                  "messaging_seen"]
-        bad = await client.post("/me/subscribed_apps", params={**params,
-                                                               "subscribed_fields": "gossip"})
+        assert listed[0]["subscribed_fields"] == ["messages", "message_reactions", "messaging_seen"]
+        bad = await client.post(
+            "/me/subscribed_apps", params={**params, "subscribed_fields": "gossip"}
+        )
         assert bad.json()["error"]["code"] == 100
         assert (await client.delete("/me/subscribed_apps", params=params)).json() == {
-            "success": True}
+            "success": True
+        }
 
 
 def test_threaded_sandbox_serves_a_synchronous_client() -> None:
     with ThreadedSandbox(tiny_scenario()) as sandbox:
-        reply = httpx.get(f"{sandbox.url}/me", params={"access_token": sandbox.token,
-                                                       "fields": "user_id"})
+        reply = httpx.get(
+            f"{sandbox.url}/me", params={"access_token": sandbox.token, "fields": "user_id"}
+        )
         assert reply.json()["user_id"] == sandbox.world.shop.ig_id
         assert sandbox.page_token != sandbox.token and sandbox.app_secret
 
@@ -212,8 +301,13 @@ def test_threaded_sandbox_serves_a_synchronous_client() -> None:
 @pytest.mark.slow
 def test_serve_prints_how_to_connect_and_stops_on_sigterm() -> None:
     code = "from igdesk.sandbox.serve import run_serve; run_serve(0, None, 0.2)"
-    with subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
-                          stderr=subprocess.PIPE, text=True, env={**os.environ}) as process:
+    with subprocess.Popen(
+        [sys.executable, "-c", code],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ},
+    ) as process:
         try:
             assert process.stdout is not None
             lines = [process.stdout.readline().rstrip("\n") for _ in range(4)]
@@ -230,7 +324,7 @@ def test_serve_prints_how_to_connect_and_stops_on_sigterm() -> None:
 
 def test_serve_reports_a_bad_scenario(tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
-    bad.write_text("{\"threads\": 3}", encoding="utf-8")
+    bad.write_text('{"threads": 3}', encoding="utf-8")
     with pytest.raises(ScenarioError, match="threads: must be a list"):
         run_serve(0, bad, None)
 

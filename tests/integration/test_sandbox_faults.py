@@ -21,8 +21,9 @@ async def _arm(client: httpx.AsyncClient, *faults: dict[str, Any]) -> None:
 @pytest.mark.parametrize("code", [4, 17, 32, 613, 80002])
 async def test_rate_limit_fault(code: int) -> None:
     async with running_sandbox() as (server, client):
-        await _arm(client, {"kind": "rate_limit", "code": code, "minutes": 7,
-                            "path": "/conversations"})
+        await _arm(
+            client, {"kind": "rate_limit", "code": code, "minutes": 7, "path": "/conversations"}
+        )
         params = {"access_token": server.token}
         assert (await client.get("/me", params=params)).status_code == 200  # path not matched
         reply = await client.get("/v25.0/me/conversations", params=params)
@@ -36,8 +37,13 @@ async def test_rate_limit_fault(code: int) -> None:
 @pytest.mark.asyncio
 async def test_server_errors_and_gateway_pages() -> None:
     async with running_sandbox() as (server, client):
-        await _arm(client, {"kind": "server_error"}, {"kind": "server_error", "code": 2},
-                   {"kind": "server_error", "status": 502}, {"kind": "server_error", "status": 503})
+        await _arm(
+            client,
+            {"kind": "server_error"},
+            {"kind": "server_error", "code": 2},
+            {"kind": "server_error", "status": 502},
+            {"kind": "server_error", "status": 503},
+        )
         params = {"access_token": server.token}
         first = await client.get("/me", params=params)
         assert first.status_code == 500 and first.json()["error"]["code"] == 1
@@ -126,16 +132,22 @@ async def test_paging_faults() -> None:
         seen = [c["id"] for p in await _walk(client, server.token) for c in p["data"]]
         assert len(seen) == len(clean) + 1 and set(seen) == set(clean)
         await _arm(client, {"kind": "foreign_next"})
-        first = (await client.get("/me/conversations", params={
-            "access_token": server.token, "limit": "2"})).json()
+        first = (
+            await client.get(
+                "/me/conversations", params={"access_token": server.token, "limit": "2"}
+            )
+        ).json()
         assert first["paging"]["next"].startswith("https://evil.example.com/me/conversations?")
 
 
 @pytest.mark.asyncio
 async def test_null_fields_and_bad_thread() -> None:
     async with running_sandbox() as (server, client):
-        params = {"access_token": server.token, "limit": "10",
-                  "fields": "id,updated_time,participants,messages.limit(2){id,from,to}"}
+        params = {
+            "access_token": server.token,
+            "limit": "10",
+            "fields": "id,updated_time,participants,messages.limit(2){id,from,to}",
+        }
         await _arm(client, {"kind": "null_fields"})
         body = (await client.get("/me/conversations", params=params)).json()
         assert all(c["participants"] is None for c in body["data"])
@@ -168,7 +180,11 @@ async def test_null_fields_and_bad_thread() -> None:
 @pytest.mark.asyncio
 async def test_bad_fault_requests_are_refused() -> None:
     async with running_sandbox() as (_server, client):
-        for fault in ({"kind": "gremlins"}, {"kind": "rate_limit", "code": 5},
-                      {"kind": "drop", "count": 0}, {"kind": "bad_thread"}):
+        for fault in (
+            {"kind": "gremlins"},
+            {"kind": "rate_limit", "code": 5},
+            {"kind": "drop", "count": 0},
+            {"kind": "bad_thread"},
+        ):
             reply = await client.post("/_sandbox/faults", json=fault)
             assert reply.status_code == 400

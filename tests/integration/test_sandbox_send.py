@@ -15,10 +15,13 @@ def _windows_world(human_agent: bool) -> dict[str, Any]:
         "human_agent": human_agent,
         "customers": [{"username": "lurker"}, {"username": "gone", "available": False}],
         "threads": [
-            {"customer": {"username": name}, "messages": [
-                {"from": "customer", "ago": ago, "text": "halo"}]}
+            {
+                "customer": {"username": name},
+                "messages": [{"from": "customer", "ago": ago, "text": "halo"}],
+            }
             for name, ago in ages.items()
-        ] + [{"customer": "gone", "messages": [{"from": "customer", "ago": "1h", "text": "x"}]}],
+        ]
+        + [{"customer": "gone", "messages": [{"from": "customer", "ago": "1h", "text": "x"}]}],
     }
 
 
@@ -36,8 +39,17 @@ HUMAN_AGENT = {"messaging_type": "MESSAGE_TAG", "tag": "HUMAN_AGENT"}
 @pytest.mark.parametrize(
     ("human_agent", "expected"),
     [
-        (True, {("w23h59", False): True, ("w24h01", False): False, ("w24h01", True): True,
-                ("w6d23h", True): True, ("w7d01", True): False, ("w6d23h", False): False}),
+        (
+            True,
+            {
+                ("w23h59", False): True,
+                ("w24h01", False): False,
+                ("w24h01", True): True,
+                ("w6d23h", True): True,
+                ("w7d01", True): False,
+                ("w6d23h", False): False,
+            },
+        ),
         (False, {("w23h59", True): True, ("w24h01", True): False, ("w6d23h", True): False}),
     ],
 )
@@ -46,10 +58,14 @@ async def test_messaging_window(human_agent: bool, expected: dict[tuple[str, boo
         ids = await _ids(client)
         auth = {"Authorization": f"Bearer {server.token}"}
         for (name, tagged), allowed in expected.items():
-            body = {"recipient": {"id": ids[name]}, "message": {"text": "Terima kasih"},
-                    **(HUMAN_AGENT if tagged else {})}
-            reply = await client.post(f"/v25.0/{server.world.shop.ig_id}/messages", json=body,
-                                      headers=auth)
+            body = {
+                "recipient": {"id": ids[name]},
+                "message": {"text": "Terima kasih"},
+                **(HUMAN_AGENT if tagged else {}),
+            }
+            reply = await client.post(
+                f"/v25.0/{server.world.shop.ig_id}/messages", json=body, headers=auth
+            )
             if allowed:
                 assert reply.status_code == 200, (name, tagged)
                 assert reply.json()["recipient_id"] == ids[name]
@@ -85,9 +101,11 @@ async def test_text_byte_limit_and_recipients() -> None:
             reply = await send(who, "halo")
             assert reply.json()["error"]["code"] == 551
             assert reply.json()["error"]["message"] == "This person isn't available right now."
-        page = await client.post("/me/messages", params={"access_token": server.page_token},
-                                 json={"recipient": {"id": ids["w23h59"]},
-                                       "message": {"text": "via page"}})
+        page = await client.post(
+            "/me/messages",
+            params={"access_token": server.page_token},
+            json={"recipient": {"id": ids["w23h59"]}, "message": {"text": "via page"}},
+        )
         assert page.status_code == 200
 
 
@@ -96,20 +114,39 @@ async def test_sent_message_is_echoed_in_the_thread() -> None:
     async with running_sandbox() as (server, client):
         world = (await client.get("/_sandbox/world")).json()
         cici = next(t for t in world["threads"] if t["customer"]["username"] == "cici.request")
-        before = (await client.get("/me/conversations", params={
-            "access_token": server.token, "limit": "10"})).json()["data"]
-        sent = (await client.post("/me/messages", params={"access_token": server.token}, json={
-            "recipient": {"id": cici["customer"]["id"]},
-            "message": {"text": "Ready kak"}})).json()
-        after = (await client.get("/me/conversations", params={
-            "access_token": server.token, "limit": "10"})).json()["data"]
+        before = (
+            await client.get(
+                "/me/conversations", params={"access_token": server.token, "limit": "10"}
+            )
+        ).json()["data"]
+        sent = (
+            await client.post(
+                "/me/messages",
+                params={"access_token": server.token},
+                json={
+                    "recipient": {"id": cici["customer"]["id"]},
+                    "message": {"text": "Ready kak"},
+                },
+            )
+        ).json()
+        after = (
+            await client.get(
+                "/me/conversations", params={"access_token": server.token, "limit": "10"}
+            )
+        ).json()["data"]
         assert after[0]["id"] == cici["id"]
         assert after[0]["updated_time"] >= before[0]["updated_time"]
-        newest = (await client.get(f"/{cici['id']}/messages", params={
-            "access_token": server.token, "fields": "id,from,message", "limit": "1"})).json()
-        assert newest["data"][0] == {"id": sent["message_id"], "message": "Ready kak",
-                                     "from": {"username": server.world.shop.username,
-                                              "id": server.world.shop.ig_id}}
+        newest = (
+            await client.get(
+                f"/{cici['id']}/messages",
+                params={"access_token": server.token, "fields": "id,from,message", "limit": "1"},
+            )
+        ).json()
+        assert newest["data"][0] == {
+            "id": sent["message_id"],
+            "message": "Ready kak",
+            "from": {"username": server.world.shop.username, "id": server.world.shop.ig_id},
+        }
 
 
 @pytest.mark.asyncio
@@ -125,18 +162,28 @@ async def test_sender_actions_are_recorded_per_thread() -> None:
             {"sender_action": "mark_seen"},
             {"sender_action": "react", "payload": {"message_id": target, "reaction": "love"}},
         ):
-            reply = await client.post("/me/messages", params=params,
-                                      json={"recipient": {"id": ani["customer"]["id"]}, **body})
+            reply = await client.post(
+                "/me/messages",
+                params=params,
+                json={"recipient": {"id": ani["customer"]["id"]}, **body},
+            )
             assert reply.json() == {"recipient_id": ani["customer"]["id"]}
-        bad = await client.post("/me/messages", params=params, json={
-            "recipient": {"id": ani["customer"]["id"]}, "sender_action": "wave"})
+        bad = await client.post(
+            "/me/messages",
+            params=params,
+            json={"recipient": {"id": ani["customer"]["id"]}, "sender_action": "wave"},
+        )
         assert bad.json()["error"]["code"] == 100
         world = (await client.get("/_sandbox/world")).json()
         ani = next(t for t in world["threads"] if t["id"] == ani["id"])
         cici = next(t for t in world["threads"] if t["id"] == cici["id"])
         assert len(ani["seen_marks"]) == 1 and cici["seen_marks"] == []
         assert [a["action"] for a in world["sender_actions"]] == [
-            "typing_on", "mark_seen", "react", "wave"]
+            "typing_on",
+            "mark_seen",
+            "react",
+            "wave",
+        ]
         reacted = next(m for m in ani["messages"] if m["id"] == target)
         assert reacted["reactions"] == [{"emoji": "❤️", "user_ids": [server.world.shop.ig_id]}]
         read = (await client.get(f"/{target}", params={**params, "fields": "reactions"})).json()

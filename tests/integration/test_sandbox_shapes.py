@@ -9,8 +9,10 @@ import pytest
 from igdesk.sandbox.scenario import DEFAULT_SCENARIO
 from igdesk.sandbox.testing import running_sandbox
 
-FIELDS = ("id,created_time,from,to,message,attachments{id,mime_type,name,size,image_data,"
-          "video_data,file_url},shares,story,is_unsupported,reactions,sticker,reply_to,is_deleted")
+FIELDS = (
+    "id,created_time,from,to,message,attachments{id,mime_type,name,size,image_data,"
+    "video_data,file_url},shares,story,is_unsupported,reactions,sticker,reply_to,is_deleted"
+)
 
 
 @pytest.mark.asyncio
@@ -20,9 +22,11 @@ async def test_bundled_world_message_shapes() -> None:
         auth = {"Authorization": f"Bearer {server.token}"}
         messages: list[dict[str, Any]] = []
         for thread in world["threads"]:
-            reply = await client.get(f"/{thread['id']}",
-                                     params={"fields": f"messages.limit(20){{{FIELDS}}}"},
-                                     headers=auth)
+            reply = await client.get(
+                f"/{thread['id']}",
+                params={"fields": f"messages.limit(20){{{FIELDS}}}"},
+                headers=auth,
+            )
             assert reply.status_code == 200, reply.text
             messages += reply.json()["messages"]["data"]
         assert {m["from"]["id"] for m in messages} >= {world["account"]["ig_id"]}
@@ -63,9 +67,12 @@ async def test_attachments_without_subfields_give_no_urls() -> None:
     async with running_sandbox(DEFAULT_SCENARIO, conversations_rate=1000) as (server, client):
         world = (await client.get("/_sandbox/world")).json()
         thread = next(t for t in world["threads"] if t["customer"]["username"] == "siti.rahma")
-        reply = await client.get(f"/{thread['id']}/messages", params={
-            "fields": "id,attachments", "limit": "20", "access_token": server.token})
+        reply = await client.get(
+            f"/{thread['id']}/messages",
+            params={"fields": "id,attachments", "limit": "20", "access_token": server.token},
+        )
         attached = [m["attachments"]["data"] for m in reply.json()["data"] if "attachments" in m]
         assert attached
-        assert all(set(a) == {"id", "mime_type", "name", "size"} for items in attached
-                   for a in items)
+        assert all(
+            set(a) == {"id", "mime_type", "name", "size"} for items in attached for a in items
+        )

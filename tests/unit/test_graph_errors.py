@@ -29,8 +29,13 @@ from igdesk.graph.errors import (
 
 
 def graph_body(code: Any = None, subcode: Any = None, message: Any = "x", **extra: Any) -> bytes:
-    err: dict[str, Any] = {"message": message, "type": "OAuthException", "code": code,
-                           "fbtrace_id": "TRACE", **extra}
+    err: dict[str, Any] = {
+        "message": message,
+        "type": "OAuthException",
+        "code": code,
+        "fbtrace_id": "TRACE",
+        **extra,
+    }
     if subcode is not None:
         err["error_subcode"] = subcode
     return json.dumps({"error": err}).encode()
@@ -80,8 +85,9 @@ CASES: list[tuple[int, Any, Any, str, type[GraphError]]] = [
 
 
 @pytest.mark.parametrize(("status", "code", "subcode", "message", "expected"), CASES)
-def test_graph_shape(status: int, code: Any, subcode: Any, message: str,
-                     expected: type[GraphError]) -> None:
+def test_graph_shape(
+    status: int, code: Any, subcode: Any, message: str, expected: type[GraphError]
+) -> None:
     err = error_from_response(status, graph_body(code, subcode, message))
     assert type(err) is expected
     assert err.http_status == status and err.code == code and err.subcode == subcode
@@ -89,10 +95,14 @@ def test_graph_shape(status: int, code: Any, subcode: Any, message: str,
 
 
 @pytest.mark.parametrize(("status", "code", "subcode", "message", "expected"), CASES)
-def test_codes_given_as_strings_and_dict_bodies(status: int, code: Any, subcode: Any,
-                                                message: str, expected: type[GraphError]) -> None:
-    body = json.loads(graph_body(None if code is None else str(code),
-                                 None if subcode is None else str(subcode), message))
+def test_codes_given_as_strings_and_dict_bodies(
+    status: int, code: Any, subcode: Any, message: str, expected: type[GraphError]
+) -> None:
+    body = json.loads(
+        graph_body(
+            None if code is None else str(code), None if subcode is None else str(subcode), message
+        )
+    )
     err = error_from_response(status, body)
     assert type(err) is expected and err.code == code
 
@@ -104,18 +114,35 @@ def test_consent_by_message_alone() -> None:
 
 def test_retryable_flags() -> None:
     assert TransientError.retryable and RateLimitError.retryable
-    for cls in (TokenError, PermissionDeniedError, OutsideWindowError, ConsentRequiredError,
-                InvalidRequestError, BadResponseError, SendOutcomeUnknownError):
+    for cls in (
+        TokenError,
+        PermissionDeniedError,
+        OutsideWindowError,
+        ConsentRequiredError,
+        InvalidRequestError,
+        BadResponseError,
+        SendOutcomeUnknownError,
+    ):
         assert not cls.retryable, cls
     assert issubclass(SendOutcomeUnknownError, TransientError)
     assert issubclass(OutsideWindowError, RecipientError)
 
 
-@pytest.mark.parametrize("body", [
-    None, b"", b"<html>502 Bad Gateway</html>", b"null", b"[]", b'{"error": null}',
-    b'{"error": {}}', b'{"error": {"code": null, "message": null}}', b"\xff\xfe",
-    b'{"something": "else"}',
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        None,
+        b"",
+        b"<html>502 Bad Gateway</html>",
+        b"null",
+        b"[]",
+        b'{"error": null}',
+        b'{"error": {}}',
+        b'{"error": {"code": null, "message": null}}',
+        b"\xff\xfe",
+        b'{"something": "else"}',
+    ],
+)
 def test_odd_bodies_on_5xx_are_transient(body: bytes | None) -> None:
     err = error_from_response(502, body)
     assert type(err) is TransientError and err.http_status == 502
@@ -132,22 +159,29 @@ def test_error_as_plain_string() -> None:
 
 
 def test_oauth_shape() -> None:
-    body = {"error_type": "OAuthException", "code": 400,
-            "error_message": "Matching code was not found or was already used"}
+    body = {
+        "error_type": "OAuthException",
+        "code": 400,
+        "error_message": "Matching code was not found or was already used",
+    }
     err = error_from_response(400, body)
     assert type(err) is OAuthExchangeError and err.code == 400
     assert "already used" in err.technical
     assert isinstance(error_from_response(500, body), TransientError)
-    assert type(error_from_response(400, json.dumps({"error_message": None}).encode())) \
+    assert (
+        type(error_from_response(400, json.dumps({"error_message": None}).encode()))
         is OAuthExchangeError
+    )
 
 
 def test_rate_limit_retry_after_from_body_and_headers() -> None:
-    err = error_from_response(400, graph_body(613, error_data={
-        "estimated_time_to_regain_access": 2}))
+    err = error_from_response(
+        400, graph_body(613, error_data={"estimated_time_to_regain_access": 2})
+    )
     assert isinstance(err, RateLimitError) and err.retry_after == 120.0
-    usage = json.dumps({"123": [{"type": "instagram", "call_count": 100,
-                                 "estimated_time_to_regain_access": "5"}]})
+    usage = json.dumps(
+        {"123": [{"type": "instagram", "call_count": 100, "estimated_time_to_regain_access": "5"}]}
+    )
     err = error_from_response(400, graph_body(80002), {"X-Business-Use-Case-Usage": usage})
     assert isinstance(err, RateLimitError) and err.retry_after == 300.0
     err = error_from_response(400, graph_body(4), {"x-business-use-case-usage": "garbage{"})
@@ -185,11 +219,16 @@ def test_network_failures() -> None:
     assert type(error_from_exception(read, sending=True)) is SendOutcomeUnknownError
     assert type(error_from_exception(connect, sending=True)) is TransientError
     assert type(error_from_exception(httpx.ReadTimeout("t", request=request))) is TransientError
-    assert type(error_from_exception(httpx.RemoteProtocolError("eof", request=request),
-                                     sending=True)) is SendOutcomeUnknownError
+    assert (
+        type(error_from_exception(httpx.RemoteProtocolError("eof", request=request), sending=True))
+        is SendOutcomeUnknownError
+    )
     assert type(error_from_exception(TimeoutError())) is TransientError
     assert type(error_from_exception(ConnectionResetError())) is TransientError
-    assert type(error_from_exception(httpx.DecodingError("gz", request=request))) \
-        is BadResponseError
-    assert type(error_from_exception(httpx.UnsupportedProtocol("ftp", request=request))) \
+    assert (
+        type(error_from_exception(httpx.DecodingError("gz", request=request))) is BadResponseError
+    )
+    assert (
+        type(error_from_exception(httpx.UnsupportedProtocol("ftp", request=request)))
         is InvalidRequestError
+    )

@@ -44,8 +44,15 @@ def test_times() -> None:
 
 
 def test_account_instagram_login() -> None:
-    raw = {"id": "app-scoped", "user_id": SHOP, "username": "shop", "name": None,
-           "profile_picture_url": "https://cdn/p.jpg", "account_type": "BUSINESS", "new": 1}
+    raw = {
+        "id": "app-scoped",
+        "user_id": SHOP,
+        "username": "shop",
+        "name": None,
+        "profile_picture_url": "https://cdn/p.jpg",
+        "account_type": "BUSINESS",
+        "new": 1,
+    }
     account = parse_account(raw, INSTAGRAM_LOGIN)
     assert (account.id, account.username, account.name) == (SHOP, "shop", "")
     assert parse_account({"data": [raw]}).id == SHOP
@@ -57,8 +64,11 @@ def test_account_instagram_login() -> None:
 
 
 def test_account_facebook_page() -> None:
-    raw = {"id": "PAGE", "name": "Page", "instagram_business_account": {
-        "id": SHOP, "username": "shop", "profile_picture_url": None}}
+    raw = {
+        "id": "PAGE",
+        "name": "Page",
+        "instagram_business_account": {"id": SHOP, "username": "shop", "profile_picture_url": None},
+    }
     account = parse_account(raw, FACEBOOK_PAGE)
     assert account.id == SHOP and account.username == "shop" and account.picture_url == ""
     for bad in ({"id": "PAGE"}, {"id": "PAGE", "instagram_business_account": None}):
@@ -67,8 +77,16 @@ def test_account_facebook_page() -> None:
 
 
 def test_conversation_ref() -> None:
-    ref = parse_conversation_ref({"id": "c1", "updated_time": T, "extra": True, "participants": {
-        "data": [{"id": "u1", "username": "budi"}, None, {"username": "noid"}, {"id": SHOP}]}})
+    ref = parse_conversation_ref(
+        {
+            "id": "c1",
+            "updated_time": T,
+            "extra": True,
+            "participants": {
+                "data": [{"id": "u1", "username": "budi"}, None, {"username": "noid"}, {"id": SHOP}]
+            },
+        }
+    )
     assert ref is not None and ref.id == "c1" and ref.updated_time == parse_time(T)
     assert [p.id for p in ref.participants] == ["u1", SHOP]
     assert ref.participants[0].username == "budi"
@@ -76,7 +94,7 @@ def test_conversation_ref() -> None:
     assert parse_conversation_ref(None) is None
     odd = parse_conversation_ref({"id": 123, "updated_time": None, "participants": None})
     assert odd is not None and odd.id == "123" and odd.participants == ()
-    assert odd.updated_time.tzinfo is not None  # unknown time → "now": re-read, never skipped
+    assert odd.updated_time is None  # unknown time: judged by the newest message id
 
 
 def test_text_message_and_direction() -> None:
@@ -99,32 +117,61 @@ def test_skipped_messages_are_logged_not_raised(caplog: pytest.LogCaptureFixture
     assert "secret text" not in caplog.text and "m2" in caplog.text
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    (True, True), ("true", True), ("TRUE", True), (False, False), ("false", False),
-    (None, False), ("maybe", False), (1, True),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (True, True),
+        ("true", True),
+        ("TRUE", True),
+        (False, False),
+        ("false", False),
+        (None, False),
+        ("maybe", False),
+        (1, True),
+    ],
+)
 def test_flags_as_bool_or_string(value: Any, expected: bool) -> None:
     assert one(is_deleted=value).deleted is expected
     assert one(is_unsupported=value).unsupported is expected
 
 
 def test_read_api_attachments() -> None:
-    m = one(message="", attachments={"data": [
-        {"id": "a1", "mime_type": "image/jpeg", "name": "p.jpg", "size": "2048",
-         "image_data": {"url": "https://cdn/i.jpg", "preview_url": "https://cdn/i_s.jpg",
-                        "width": 10, "height": 10}},
-        {"id": "a2", "video_data": {"url": "https://cdn/v.mp4", "preview_url": None}},
-        {"id": "a3", "file_url": "https://cdn/voice.mp4", "mime_type": "audio/mpeg"},
-        {"id": "a4", "file_url": "https://cdn/doc.pdf", "mime_type": "application/pdf",
-         "name": "invoice.pdf", "size": 99},
-        {"id": "a5", "file_url": "https://cdn/x"},
-        {"id": "a6", "image_data": None},
-        None,
-        {"id": "a7"},
-    ]})
+    m = one(
+        message="",
+        attachments={
+            "data": [
+                {
+                    "id": "a1",
+                    "mime_type": "image/jpeg",
+                    "name": "p.jpg",
+                    "size": "2048",
+                    "image_data": {
+                        "url": "https://cdn/i.jpg",
+                        "preview_url": "https://cdn/i_s.jpg",
+                        "width": 10,
+                        "height": 10,
+                    },
+                },
+                {"id": "a2", "video_data": {"url": "https://cdn/v.mp4", "preview_url": None}},
+                {"id": "a3", "file_url": "https://cdn/voice.mp4", "mime_type": "audio/mpeg"},
+                {
+                    "id": "a4",
+                    "file_url": "https://cdn/doc.pdf",
+                    "mime_type": "application/pdf",
+                    "name": "invoice.pdf",
+                    "size": 99,
+                },
+                {"id": "a5", "file_url": "https://cdn/x"},
+                {"id": "a6", "image_data": None},
+                None,
+                {"id": "a7"},
+            ]
+        },
+    )
     assert m.attachments == (
-        Attachment("image", "https://cdn/i.jpg", "https://cdn/i_s.jpg", "image/jpeg", "p.jpg",
-                   2048),
+        Attachment(
+            "image", "https://cdn/i.jpg", "https://cdn/i_s.jpg", "image/jpeg", "p.jpg", 2048
+        ),
         Attachment("video", "https://cdn/v.mp4", ""),
         Attachment("audio", "https://cdn/voice.mp4", "", "audio/mpeg"),
         Attachment("file", "https://cdn/doc.pdf", "", "application/pdf", "invoice.pdf", 99),
@@ -135,26 +182,39 @@ def test_read_api_attachments() -> None:
 
 
 def test_webhook_shaped_attachments() -> None:
-    m = one(attachments=[
-        {"type": "image", "payload": {"url": "https://cdn/i"}},
-        {"type": "ig_post", "payload": {"url": "https://cdn/p", "title": "Post"}},
-        {"type": "share", "payload": {"url": "https://cdn/s"}},
-        {"type": "ig_reel", "payload": {"url": "https://cdn/r", "title": "Reel"}},
-        {"type": "story_mention", "payload": {"url": ""}},
-        {"type": "like_heart", "payload": None},
-    ])
+    m = one(
+        attachments=[
+            {"type": "image", "payload": {"url": "https://cdn/i"}},
+            {"type": "ig_post", "payload": {"url": "https://cdn/p", "title": "Post"}},
+            {"type": "share", "payload": {"url": "https://cdn/s"}},
+            {"type": "ig_reel", "payload": {"url": "https://cdn/r", "title": "Reel"}},
+            {"type": "story_mention", "payload": {"url": ""}},
+            {"type": "like_heart", "payload": None},
+        ]
+    )
     assert [a.type for a in m.attachments] == [
-        "image", "ig_post", "share", "reel", "story_mention", "sticker"]
+        "image",
+        "ig_post",
+        "share",
+        "reel",
+        "story_mention",
+        "sticker",
+    ]
 
 
 def test_shares_story_sticker_and_legacy_share() -> None:
-    m = one(message="", shares={"data": [
-        {"link": "https://www.instagram.com/reel/Cabc/", "name": "r"},
-        {"link": "https://www.instagram.com/p/Cxyz/"},
-        {"link": "https://cdn.fbsbx.com/share.jpg"},
-        {"link": None},
-    ]})
-    assert [a.type for a in m.attachments] == ["reel", "ig_post", "share"]
+    m = one(
+        message="",
+        shares={
+            "data": [
+                {"link": "https://www.instagram.com/reel/Cabc/", "name": "r"},
+                {"link": "https://www.instagram.com/p/Cxyz/"},
+                {"link": "https://cdn.fbsbx.com/share.jpg"},
+                {"link": None},
+            ]
+        },
+    )
+    assert [a.type for a in m.attachments] == ["reel", "share", "share"]
     assert m.attachments[0].url == "https://www.instagram.com/reel/Cabc/"
     legacy = one(share={"link": "https://cdn/s.jpg"}, ig_post={"url": "https://cdn/p.jpg"})
     assert [a.type for a in legacy.attachments] == ["ig_post", "share"]
@@ -164,7 +224,8 @@ def test_shares_story_sticker_and_legacy_share() -> None:
     assert expired.attachments == (Attachment("story_mention", ""),)
     assert one(story=None).attachments == ()
     assert one(sticker="https://cdn/st.png").attachments == (
-        Attachment("sticker", "https://cdn/st.png"),)
+        Attachment("sticker", "https://cdn/st.png"),
+    )
     assert one(sticker={"url": "https://cdn/st.png"}).attachments[0].type == "sticker"
     webhook_story = one(reply_to={"story": {"url": "https://cdn/s", "id": "9"}})
     assert webhook_story.attachments == (Attachment("story_reply", "https://cdn/s"),)
@@ -178,36 +239,58 @@ def test_reply_to_and_unsupported() -> None:
 
 
 def test_reactions_both_shapes() -> None:
-    nested = one(reactions={"data": [
-        {"reaction": "love", "emoji": "❤️", "users": [{"id": "u1", "username": "budi"},
-                                                      {"id": SHOP}]},
-        {"reaction": "😂", "users": {"data": [{"id": "u2"}]}},
-        {"reaction": None, "users": [{"id": "u3"}]},
-        "junk",
-    ]})
+    nested = one(
+        reactions={
+            "data": [
+                {
+                    "reaction": "love",
+                    "emoji": "❤️",
+                    "users": [{"id": "u1", "username": "budi"}, {"id": SHOP}],
+                },
+                {"reaction": "😂", "users": {"data": [{"id": "u2"}]}},
+                {"reaction": None, "users": [{"id": "u3"}]},
+                "junk",
+            ]
+        }
+    )
     assert nested.reactions == (Reaction("u1", "❤️"), Reaction(SHOP, "❤️"), Reaction("u2", "😂"))
-    flat = one(reactions=[{"reaction": "love", "emoji": "❤️", "user_id": "u1"},
-                          {"emoji": "😮", "from": {"id": "u2"}}])
+    flat = one(
+        reactions=[
+            {"reaction": "love", "emoji": "❤️", "user_id": "u1"},
+            {"emoji": "😮", "from": {"id": "u2"}},
+        ]
+    )
     assert flat.reactions == (Reaction("u1", "❤️"), Reaction("u2", "😮"))
     assert one(reactions=None).reactions == ()
 
 
 def test_parse_messages_oldest_first_and_unique() -> None:
-    page = {"data": [
-        msg(id="m3", created_time="2024-01-01T00:00:03+0000"),
-        msg(id="m2", created_time="2024-01-01T00:00:02+0000"),
-        msg(id="m2", created_time="2024-01-01T00:00:02+0000"),
-        msg(id="bad", created_time=None),
-        msg(id="m1", created_time="2024-01-01T00:00:01+0000"),
-    ]}
+    page = {
+        "data": [
+            msg(id="m3", created_time="2024-01-01T00:00:03+0000"),
+            msg(id="m2", created_time="2024-01-01T00:00:02+0000"),
+            msg(id="m2", created_time="2024-01-01T00:00:02+0000"),
+            msg(id="bad", created_time=None),
+            msg(id="m1", created_time="2024-01-01T00:00:01+0000"),
+        ]
+    }
     assert [m.id for m in parse_messages(page, "t1", SHOP)] == ["m1", "m2", "m3"]
     assert parse_messages(None, "t1", SHOP) == []
 
 
 def test_profile() -> None:
-    c = parse_profile({"name": "Budi", "username": "budi", "profile_pic": None,
-                       "follower_count": 12, "is_user_follow_business": "false",
-                       "is_business_follow_user": True, "is_verified_user": "true"}, "u1")
+    c = parse_profile(
+        {
+            "name": "Budi",
+            "username": "budi",
+            "profile_pic": None,
+            "follower_count": 12,
+            "is_user_follow_business": "false",
+            "is_business_follow_user": True,
+            "is_verified_user": "true",
+        },
+        "u1",
+    )
     assert (c.id, c.name, c.username, c.profile_pic) == ("u1", "Budi", "budi", "")
     assert c.follows_business is False and c.business_follows is True and c.is_verified is True
     assert c.follower_count == 12
@@ -215,3 +298,13 @@ def test_profile() -> None:
     assert bare.id == "u2" and bare.follows_business is None and bare.follower_count is None
     with pytest.raises(BadResponseError):
         parse_profile({}, "")
+
+
+def test_conversation_preview_gives_the_newest_message_id() -> None:
+    ref = parse_conversation_ref(
+        {"id": "c1", "updated_time": T, "messages": {"data": [{"id": "m9", "created_time": T}]}}
+    )
+    assert ref is not None and ref.newest_message_id == "m9"
+    for odd in (None, {}, {"data": []}, {"data": [None]}, {"data": "x"}):
+        parsed = parse_conversation_ref({"id": "c1", "updated_time": T, "messages": odd})
+        assert parsed is not None and parsed.newest_message_id is None

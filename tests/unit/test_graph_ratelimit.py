@@ -117,8 +117,7 @@ def usage_headers(call_count: float, regain: float | None = None) -> dict[str, s
 async def test_high_usage_adds_delay() -> None:
     clock = FakeClock()
     b = budget(clock, profile_per_second=None, high_usage_delay=1.0)
-    b.observe({"X-App-Usage": json.dumps({"call_count": 90, "total_cputime": 3,
-                                          "total_time": 4})})
+    b.observe({"X-App-Usage": json.dumps({"call_count": 90, "total_cputime": 3, "total_time": 4})})
     assert b.usage == 90
     await b.acquire(CallKind.PROFILE)
     await b.acquire(CallKind.PROFILE)
@@ -140,10 +139,20 @@ async def test_full_usage_pauses() -> None:
     assert b2.paused_until == pytest.approx(1300)  # 5 minutes
 
 
-@pytest.mark.parametrize("value", [
-    "garbage", "", "null", "[]", "{}", '{"call_count": "abc"}', '{"1": "x"}',
-    '{"1": [null, 3, {"call_count": null}]}', '{"call_count": -5}',
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "garbage",
+        "",
+        "null",
+        "[]",
+        "{}",
+        '{"call_count": "abc"}',
+        '{"1": "x"}',
+        '{"1": [null, 3, {"call_count": null}]}',
+        '{"call_count": -5}',
+    ],
+)
 def test_garbage_headers_are_ignored(value: str) -> None:
     clock = FakeClock()
     b = budget(clock)

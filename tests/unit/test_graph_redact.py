@@ -10,17 +10,20 @@ from igdesk.graph import FACEBOOK_PAGE, INSTAGRAM_LOGIN, flavour_by_name, redact
 from igdesk.graph.redact import MASK, RedactingFilter
 
 
-@pytest.mark.parametrize(("text", "secret"), [
-    ("GET https://graph.instagram.com/v25.0/me?fields=id&access_token=abc123def", "abc123def"),
-    ("https://x/?a=1&ACCESS_TOKEN=zz9zz9&b=2", "zz9zz9"),
-    ("Authorization: Bearer s3cr3tvalue", "s3cr3tvalue"),
-    ("{'Authorization': 'Bearer s3cr3tvalue'}", "s3cr3tvalue"),
-    ('{"access_token": "tok-value", "user_id": 1}', "tok-value"),
-    ("client_secret=shh-secret&grant_type=x", "shh-secret"),
-    ("https://example.com/cb/?code=AQBsignincode#_", "AQBsignincode"),
-    ("token IGAAabcdefghijklmnopqrstuvwxyz in a message", "IGAAabcdefghijklmnopqrstuvwxyz"),
-    ("page token EAABwzLixnjYBAabcdefghijklmnop", "EAABwzLixnjYBAabcdefghijklmnop"),
-])
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        ("GET https://graph.instagram.com/v25.0/me?fields=id&access_token=abc123def", "abc123def"),
+        ("https://x/?a=1&ACCESS_TOKEN=zz9zz9&b=2", "zz9zz9"),
+        ("Authorization: Bearer s3cr3tvalue", "s3cr3tvalue"),
+        ("{'Authorization': 'Bearer s3cr3tvalue'}", "s3cr3tvalue"),
+        ('{"access_token": "tok-value", "user_id": 1}', "tok-value"),
+        ("client_secret=shh-secret&grant_type=x", "shh-secret"),
+        ("https://example.com/cb/?code=AQBsignincode#_", "AQBsignincode"),
+        ("token IGAAabcdefghijklmnopqrstuvwxyz in a message", "IGAAabcdefghijklmnopqrstuvwxyz"),
+        ("page token EAABwzLixnjYBAabcdefghijklmnop", "EAABwzLixnjYBAabcdefghijklmnop"),
+    ],
+)
 def test_redact_removes_secrets(text: str, secret: str) -> None:
     out = redact(text)
     assert secret not in out and MASK in out
@@ -36,10 +39,15 @@ def test_redact_explicit_secrets() -> None:
 
 
 def test_redacting_filter() -> None:
-    record = logging.LogRecord("httpx", logging.INFO, __file__, 1,
-                               'HTTP Request: %s %s "%s"', ("GET",
-                               "https://g/refresh_access_token?access_token=LEAKME", "200 OK"),
-                               None)
+    record = logging.LogRecord(
+        "httpx",
+        logging.INFO,
+        __file__,
+        1,
+        'HTTP Request: %s %s "%s"',
+        ("GET", "https://g/refresh_access_token?access_token=LEAKME", "200 OK"),
+        None,
+    )
     assert RedactingFilter().filter(record)
     assert "LEAKME" not in record.getMessage()
 
@@ -56,5 +64,7 @@ def test_flavours() -> None:
     assert FACEBOOK_PAGE.owner_path("IG", "PAGE") == "PAGE"
     assert FACEBOOK_PAGE.owner_path("IG", None) == "me"
     assert "instagram_manage_messages" in FACEBOOK_PAGE.scopes
-    assert INSTAGRAM_LOGIN.scopes == ("instagram_business_basic",
-                                      "instagram_business_manage_messages")
+    assert INSTAGRAM_LOGIN.scopes == (
+        "instagram_business_basic",
+        "instagram_business_manage_messages",
+    )

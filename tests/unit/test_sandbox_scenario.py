@@ -16,8 +16,14 @@ from igdesk.sandbox.testing import tiny_scenario
 
 
 def _thread(**message: object) -> dict[str, object]:
-    return {"threads": [{"customer": {"username": "x"},
-                         "messages": [{"from": "customer", "ago": "1h", **message}]}]}
+    return {
+        "threads": [
+            {
+                "customer": {"username": "x"},
+                "messages": [{"from": "customer", "ago": "1h", **message}],
+            }
+        ]
+    }
 
 
 @pytest.mark.parametrize(
@@ -29,11 +35,15 @@ def _thread(**message: object) -> dict[str, object]:
         (_thread(reply_to=3), "index of an earlier message"),
         (_thread(deleted="yes"), "deleted"),
         (_thread(frm="shop"), "unknown key(s) frm"),
-        ({"threads": [{"customer": "ghost", "messages": [{"from": "shop", "ago": "1h"}]}]},
-         "no customer named 'ghost'"),
+        (
+            {"threads": [{"customer": "ghost", "messages": [{"from": "shop", "ago": "1h"}]}]},
+            "no customer named 'ghost'",
+        ),
         ({"threads": [{"customer": {"username": "x"}, "messages": []}]}, "at least one message"),
-        (_thread(text="hi", attachments=[{"type": "image", "media": "photo"}]),
-         "separate messages"),
+        (
+            _thread(text="hi", attachments=[{"type": "image", "media": "photo"}]),
+            "separate messages",
+        ),
     ],
 )
 def test_bad_scenarios_say_where(data: dict[str, object], fragment: str) -> None:
@@ -70,8 +80,18 @@ def test_bundled_scenario_has_everything_the_brief_asks_for() -> None:
     assert len(hidden) >= 3 and all(t.is_request() for t in hidden)
     messages = [m for t in threads for m in t.messages]
     kinds = Counter(k for m in messages for k in content_types(m))
-    for kind in ("image", "video", "audio", "file", "ig_post", "share", "reel", "story_reply",
-                 "story_mention", "sticker"):
+    for kind in (
+        "image",
+        "video",
+        "audio",
+        "file",
+        "ig_post",
+        "share",
+        "reel",
+        "story_reply",
+        "story_mention",
+        "sticker",
+    ):
         assert kinds[kind] >= 1, kind
     assert any(m.story and m.story.kind == "mention" and m.story.media is None for m in messages)
     assert {m.deleted for m in messages} >= {True, "true", False}

@@ -40,7 +40,9 @@ def test_fields_nested_with_limit() -> None:
     assert messages.limit == 20
     attachments = messages.child("attachments")
     assert attachments is not None and attachments.children == (
-        FieldSpec("image_data"), FieldSpec("file_url"))
+        FieldSpec("image_data"),
+        FieldSpec("file_url"),
+    )
 
 
 @pytest.mark.parametrize("text", ["id,messages{id", "messages.limit(x)", "a.order(1)", "{id}"])
