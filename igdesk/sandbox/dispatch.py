@@ -133,7 +133,7 @@ async def graph_entry(state: SandboxState, request: web.Request) -> web.StreamRe
         "flavour": None,
     }
     state.requests_log.append(entry)
-    state.usage.record_app_call()
+    state.usage.record_app_call(state.world.shop.ig_id)
     try:
         call = await parse_call(request)
         entry["body"] = loggable(call.body) or None

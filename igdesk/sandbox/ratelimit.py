@@ -14,6 +14,10 @@ from collections import defaultdict, deque
 from collections.abc import Callable
 
 APP_BUDGET_PER_MINUTE = 600
+#: The business use case budget the usage header reports against (calls per rolling hour).
+#: The 2/s conversations limit is separate: a client pacing itself at 2/s is refused nothing
+#: and sees its hourly usage grow slowly, as at Meta.
+BUC_BUDGET_PER_HOUR = 4800
 
 
 class SlidingWindow:
@@ -51,15 +55,17 @@ class UsageMeter:
     def __init__(self, conversations: SlidingWindow) -> None:
         self.conversations = conversations
         self.app = SlidingWindow(APP_BUDGET_PER_MINUTE / 60.0, window=60.0)
+        self.business = SlidingWindow(BUC_BUDGET_PER_HOUR / 3600.0, window=3600.0)
 
-    def record_app_call(self) -> None:
+    def record_app_call(self, account_id: str) -> None:
         self.app.hit("app")
+        self.business.hit(account_id)
 
     def headers(
         self, account_id: str, *, throttled: bool = False, regain_minutes: int = 0
     ) -> dict[str, str]:
         app_percent = 100 if throttled else self.app.percent("app")
-        buc_percent = 100 if throttled else self.conversations.percent(account_id)
+        buc_percent = 100 if throttled else self.business.percent(account_id)
         app = {
             "call_count": app_percent,
             "total_cputime": app_percent // 3,
