@@ -78,11 +78,14 @@ def _str(value: object) -> str | None:
 def regain_seconds_from_headers(headers: Mapping[str, str] | None) -> float | None:
     """Largest `estimated_time_to_regain_access` (minutes) in the usage headers, in seconds.
 
-    Falls back to a numeric `Retry-After` (seconds). Garbage is ignored.
+    Falls back to a numeric `Retry-After` (seconds). An explicit 0 gives 0.0 ("no wait
+    beyond the usual back-off"), which is not the same as no estimate at all (None).
+    Garbage is ignored.
     """
     if not headers:
         return None
     best: float | None = None
+    explicit_zero = False
     raw = _header(headers, "x-business-use-case-usage")
     if raw:
         try:
@@ -96,10 +99,14 @@ def regain_seconds_from_headers(headers: Mapping[str, str] | None) -> float | No
                         minutes = _float(entry.get("estimated_time_to_regain_access"))
                         if minutes is not None and minutes > 0:
                             best = max(best or 0.0, minutes * 60.0)
+                        elif minutes == 0:
+                            explicit_zero = True
     if best is None:
         seconds = _float(_header(headers, "retry-after"))
         if seconds is not None and seconds > 0:
             best = seconds
+    if best is None and explicit_zero:
+        return 0.0
     return best
 
 

@@ -175,7 +175,9 @@ class RateBudget:
         regain = regain_seconds_from_headers(headers)
         if regain:
             self.pause_for(regain)
-        elif self.usage is not None and self.usage >= STOP_AT and found:
+        elif regain is None and self.usage is not None and self.usage >= STOP_AT and found:
+            # Full usage and no estimate: wait a while. An explicit estimate of 0 means the
+            # ordinary back-off of the retry is enough.
             self.pause_for(self._full_usage_pause)
 
 

@@ -82,10 +82,12 @@ def archive(tmp_path: Path) -> Iterator[Archive]:
         store.close()
 
 
-def run_sync(
-    sandbox: Sandbox, archive: Archive, **client_options: Any
-) -> tuple[SyncSummary, int]:
-    """One sync pass on a fresh client; returns the summary and the requests the client sent."""
+def run_sync(sandbox: Sandbox, archive: Archive, **client_options: Any) -> tuple[SyncSummary, int]:
+    """One sync pass on a fresh client; returns the summary and the requests the client sent.
+
+    Pass the same `budget` to successive passes against one sandbox, as the app does (one
+    budget per account), or a new client's first calls may exceed the 2/s limit.
+    """
 
     async def go() -> tuple[SyncSummary, int]:
         client_options.setdefault("budget", RateBudget(high_usage_delay=0.0))

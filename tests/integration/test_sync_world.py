@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from igdesk.domain import Folder, folder_for_new_thread, parse_graph_time
+from igdesk.graph.ratelimit import RateBudget
 from igdesk.store import Archive
 from tests.integration.conftest import Sandbox, run_sync, start_sandbox
 
@@ -26,10 +27,18 @@ def shop() -> Iterator[Sandbox]:
 
 
 @pytest.fixture(scope="module")
-def synced(shop: Sandbox, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Archive]:
+def budget() -> RateBudget:
+    """One rate budget for the account, shared by every pass, as in the app."""
+    return RateBudget(high_usage_delay=0.0)
+
+
+@pytest.fixture(scope="module")
+def synced(
+    shop: Sandbox, budget: RateBudget, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Archive]:
     """One full first sync of the shop world, shared by the tests of this module."""
     archive = Archive.open(tmp_path_factory.mktemp("world") / "archive.sqlite3")
-    summary, requests = run_sync(shop, archive)
+    summary, requests = run_sync(shop, archive, budget=budget)
     assert summary.threads_created == sum(1 for t in shop.world()["threads"] if t["listed"])
     assert requests == summary.requests
     try:
@@ -92,7 +101,12 @@ def test_every_attachment_url_serves_real_bytes(synced: Archive) -> None:
             reply = http.get(url)
             assert reply.status_code == 200
             assert len(reply.content) > 100
-            assert reply.headers["content-type"].split("/")[0] in ("image", "video", "audio", "application")
+            assert reply.headers["content-type"].split("/")[0] in (
+                "image",
+                "video",
+                "audio",
+                "application",
+            )
 
 
 def test_api_limits_are_kept(shop: Sandbox, synced: Archive) -> None:
@@ -112,23 +126,30 @@ def test_api_limits_are_kept(shop: Sandbox, synced: Archive) -> None:
     assert all(not synced.thread(t["id"]).history_gap for t in short)  # type: ignore[union-attr]
 
 
-def test_resync_with_nothing_new_costs_one_request(shop: Sandbox, synced: Archive) -> None:
+def test_resync_with_nothing_new_costs_one_request(
+    shop: Sandbox, synced: Archive, budget: RateBudget
+) -> None:
     shop.clear_requests()
-    summary, requests = run_sync(shop, synced)
+    summary, requests = run_sync(shop, synced, budget=budget)
     assert requests == 1
     assert len(shop.requests()) == 1
     assert summary.new_messages == 0
 
 
-def test_incremental_sync_fetches_only_the_changed_thread(shop: Sandbox, synced: Archive) -> None:
+def test_incremental_sync_fetches_only_the_changed_thread(
+    shop: Sandbox, synced: Archive, budget: RateBudget
+) -> None:
     world = shop.world()
     answered = next(
-        t for t in world["threads"]
+        t
+        for t in world["threads"]
         if t["listed"] and t["customer"]["follows_business"] and t["customer"]["available"]
     )
     synced.set_folder(answered["id"], Folder.GENERAL)  # the owner moved it; sync must keep that
-    written = shop.customer_writes(customer_id=answered["customer"]["id"], text="Sudah transfer ya kak")
-    summary, requests = run_sync(shop, synced)
+    written = shop.customer_writes(
+        customer_id=answered["customer"]["id"], text="Sudah transfer ya kak"
+    )
+    summary, requests = run_sync(shop, synced, budget=budget)
     assert summary.new_messages == 1 and summary.threads_updated == 1
     assert requests == 2  # the first conversations page and the one changed thread
     row = synced.thread(answered["id"])
@@ -139,20 +160,24 @@ def test_incremental_sync_fetches_only_the_changed_thread(shop: Sandbox, synced:
     assert synced.threads()[0].id == answered["id"]
 
 
-def test_denied_person_who_writes_again_is_back_in_requests(shop: Sandbox, synced: Archive) -> None:
+def test_denied_person_who_writes_again_is_back_in_requests(
+    shop: Sandbox, synced: Archive, budget: RateBudget
+) -> None:
     thread = next(t for t in shop.world()["threads"] if t["listed"] and t["is_request"])
     synced.set_folder(thread["id"], Folder.DENIED)
-    run_sync(shop, synced)
+    run_sync(shop, synced, budget=budget)
     assert synced.thread(thread["id"]).folder is Folder.DENIED  # type: ignore[union-attr]
     shop.customer_writes(customer_id=thread["customer"]["id"], text="Halo? Masih ada stok?")
-    run_sync(shop, synced)
+    run_sync(shop, synced, budget=budget)
     assert synced.thread(thread["id"]).folder is Folder.REQUESTS  # type: ignore[union-attr]
 
 
-def test_new_customer_gets_a_new_thread_by_the_rules(shop: Sandbox, synced: Archive) -> None:
+def test_new_customer_gets_a_new_thread_by_the_rules(
+    shop: Sandbox, synced: Archive, budget: RateBudget
+) -> None:
     follower = shop.customer_writes(username="baru.follower", follows_business=True, text="Halo")
     stranger = shop.customer_writes(username="baru.stranger", text="<b>hi</b>")
-    summary, _ = run_sync(shop, synced)
+    summary, _ = run_sync(shop, synced, budget=budget)
     assert summary.threads_created == 2
     assert synced.thread(follower["thread_id"]).folder is Folder.PRIMARY  # type: ignore[union-attr]
     assert synced.thread(stranger["thread_id"]).folder is Folder.REQUESTS  # type: ignore[union-attr]

@@ -137,6 +137,9 @@ async def test_full_usage_pauses() -> None:
     b2 = budget(clock)
     b2.observe(usage_headers(100, regain=5))
     assert b2.paused_until == pytest.approx(1300)  # 5 minutes
+    b3 = budget(clock)
+    b3.observe(usage_headers(100, regain=0))
+    assert b3.paused_until is None  # Meta says access is back: only the retry's back-off
 
 
 @pytest.mark.parametrize(
