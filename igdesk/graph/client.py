@@ -161,7 +161,9 @@ class GraphClient:
         current: httpx.URL | None = request
         while current is not None:
             try:
-                page = await self._http.get(str(current), kind=CallKind.CONVERSATIONS)
+                page = await self._http.get(
+                    str(current), kind=CallKind.CONVERSATIONS, quick_fail_codes=_SHRINK_ON
+                )
             except TransientError as err:
                 # One bad thread can fail a whole page with code 1: ask for smaller pages.
                 smaller = _smaller_page(current, err)
@@ -265,9 +267,13 @@ class GraphClient:
         return as_list(data)
 
 
+#: Error codes of a conversations page that a smaller page may avoid (one bad thread).
+_SHRINK_ON = frozenset({1})
+
+
 def _smaller_page(url: httpx.URL, err: TransientError) -> httpx.URL | None:
     """The same page asked with half the page size, after a code-1 failure; None at size 1."""
-    if err.code != 1:
+    if err.code not in _SHRINK_ON:
         return None
     try:
         size = int(url.params.get("limit") or DEFAULT_PAGE_SIZE)

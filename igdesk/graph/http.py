@@ -91,9 +91,19 @@ class GraphHttp:
     # --- public verbs ---------------------------------------------------------------------
 
     async def get(
-        self, url: str, params: Params = None, *, kind: CallKind = CallKind.OTHER, auth: bool = True
+        self,
+        url: str,
+        params: Params = None,
+        *,
+        kind: CallKind = CallKind.OTHER,
+        auth: bool = True,
+        quick_fail_codes: frozenset[int] = frozenset(),
     ) -> dict[str, Any]:
-        """GET a JSON object, retrying transient failures and rate limits."""
+        """GET a JSON object, retrying transient failures and rate limits.
+
+        Errors with a code in `quick_fail_codes` are retried once only, for callers that have
+        a better remedy than waiting (a smaller page, say).
+        """
         for attempt in range(self._max_retries + 1):
             try:
                 return await self._once("GET", url, params, None, None, kind, auth=auth)
@@ -112,6 +122,8 @@ class GraphHttp:
                 self._budget.pause_for(wait)
             except GraphError as err:
                 if not err.retryable or attempt >= self._max_retries:
+                    raise
+                if err.code in quick_fail_codes and attempt >= 1:
                     raise
                 wait = self._jitter(attempt)
                 log.warning("%s; retry %d/%d in %.2f s", err, attempt + 1, self._max_retries, wait)

@@ -18,7 +18,7 @@ from igdesk.sandbox.errors import (
     unknown_object,
 )
 from igdesk.sandbox.model import Customer, Message, Thread
-from igdesk.sandbox.paging import Key, paging_block, take_page
+from igdesk.sandbox.paging import START_KEY, Key, encode_cursor, paging_block, take_page
 from igdesk.sandbox.render import (
     render_conversation,
     render_message,
@@ -149,8 +149,10 @@ def list_conversations(state: SandboxState, call: GraphCall) -> dict[str, Any]:
     path = f"{call.version_path}{call.path}"
     faults, method, log_path = state.faults, call.method, "/" + call.path
 
-    if faults.take(("empty_page_with_next",), method, log_path):
-        query = call.next_query()
+    first_page = not after and not before
+    if first_page and faults.take(("empty_page_with_next",), method, log_path):
+        # An empty first page whose `next` (a new cursor, as Meta's would be) starts the list.
+        query = {**call.next_query(), "after": encode_cursor(START_KEY)}
         return {"data": [], "paging": {"next": f"{state.base_url}/{path}?{urlencode(query)}"}}
 
     page = take_page(listed, _thread_key, limit, after, before)

@@ -19,6 +19,10 @@ T = TypeVar("T")
 Key = tuple[str, str]
 
 
+#: A cursor key above every real one: `after` it comes the whole list.
+START_KEY: Key = ("\uffff", "")
+
+
 def encode_cursor(key: Key) -> str:
     raw = f"{key[0]}\x1f{key[1]}".encode()
     return "QVFI" + base64.urlsafe_b64encode(raw).decode().rstrip("=")

@@ -19,8 +19,10 @@ from datetime import datetime
 from igdesk.domain import Account, Contact, ConversationRef, Message, parse_graph_time
 from igdesk.graph import GraphClient
 from igdesk.graph.errors import (
+    BadResponseError,
     ConsentRequiredError,
     GraphError,
+    InvalidRequestError,
     TokenError,
     UserUnavailableError,
 )
@@ -43,6 +45,8 @@ class SyncSummary:
     new_messages: int = 0
     new_customer_messages: int = 0
     profiles_fetched: int = 0
+    #: Conversations whose answer was unusable this pass; they are read again next pass.
+    threads_failed: int = 0
     requests: int = 0
     seconds: float = 0.0
     updates: list[ThreadUpdate] = field(default_factory=list)
@@ -96,7 +100,14 @@ class Syncer:
                 summary.conversations_listed += 1
                 if self._is_current(ref):
                     continue
-                update = await self._sync_thread(account, ref, summary)
+                try:
+                    update = await self._sync_thread(account, ref, summary)
+                except (BadResponseError, InvalidRequestError) as error:
+                    # One unusable conversation must not cost the others: skip it, and keep
+                    # the high-water mark where it was so the next pass reads it again.
+                    log.warning("conversation skipped this pass: %s", type(error).__name__)
+                    summary.threads_failed += 1
+                    continue
                 if update is not None:
                     summary.updates.append(update)
                     summary.threads_updated += 1
@@ -109,7 +120,12 @@ class Syncer:
             if stop:
                 break
 
-        if newest_seen is not None and (high_water is None or newest_seen > high_water):
+        complete = not summary.threads_failed
+        if (
+            complete
+            and newest_seen is not None
+            and (high_water is None or newest_seen > high_water)
+        ):
             self._archive.set_state(HIGH_WATER_KEY, newest_seen.isoformat())
         summary.requests = self._client.request_count - requests_before
         summary.seconds = time.monotonic() - started

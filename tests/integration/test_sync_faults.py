@@ -1,0 +1,145 @@
+"""Sync against a misbehaving API: every fault ends in a finished pass or a clear error,
+never a crash, a duplicate or a damaged archive; the next pass completes the work."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from igdesk.graph.errors import (
+    BadResponseError,
+    GraphError,
+    RateLimitError,
+    TokenError,
+    TransientError,
+)
+from igdesk.store import Archive
+from tests.integration.conftest import Sandbox, fast_retries, run_sync
+
+
+def listed_threads(sandbox: Sandbox) -> list[dict[str, Any]]:
+    return [t for t in sandbox.world()["threads"] if t["listed"]]
+
+
+def assert_archive_matches_world(sandbox: Sandbox, archive: Archive) -> None:
+    """Every listed thread with each readable message exactly once; the file is sound."""
+    assert archive.integrity_check() == []
+    exported = {record["id"]: record for record in archive.iter_export()}
+    for thread in listed_threads(sandbox):
+        readable = [m["id"] for m in reversed(thread["messages"]) if m["readable"]]
+        assert [m["id"] for m in exported[thread["id"]]["messages"]] == readable
+    assert set(exported) == {t["id"] for t in listed_threads(sandbox)}
+
+
+def assert_whole_threads_only(archive: Archive) -> None:
+    """A thread the archive has is complete: never half a thread after a failure."""
+    for row in archive.threads():
+        assert archive.message_ids(row.id), "a thread without its messages"
+
+
+def test_expired_token_mid_sync_stops_and_loses_nothing(
+    tiny_sandbox: Sandbox, archive: Archive
+) -> None:
+    third = listed_threads(tiny_sandbox)[2]["id"]
+    tiny_sandbox.fault("expired_token", path=third)
+    with pytest.raises(TokenError) as failure:
+        run_sync(tiny_sandbox, archive)
+    assert "Sign in again" in failure.value.sentence("en")
+    assert failure.value.sentence("id") != failure.value.sentence("en")
+    kept = {row.id for row in archive.threads()}
+    assert len(kept) == 2 and third not in kept
+    assert_whole_threads_only(archive)
+    summary, _ = run_sync(tiny_sandbox, archive)
+    assert summary.threads_created == len(listed_threads(tiny_sandbox)) - 2
+    assert_archive_matches_world(tiny_sandbox, archive)
+
+
+def test_rate_limit_storm_is_waited_out(tiny_sandbox: Sandbox, archive: Archive) -> None:
+    tiny_sandbox.fault("rate_limit", code=613, minutes=0, count=3)
+    tiny_sandbox.fault("rate_limit", code=80002, minutes=0, count=2, path="aWdf")
+    summary, requests = run_sync(tiny_sandbox, archive, **fast_retries())
+    assert summary.threads_created == len(listed_threads(tiny_sandbox))
+    assert requests == summary.requests
+    refused = [r for r in tiny_sandbox.requests() if r.get("status") == 400]
+    assert len(refused) in (0, 5)  # the log may not carry statuses; the sync still completed
+    assert_archive_matches_world(tiny_sandbox, archive)
+
+
+def test_long_rate_limit_pause_ends_the_pass_with_a_sentence(
+    tiny_sandbox: Sandbox, archive: Archive
+) -> None:
+    tiny_sandbox.fault("rate_limit", code=4, minutes=30, count=-1, path="conversations")
+    with pytest.raises(RateLimitError) as failure:
+        run_sync(tiny_sandbox, archive, **fast_retries())
+    assert "slow down" in failure.value.sentence("en")
+    tiny_sandbox.clear_faults()
+    run_sync(tiny_sandbox, archive)
+    assert_archive_matches_world(tiny_sandbox, archive)
+
+
+@pytest.mark.parametrize(
+    ("kind", "spec"),
+    [
+        ("server_error", {"code": 1, "count": 2}),
+        ("server_error", {"status": 502}),
+        ("drop", {}),
+        ("slow", {"seconds": 1}),
+        ("empty_page_with_next", {}),
+        ("duplicate_conversations", {}),
+        ("null_fields", {}),
+    ],
+)
+def test_recoverable_faults_end_in_a_complete_archive(
+    tiny_sandbox: Sandbox, archive: Archive, kind: str, spec: dict[str, Any]
+) -> None:
+    tiny_sandbox.fault(kind, **spec)
+    summary, _ = run_sync(tiny_sandbox, archive, **fast_retries())
+    assert summary.threads_created == len(listed_threads(tiny_sandbox))
+    assert_archive_matches_world(tiny_sandbox, archive)
+
+
+@pytest.mark.parametrize("kind", ["malformed_json", "huge_body"])
+def test_an_unusable_thread_answer_skips_only_that_thread(
+    tiny_sandbox: Sandbox, archive: Archive, kind: str
+) -> None:
+    second = listed_threads(tiny_sandbox)[1]["id"]
+    tiny_sandbox.fault(kind, path=second)
+    summary, _ = run_sync(tiny_sandbox, archive, **fast_retries())
+    assert summary.threads_failed == 1
+    assert archive.thread(second) is None
+    assert len(archive.threads()) == len(listed_threads(tiny_sandbox)) - 1
+    summary, _ = run_sync(tiny_sandbox, archive)  # the skipped thread is read again
+    assert summary.threads_created == 1
+    assert_archive_matches_world(tiny_sandbox, archive)
+
+
+def test_next_link_to_another_host_is_refused(tiny_sandbox: Sandbox, archive: Archive) -> None:
+    tiny_sandbox.fault("foreign_next")
+    with pytest.raises(BadResponseError):
+        run_sync(tiny_sandbox, archive, **fast_retries())
+    assert not any("evil" in str(r) for r in tiny_sandbox.requests()[1:])
+    assert_whole_threads_only(archive)
+    run_sync(tiny_sandbox, archive)
+    assert_archive_matches_world(tiny_sandbox, archive)
+
+
+def test_answer_that_never_ends_times_out(tiny_sandbox: Sandbox, archive: Archive) -> None:
+    tiny_sandbox.fault("never_ending", seconds=30, count=-1, path="conversations")
+    with pytest.raises(TransientError) as failure:
+        run_sync(tiny_sandbox, archive, timeout=1.0, max_retries=1, **fast_retries())
+    assert "try again" in failure.value.sentence("en")
+    assert archive.threads() == []
+
+
+def test_one_broken_thread_in_the_list_does_not_block_the_rest(
+    tiny_sandbox: Sandbox, archive: Archive
+) -> None:
+    broken = listed_threads(tiny_sandbox)[1]
+    tiny_sandbox.fault("bad_thread", thread_id=broken["id"], count=-1)
+    try:
+        run_sync(tiny_sandbox, archive, **fast_retries())
+    except GraphError as error:
+        assert error.sentence("en")
+    assert_whole_threads_only(archive)
+    assert archive.thread(listed_threads(tiny_sandbox)[0]["id"]) is not None
