@@ -18,7 +18,7 @@ from igdesk.graph import GraphClient
 from igdesk.graph.flavour import flavour_by_name
 from igdesk.graph.ratelimit import RateBudget
 from igdesk.store import Archive
-from igdesk.sync.engine import Syncer, SyncSummary
+from igdesk.sync.engine import ProgressCallback, Syncer, SyncSummary
 
 log = logging.getLogger("igdesk.app")
 
@@ -71,8 +71,8 @@ class App:
             self._syncer = Syncer(self.client, self.archive)
         return self._syncer
 
-    async def sync_once(self) -> SyncSummary:
-        return await self.syncer.run_once()
+    async def sync_once(self, on_progress: ProgressCallback | None = None) -> SyncSummary:
+        return await self.syncer.run_once(on_progress)
 
     async def watch(
         self,

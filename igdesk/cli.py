@@ -161,7 +161,8 @@ async def _app(args: argparse.Namespace) -> AsyncIterator[App]:
 
 async def _sync(app: App, args: argparse.Namespace, lang: str) -> int:
     if args.once:
-        summary = await app.sync_once()
+        summary = await app.sync_once(_progress_printer(lang))
+        _clear_progress()
         print(_describe(summary, app, lang))
         return EXIT_OK
     if args.interval is not None:
@@ -200,6 +201,24 @@ async def _doctor(app: App, args: argparse.Namespace, lang: str) -> int:
 _COMMANDS: dict[str, Command] = {"sync": _sync, "export": _export, "doctor": _doctor}
 
 
+def _progress_printer(lang: str) -> Callable[[SyncSummary], None] | None:
+    """A one-line progress counter on a terminal (nothing when stderr is a pipe or file)."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(summary: SyncSummary) -> None:
+        done = summary.conversations_listed
+        text = _pick(lang, f"Syncing… {done} conversations", f"Menyinkronkan… {done} percakapan")
+        print(f"\r{text}", end="", file=sys.stderr, flush=True)
+
+    return show
+
+
+def _clear_progress() -> None:
+    if sys.stderr.isatty():
+        print("\r\033[K", end="", file=sys.stderr, flush=True)
+
+
 def _describe(summary: SyncSummary, app: App, lang: str) -> str:
     account = app.archive.account()
     who = f"@{account.username}" if account else "?"
@@ -232,5 +251,6 @@ def _pick(lang: str, english: str, indonesian: str) -> str:
 
 
 def _fail(line: str) -> int:
+    _clear_progress()
     print(line, file=sys.stderr, flush=True)
     return EXIT_FAILED

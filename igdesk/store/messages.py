@@ -8,7 +8,9 @@ several times, in any order, each with part of the picture):
 * text, attachments, reply_to and raw are replaced only by non-empty values (an edit or a
   refreshed attachment URL wins; a bare event never erases what is known);
 * reactions are replaced: each copy carries the full current set;
-* deleted is sticky (an unsent message cannot come back); unsupported follows the newest copy;
+* deleted is sticky (an unsent message cannot come back) and clears the text and attachments:
+  the customer took the message back, as Instagram shows it, so igdesk keeps only a tombstone;
+* unsupported follows the newest copy;
 * a message given under another thread id moves there (both threads are recomputed).
 """
 
@@ -39,11 +41,13 @@ ON CONFLICT (id) DO UPDATE SET
     is_from_shop = CASE WHEN excluded.sender_id <> '' THEN excluded.is_from_shop
                         ELSE is_from_shop END,
     sender_id = CASE WHEN excluded.sender_id <> '' THEN excluded.sender_id ELSE sender_id END,
-    text = CASE WHEN excluded.text <> '' THEN excluded.text ELSE text END,
+    text = CASE WHEN max(deleted, excluded.deleted) = 1 THEN ''
+                WHEN excluded.text <> '' THEN excluded.text ELSE text END,
     deleted = max(deleted, excluded.deleted),
     unsupported = excluded.unsupported,
     reply_to = coalesce(excluded.reply_to, reply_to),
-    attachments = CASE WHEN excluded.attachments <> '[]' THEN excluded.attachments
+    attachments = CASE WHEN max(deleted, excluded.deleted) = 1 THEN '[]'
+                       WHEN excluded.attachments <> '[]' THEN excluded.attachments
                        ELSE attachments END,
     reactions = excluded.reactions,
     raw = CASE WHEN excluded.raw <> '{}' THEN excluded.raw ELSE raw END

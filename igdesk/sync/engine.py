@@ -58,16 +58,9 @@ ProgressCallback = Callable[[SyncSummary], None]
 class Syncer:
     """Runs sync passes of one account into one archive."""
 
-    def __init__(
-        self,
-        client: GraphClient,
-        archive: Archive,
-        *,
-        on_progress: ProgressCallback | None = None,
-    ) -> None:
+    def __init__(self, client: GraphClient, archive: Archive) -> None:
         self._client = client
         self._archive = archive
-        self._on_progress = on_progress
         self._needs_profile: set[str] = set()
 
     async def account(self) -> Account:
@@ -78,8 +71,11 @@ class Syncer:
             self._archive.save_account(account)
         return account
 
-    async def run_once(self) -> SyncSummary:
-        """One complete pass. Raises GraphError subclasses; what was applied stays applied."""
+    async def run_once(self, on_progress: ProgressCallback | None = None) -> SyncSummary:
+        """One complete pass. Raises GraphError subclasses; what was applied stays applied.
+
+        `on_progress` is called after each conversation with the summary so far.
+        """
         started = time.monotonic()
         requests_before = self._client.request_count
         summary = SyncSummary()
@@ -114,9 +110,9 @@ class Syncer:
                     summary.threads_created += int(update.created)
                     summary.new_messages += len(update.new_message_ids)
                     summary.new_customer_messages += update.new_customer_messages
-                if self._on_progress is not None:
+                if on_progress is not None:
                     summary.requests = self._client.request_count - requests_before
-                    self._on_progress(summary)
+                    on_progress(summary)
             if stop:
                 break
 

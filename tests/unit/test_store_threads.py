@@ -179,19 +179,20 @@ def test_upsert_is_idempotent_and_applies_mutable_parts(archive: Archive) -> Non
     assert stored.attachments == (Attachment("image", "https://cdn/new.jpg"),)
     assert stored.reactions == (Reaction(SHOP, "❤️"),)
     assert stored.raw == {"id": "m1", "message": "Halo kak, ready?"}
-    # A bare "unsent" event: the flag applies, nothing known is erased, time stays.
+    # A bare "unsent" event: the customer took the message back, so only a tombstone stays;
+    # sender and time are kept.
     marker = Message("m1", "t1", "", T0 + timedelta(hours=5), deleted=True)
     assert archive.upsert_messages("t1", [marker]) == []
     stored = archive.message("m1")
     assert stored is not None
-    assert stored.deleted and stored.text == "Halo kak, masih ready?"
+    assert stored.deleted and stored.text == ""
     assert stored.created_time == T0 and stored.sender_id == "c1"
-    assert stored.attachments == (Attachment("image", "https://cdn/new.jpg"),)
+    assert stored.attachments == ()
     assert stored.reactions == ()  # reactions are the full current set
-    # Unsent is sticky: a later copy without the flag does not bring it back.
+    # Unsent is sticky: a later copy without the flag brings neither the flag nor text back.
     archive.upsert_messages("t1", [refreshed])
     stored = archive.message("m1")
-    assert stored is not None and stored.deleted
+    assert stored is not None and stored.deleted and stored.text == ""
     assert archive._conn.execute("SELECT count(*) FROM messages").fetchone()[0] == 1
 
 
