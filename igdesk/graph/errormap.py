@@ -31,6 +31,7 @@ from igdesk.graph.errors import (
     UserUnavailableError,
 )
 from igdesk.graph.redact import redact
+from igdesk.graph.values import as_float, as_int
 
 WINDOW_SUBCODES = frozenset({2534022, 2018278})
 USER_UNAVAILABLE_SUBCODES = frozenset({2534014})
@@ -38,35 +39,6 @@ TOKEN_CODES = frozenset({190, 102})
 RATE_LIMIT_CODES = frozenset({4, 17, 32, 613, *range(80000, 80015)})
 TRANSIENT_CODES = frozenset({1, 2, -1})
 PERMISSION_CODES = frozenset({3, 10, *range(200, 300)})
-
-
-def _int(value: object) -> int | None:
-    """An int from an int, a numeric string or a float; None for anything else."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str):
-        try:
-            return int(value.strip())
-        except ValueError:
-            return None
-    return None
-
-
-def _float(value: object) -> float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value.strip())
-        except ValueError:
-            return None
-    return None
 
 
 def _str(value: object) -> str | None:
@@ -96,13 +68,13 @@ def regain_seconds_from_headers(headers: Mapping[str, str] | None) -> float | No
             for entries in parsed.values():
                 for entry in entries if isinstance(entries, list) else [entries]:
                     if isinstance(entry, dict):
-                        minutes = _float(entry.get("estimated_time_to_regain_access"))
+                        minutes = as_float(entry.get("estimated_time_to_regain_access"))
                         if minutes is not None and minutes > 0:
                             best = max(best or 0.0, minutes * 60.0)
                         elif minutes == 0:
                             explicit_zero = True
     if best is None:
-        seconds = _float(_header(headers, "retry-after"))
+        seconds = as_float(_header(headers, "retry-after"))
         if seconds is not None and seconds > 0:
             best = seconds
     if best is None and explicit_zero:
@@ -144,7 +116,7 @@ def error_from_response(
         if isinstance(err, dict):
             return _from_graph_error(status, err, headers)
         if isinstance(err, str) and not ("error_type" in parsed or "error_message" in parsed):
-            return _from_fields(status, headers, message=err, code=_int(parsed.get("code")))
+            return _from_fields(status, headers, message=err, code=as_int(parsed.get("code")))
         if "error_type" in parsed or "error_message" in parsed:
             return _from_oauth_error(status, parsed)
     what = "JSON without an error object" if is_json else "no JSON error body"
@@ -154,16 +126,16 @@ def error_from_response(
 def _from_graph_error(
     status: int, err: dict[str, Any], headers: Mapping[str, str] | None
 ) -> GraphError:
-    retry = _float(err.get("estimated_time_to_regain_access"))
+    retry = as_float(err.get("estimated_time_to_regain_access"))
     data = err.get("error_data")
     if retry is None and isinstance(data, dict):
-        retry = _float(data.get("estimated_time_to_regain_access"))
+        retry = as_float(data.get("estimated_time_to_regain_access"))
     return _from_fields(
         status,
         headers,
         message=_str(err.get("message")) or "",
-        code=_int(err.get("code")),
-        subcode=_int(err.get("error_subcode")),
+        code=as_int(err.get("code")),
+        subcode=as_int(err.get("error_subcode")),
         fbtrace_id=_str(err.get("fbtrace_id")),
         error_type=_str(err.get("type")),
         retry_minutes=retry,
@@ -171,7 +143,7 @@ def _from_graph_error(
 
 
 def _from_oauth_error(status: int, parsed: dict[str, Any]) -> GraphError:
-    code = _int(parsed.get("code"))
+    code = as_int(parsed.get("code"))
     message = _str(parsed.get("error_message")) or ""
     error_type = _str(parsed.get("error_type"))
     technical = f"HTTP {status} {error_type or 'oauth error'}: {message}"

@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from enum import StrEnum
 
 from igdesk.graph.errormap import regain_seconds_from_headers
+from igdesk.graph.values import as_float
 
 log = logging.getLogger("igdesk.graph")
 
@@ -204,7 +205,7 @@ def _percentages(raw: str) -> list[float]:
         if isinstance(node, dict):
             for key, value in node.items():
                 if key in ("call_count", "total_cputime", "total_time", "acc_id_util_pct"):
-                    number = _number(value)
+                    number = as_float(value)
                     if number is not None and 0 <= number <= 10_000:
                         out.append(number)
                 elif isinstance(value, dict | list):
@@ -215,16 +216,3 @@ def _percentages(raw: str) -> list[float]:
 
     visit(parsed, 0)
     return out
-
-
-def _number(value: object) -> float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value)
-        except ValueError:
-            return None
-    return None

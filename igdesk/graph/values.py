@@ -64,3 +64,17 @@ def as_int(value: object) -> int | None:
         except ValueError:
             return None
     return None
+
+
+def as_float(value: object) -> float | None:
+    """A float from a number or a numeric string; None otherwise (booleans included)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value.strip())
+        except ValueError:
+            return None
+    return None

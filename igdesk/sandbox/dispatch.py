@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from typing import Any
 
 from aiohttp import web
@@ -129,6 +130,7 @@ async def graph_entry(state: SandboxState, request: web.Request) -> web.StreamRe
         "query": loggable(dict(request.query)),
         "body": None,
         "time": state.now_text(),
+        "monotonic": time.monotonic(),  # real seconds, for measuring request rates
         "status": None,
         "flavour": None,
     }
