@@ -1,1 +1,1 @@
-"""igdesk package."""
+"""igdesk: a desktop inbox for a shop's Instagram Direct messages (official Messaging API)."""

@@ -58,7 +58,7 @@ def regain_seconds_from_headers(headers: Mapping[str, str] | None) -> float | No
         return None
     best: float | None = None
     explicit_zero = False
-    raw = _header(headers, "x-business-use-case-usage")
+    raw = header_value(headers, "x-business-use-case-usage")
     if raw:
         try:
             parsed = json.loads(raw)
@@ -74,7 +74,7 @@ def regain_seconds_from_headers(headers: Mapping[str, str] | None) -> float | No
                         elif minutes == 0:
                             explicit_zero = True
     if best is None:
-        seconds = as_float(_header(headers, "retry-after"))
+        seconds = as_float(header_value(headers, "retry-after"))
         if seconds is not None and seconds > 0:
             best = seconds
     if best is None and explicit_zero:
@@ -82,7 +82,8 @@ def regain_seconds_from_headers(headers: Mapping[str, str] | None) -> float | No
     return best
 
 
-def _header(headers: Mapping[str, str], name: str) -> str | None:
+def header_value(headers: Mapping[str, str], name: str) -> str | None:
+    """A header by lower-case name from any mapping (httpx's is case-insensitive, a dict not)."""
     value = headers.get(name)
     if value is None:
         for key, val in headers.items():

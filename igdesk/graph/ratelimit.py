@@ -15,7 +15,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from enum import StrEnum
 
-from igdesk.graph.errormap import regain_seconds_from_headers
+from igdesk.graph.errormap import header_value, regain_seconds_from_headers
 from igdesk.graph.values import as_float
 
 log = logging.getLogger("igdesk.graph")
@@ -168,7 +168,7 @@ class RateBudget:
         """Read `X-App-Usage` / `X-Business-Use-Case-Usage` and slow down or pause as needed."""
         found: list[float] = []
         for name in ("x-app-usage", "x-business-use-case-usage", "x-ad-account-usage"):
-            raw = _get(headers, name)
+            raw = header_value(headers, name)
             if raw:
                 found.extend(_percentages(raw))
         if found:
@@ -180,15 +180,6 @@ class RateBudget:
             # Full usage and no estimate: wait a while. An explicit estimate of 0 means the
             # ordinary back-off of the retry is enough.
             self.pause_for(self._full_usage_pause)
-
-
-def _get(headers: Mapping[str, str], name: str) -> str | None:
-    value = headers.get(name)
-    if value is None:
-        for key, val in headers.items():
-            if key.lower() == name:
-                return val
-    return value
 
 
 def _percentages(raw: str) -> list[float]:

@@ -1,1 +1,1 @@
-"""igdesk package."""
+"""Sync: the poller's pass over the conversations and the ingest path every source feeds."""

@@ -1,1 +1,0 @@
-"""igdesk package."""
