@@ -143,3 +143,21 @@ def test_one_broken_thread_in_the_list_does_not_block_the_rest(
         assert error.sentence("en")
     assert_whole_threads_only(archive)
     assert archive.thread(listed_threads(tiny_sandbox)[0]["id"]) is not None
+
+
+def test_facebook_page_account_syncs_the_same_world(
+    tiny_sandbox: Sandbox, archive: Archive
+) -> None:
+    """Flavour B (Page token on graph.facebook.com paths) fills the same archive."""
+    from igdesk.graph.flavour import FACEBOOK_PAGE
+
+    page_sandbox = Sandbox(tiny_sandbox.threaded)
+    page_sandbox.token = tiny_sandbox.threaded.page_token
+    try:
+        summary, _ = run_sync(page_sandbox, archive, flavour=FACEBOOK_PAGE)
+    finally:
+        page_sandbox.control.close()
+    assert summary.threads_created == len(listed_threads(tiny_sandbox))
+    assert_archive_matches_world(tiny_sandbox, archive)
+    account = archive.account()
+    assert account is not None and account.id == tiny_sandbox.world()["account"]["ig_id"]
