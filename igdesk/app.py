@@ -1,24 +1,35 @@
-"""Composition root: builds the archive, the Graph client and the syncer for one profile.
+"""Composition root: builds the archive, the Graph client, the syncer and the poller of a profile.
 
-The headless commands and the window use the same object, so they behave the same.
+The headless commands and the window use the same object; the window reaches the rest only
+through the async methods and the event stream here.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from pathlib import Path
 
 from igdesk import secrets
 from igdesk.config import Profile, Settings
+from igdesk.domain import Account, Folder, Message, accept_request
 from igdesk.errors import IgdeskError, not_signed_in
+from igdesk.events import (
+    CustomerWrote,
+    EventHub,
+    MessagesAdded,
+    SignInNeeded,
+    SyncStatus,
+    ThreadsChanged,
+)
 from igdesk.graph import GraphClient
+from igdesk.graph.errors import GraphError, TokenError
 from igdesk.graph.flavour import flavour_by_name
 from igdesk.graph.ratelimit import RateBudget
 from igdesk.store import Archive
 from igdesk.sync.engine import ProgressCallback, Syncer, SyncSummary
+from igdesk.sync.poller import Poller, PollOutcome, PollTiming
 
 log = logging.getLogger("igdesk.app")
 
@@ -37,10 +48,16 @@ class App:
         self.profile = profile
         self.settings = settings or profile.settings()
         self.graph_url = graph_url
+        self.events = EventHub()
         self._token = token
         self._archive: Archive | None = None
         self._client: GraphClient | None = None
         self._syncer: Syncer | None = None
+        self._poller: Poller | None = None
+        self._poll_task: asyncio.Task[None] | None = None
+        self._last_status = SyncStatus(False, None, None, None, False)
+
+    # --- parts ------------------------------------------------------------------------------
 
     @property
     def archive(self) -> Archive:
@@ -71,8 +88,161 @@ class App:
             self._syncer = Syncer(self.client, self.archive)
         return self._syncer
 
+    def has_token(self) -> bool:
+        return bool(self._token or secrets.get(self.profile.key, secrets.Secret.ACCESS_TOKEN))
+
+    def account(self) -> Account | None:
+        return self.archive.account()
+
+    # --- syncing ----------------------------------------------------------------------------
+
     async def sync_once(self, on_progress: ProgressCallback | None = None) -> SyncSummary:
-        return await self.syncer.run_once(on_progress)
+        """One pass; every change is announced on the event stream."""
+        summary = await self.syncer.run_once(on_progress)
+        self._announce(summary)
+        return summary
+
+    def start_polling(self, timing: PollTiming | None = None) -> None:
+        """Keep syncing in the background (owned here; `aclose` stops it)."""
+        if self._poll_task is not None:
+            return
+        idle = self.settings.poll_interval_seconds
+        timing = timing or PollTiming(active=min(15.0, idle), idle=idle)
+        self._poller = Poller(
+            self._poll_pass, timing=timing, on_outcome=self._on_outcome, on_start=self._on_start
+        )
+        self._poll_task = asyncio.get_running_loop().create_task(
+            self._poller.run(), name="igdesk-poller"
+        )
+
+    def set_active(self, active: bool) -> None:
+        """The owner is looking (window active, thread open): poll more often."""
+        if self._poller is not None:
+            was = self._poller.active
+            self._poller.active = active
+            if active and not was:
+                self._poller.poke()
+
+    def refresh(self) -> None:
+        if self._poller is not None:
+            self._poller.poke()
+
+    @property
+    def status(self) -> SyncStatus:
+        return self._last_status
+
+    async def _poll_pass(self) -> None:
+        await self.sync_once()
+
+    def _on_start(self) -> None:
+        previous = self._last_status
+        self._set_status(SyncStatus(True, previous.last_sync, None, None, previous.offline))
+
+    def _on_outcome(self, outcome: PollOutcome) -> None:
+        if isinstance(outcome.error, TokenError):
+            self.events.emit(
+                SignInNeeded(outcome.error.sentence("en"), outcome.error.sentence("id"))
+            )
+        last = self._last_status.last_sync if outcome.error else outcome.finished_at
+        self._set_status(
+            SyncStatus(
+                syncing=False,
+                last_sync=last,
+                next_poll=None if isinstance(outcome.error, TokenError) else outcome.next_poll,
+                rate_limited_until=outcome.rate_limited_until,
+                offline=outcome.offline,
+            )
+        )
+
+    def _set_status(self, status: SyncStatus) -> None:
+        self._last_status = status
+        self.events.emit(status)
+
+    def _announce(self, summary: SyncSummary) -> None:
+        changed = tuple(update.thread_id for update in summary.updates)
+        if not changed:
+            return
+        for update in summary.updates:
+            if update.new_message_ids:
+                self.events.emit(MessagesAdded(update.thread_id, update.new_message_ids))
+        self.events.emit(ThreadsChanged(changed))
+        if summary.first_pass:
+            return  # the very first sync brings history, not news
+        for update in summary.updates:
+            for message_id in update.new_message_ids:
+                message = self.archive.message(message_id)
+                if message is not None and not message.is_from_shop and not message.deleted:
+                    self.events.emit(CustomerWrote(update.thread_id, message_id, update.folder))
+
+    # --- what the owner does ----------------------------------------------------------------
+
+    async def open_thread(self, thread_id: str) -> None:
+        """The owner opened a thread: mark it read, and seen on Instagram unless it's a request.
+
+        Requests are never marked seen (design.md) until they are accepted.
+        """
+        row = self.archive.thread(thread_id)
+        if row is None or row.folder in (Folder.REQUESTS, Folder.DENIED):
+            return
+        if row.unread:
+            self.archive.mark_read(thread_id)
+            self.events.emit(ThreadsChanged((thread_id,)))
+            await self._mark_seen(row.contact_id)
+
+    async def accept(self, thread_id: str, folder: Folder = Folder.PRIMARY) -> None:
+        self.archive.set_folder(thread_id, accept_request(folder))
+        self.events.emit(ThreadsChanged((thread_id,)))
+        await self.open_thread(thread_id)
+
+    def deny(self, thread_id: str) -> None:
+        """Hide a request; `restore` (Undo, or from the Denied view) brings it back."""
+        self.archive.set_folder(thread_id, Folder.DENIED)
+        self.events.emit(ThreadsChanged((thread_id,)))
+
+    def restore(self, thread_id: str) -> None:
+        """Undo a deny: back to the folder it came from (Requests unless it was elsewhere)."""
+        row = self.archive.thread(thread_id)
+        if row is None or row.folder is not Folder.DENIED:
+            return
+        target = row.previous_folder or Folder.REQUESTS
+        self.archive.set_folder(thread_id, Folder.REQUESTS if target is Folder.DENIED else target)
+        self.events.emit(ThreadsChanged((thread_id,)))
+
+    def move(self, thread_id: str, folder: Folder) -> None:
+        """Move an accepted thread between Primary and General."""
+        if folder not in (Folder.PRIMARY, Folder.GENERAL):
+            raise ValueError("threads move between Primary and General")
+        row = self.archive.thread(thread_id)
+        if row is None or row.folder not in (Folder.PRIMARY, Folder.GENERAL):
+            return
+        self.archive.set_folder(thread_id, folder)
+        self.events.emit(ThreadsChanged((thread_id,)))
+
+    def messages(
+        self, thread_id: str, *, limit: int = 200, before: Message | None = None
+    ) -> list[Message]:
+        """Up to `limit` messages, oldest first, older than `before` when given."""
+        if before is None:
+            return self.archive.messages(thread_id, limit=limit)
+        return self.archive.messages(
+            thread_id, limit=limit, before=before.created_time, before_id=before.id
+        )
+
+    async def _mark_seen(self, customer_id: str) -> None:
+        if not self.settings.send_read_receipts:
+            return
+        account = self.archive.account()
+        if account is None:
+            return
+        body = {"recipient": {"id": customer_id}, "sender_action": "mark_seen"}
+        try:
+            await self.client.send(account, body)
+        except TokenError as error:
+            self.events.emit(SignInNeeded(error.sentence("en"), error.sentence("id")))
+        except (GraphError, IgdeskError) as error:
+            log.info("mark_seen not sent: %s", type(error).__name__)
+
+    # --- headless -----------------------------------------------------------------------------
 
     async def watch(
         self,
@@ -81,34 +251,35 @@ class App:
         on_summary: Callable[[SyncSummary], None] | None = None,
         on_error: Callable[[Exception], None] | None = None,
     ) -> None:
-        """Sync until `stop` is set: at the poll interval, backing off while passes fail.
+        """Sync until `stop` is set (the headless `sync --watch`); a token error ends it."""
 
-        A token error ends the loop (the owner must sign in again); other failures are reported
-        and retried later.
-        """
-        from igdesk.graph.errors import GraphError, TokenError
+        async def one_pass() -> None:
+            summary = await self.sync_once()
+            if on_summary is not None:
+                on_summary(summary)
 
-        delay = self.settings.poll_interval_seconds
-        failures = 0
-        while not stop.is_set():
-            try:
-                summary = await self.sync_once()
-            except TokenError:
-                raise
-            except (GraphError, OSError) as error:
-                failures += 1
-                log.info("sync pass failed (%s); retrying later", type(error).__name__)
-                if on_error is not None:
-                    on_error(error)
-            else:
-                failures = 0
-                if on_summary is not None:
-                    on_summary(summary)
-            wait = min(delay * (2 ** min(failures, 5)), 15 * 60) if failures else delay
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=wait)
+        def outcome(result: PollOutcome) -> None:
+            if result.error is not None and on_error is not None:
+                on_error(result.error)
+
+        idle = self.settings.poll_interval_seconds
+        poller = Poller(one_pass, timing=PollTiming(active=idle, idle=idle), on_outcome=outcome)
+        task = asyncio.get_running_loop().create_task(poller.run(), name="igdesk-watch")
+        stopper = asyncio.get_running_loop().create_task(stop.wait(), name="igdesk-watch-stop")
+        await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        poller.stop()
+        stopper.cancel()
+        await asyncio.gather(task, stopper, return_exceptions=True)
+        if poller.token_error is not None:
+            raise poller.token_error
 
     async def aclose(self) -> None:
+        """Stop the poller, then close the client and the archive, in that order."""
+        if self._poller is not None:
+            self._poller.stop()
+        if self._poll_task is not None:
+            await asyncio.gather(self._poll_task, return_exceptions=True)
+            self._poll_task = None
         if self._client is not None:
             await self._client.aclose()
             self._client = None

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import signal
 import sys
 import tempfile
 from collections.abc import AsyncIterator, Callable, Coroutine
@@ -180,6 +181,10 @@ async def _sync(app: App, args: argparse.Namespace, lang: str) -> int:
     def report_error(error: Exception) -> None:
         print(_sentence(error, lang), file=sys.stderr, flush=True)
 
+    loop = asyncio.get_running_loop()
+    for stop_signal in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):  # not on Windows
+            loop.add_signal_handler(stop_signal, stop.set)
     await app.watch(stop, on_summary=report, on_error=report_error)
     return EXIT_OK
 

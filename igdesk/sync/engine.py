@@ -47,6 +47,8 @@ class SyncSummary:
     profiles_fetched: int = 0
     #: Conversations whose answer was unusable this pass; they are read again next pass.
     threads_failed: int = 0
+    #: True for the archive's first complete listing (history, not news).
+    first_pass: bool = False
     requests: int = 0
     seconds: float = 0.0
     updates: list[ThreadUpdate] = field(default_factory=list)
@@ -81,6 +83,7 @@ class Syncer:
         summary = SyncSummary()
         account = await self.account()
         high_water = self._high_water()
+        summary.first_pass = high_water is None
         self._needs_profile = set(self._archive.contacts_without_profile())
         newest_seen: datetime | None = None
 

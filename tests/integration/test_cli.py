@@ -209,3 +209,37 @@ def _stored_threads(path: Path) -> int:
             connection.close()
     except sqlite3.Error:
         return 0
+
+
+def test_watch_keeps_syncing_and_stops_on_sigterm(tiny_sandbox: Sandbox, tmp_path: Path) -> None:
+    base = ("--profile", str(tmp_path), "--graph-url", tiny_sandbox.url)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "igdesk",
+            "--lang",
+            "en",
+            *base,
+            "sync",
+            "--watch",
+            "--interval",
+            "1",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_env(tiny_sandbox.token),
+    )
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline()
+        assert "(4 new)" in first
+        tiny_sandbox.customer_writes(username="ani.follower", text="Kak, sudah dikirim?")
+        second = process.stdout.readline()
+        assert "1 new messages (1 from customers)" in second
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _out, err = process.communicate(timeout=30)
+    assert process.returncode == 0, err
+    assert "Traceback" not in err

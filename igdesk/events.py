@@ -1,0 +1,80 @@
+"""The closed set of events the core sends up to a front end (the window or a headless loop).
+
+Plain dataclasses: the core stays Qt-free, and one bridge object in `ui/` turns them into signals.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from igdesk.domain import Folder
+
+log = logging.getLogger("igdesk.events")
+
+
+@dataclass(frozen=True)
+class ThreadsChanged:
+    """These threads were created or changed (messages, folder, read state)."""
+
+    thread_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class MessagesAdded:
+    """New messages were stored in a thread (also sent when stored ones changed)."""
+
+    thread_id: str
+    message_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CustomerWrote:
+    """A customer's new message arrived: what a notification is about."""
+
+    thread_id: str
+    message_id: str
+    folder: Folder
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    """Where syncing stands, for the status bar."""
+
+    syncing: bool
+    last_sync: datetime | None
+    next_poll: datetime | None
+    rate_limited_until: datetime | None
+    offline: bool
+
+
+@dataclass(frozen=True)
+class SignInNeeded:
+    """The token was refused: the owner must sign in again. The archive stays readable."""
+
+    english: str
+    indonesian: str
+
+
+Event = ThreadsChanged | MessagesAdded | CustomerWrote | SyncStatus | SignInNeeded
+Listener = Callable[[Event], None]
+
+
+class EventHub:
+    """Fans events out to listeners; a failing listener is logged, never breaks the core."""
+
+    def __init__(self) -> None:
+        self._listeners: list[Listener] = []
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    def emit(self, event: Event) -> None:
+        for listener in list(self._listeners):
+            try:
+                listener(event)
+            except Exception:
+                log.exception("event listener failed")
