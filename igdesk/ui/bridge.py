@@ -1,0 +1,50 @@
+"""The one bridge from the core's plain event stream to Qt signals."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Signal
+
+from igdesk.events import (
+    CustomerWrote,
+    Event,
+    EventHub,
+    MessagesAdded,
+    SignInNeeded,
+    SyncStatus,
+    ThreadsChanged,
+)
+
+
+class CoreBridge(QObject):
+    """Re-emits core events as signals (they arrive on the qasync loop, the Qt thread)."""
+
+    threads_changed = Signal(list)  # list[str]: thread ids
+    messages_added = Signal(str, list)  # thread id, list[str] message ids
+    customer_wrote = Signal(str, str, str)  # thread id, message id, folder value
+    sync_status = Signal(object)  # SyncStatus
+    sign_in_needed = Signal(str, str)  # English, Indonesian sentence
+
+    def __init__(self, hub: EventHub, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._unsubscribe: Callable[[], None] | None = hub.subscribe(self._on_event)
+
+    def detach(self) -> None:
+        """Stop listening (the window calls this when it closes)."""
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+
+    def _on_event(self, event: Event) -> None:
+        match event:
+            case ThreadsChanged(thread_ids=ids):
+                self.threads_changed.emit(list(ids))
+            case MessagesAdded(thread_id=thread_id, message_ids=ids):
+                self.messages_added.emit(thread_id, list(ids))
+            case CustomerWrote(thread_id=thread_id, message_id=message_id, folder=folder):
+                self.customer_wrote.emit(thread_id, message_id, folder.value)
+            case SyncStatus():
+                self.sync_status.emit(event)
+            case SignInNeeded(english=english, indonesian=indonesian):
+                self.sign_in_needed.emit(english, indonesian)

@@ -1,0 +1,105 @@
+"""The contact panel beside a conversation: who the customer is, as far as Instagram tells."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import QFormLayout, QFrame, QLabel, QVBoxLayout, QWidget
+
+from igdesk.domain import Contact
+from igdesk.ui.words import Words
+
+AVATAR_SIZE = 72
+
+
+def _plain(label: QLabel) -> QLabel:
+    """Labels show customer text literally: never rich text, never a link they did not type."""
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+class ContactPanel(QFrame):
+    """Name, @username, follow state, followers, verified and 'customer since'."""
+
+    def __init__(self, words: Words, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._words = words
+        self.setObjectName("contactPanel")
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setMinimumWidth(200)
+        self.setAccessibleName(words("Customer details", "Detail pelanggan"))
+        self.avatar = QLabel()
+        self.avatar.setFixedSize(AVATAR_SIZE, AVATAR_SIZE)
+        self.avatar.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.name = _plain(QLabel())
+        font = self.name.font()
+        font.setPointSizeF(font.pointSizeF() * 1.2)
+        font.setBold(True)
+        self.name.setFont(font)
+        self.username = _plain(QLabel())
+        self.follows = _plain(QLabel())
+        self.followers = _plain(QLabel())
+        self.verified = _plain(QLabel())
+        self.since = _plain(QLabel())
+        form = QFormLayout()
+        form.addRow(words("Follows you", "Mengikuti Anda"), self.follows)
+        form.addRow(words("Followers", "Pengikut"), self.followers)
+        form.addRow(words("Verified", "Terverifikasi"), self.verified)
+        form.addRow(words("Customer since", "Pelanggan sejak"), self.since)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 16, 16, 16)
+        layout.addWidget(self.avatar, alignment=Qt.AlignmentFlag.AlignHCenter)
+        layout.addWidget(self.name, alignment=Qt.AlignmentFlag.AlignHCenter)
+        layout.addWidget(self.username, alignment=Qt.AlignmentFlag.AlignHCenter)
+        layout.addSpacing(12)
+        layout.addLayout(form)
+        layout.addStretch(1)
+        self.clear()
+
+    def clear(self) -> None:
+        for label in (self.name, self.username, self.follows, self.followers, self.verified):
+            label.clear()
+        self.since.clear()
+        self.avatar.clear()
+
+    def show_contact(self, contact: Contact, customer_since: datetime | None) -> None:
+        words = self._words
+        self.name.setText(contact.name or contact.username or words("Customer", "Pelanggan"))
+        self.username.setText(f"@{contact.username}" if contact.username else "")
+        follow_parts = []
+        if contact.follows_business is not None:
+            follow_parts.append(
+                words("Yes", "Ya") if contact.follows_business else words("No", "Tidak")
+            )
+        if contact.business_follows:
+            follow_parts.append(words("(you follow them)", "(Anda mengikuti)"))
+        self.follows.setText(" ".join(follow_parts) or words("Unknown", "Tidak diketahui"))
+        self.followers.setText(
+            f"{contact.follower_count:,}".replace(",", "." if words.lang == "id" else ",")
+            if contact.follower_count is not None
+            else words("Unknown", "Tidak diketahui")
+        )
+        if contact.is_verified is None:
+            self.verified.setText(words("Unknown", "Tidak diketahui"))
+        else:
+            self.verified.setText(
+                words("Yes ✔", "Ya ✔") if contact.is_verified else words("No", "Tidak")
+            )
+        self.since.setText(customer_since.astimezone().strftime("%d %b %Y") if customer_since else "")
+
+    def set_avatar(self, pixmap: QPixmap | None) -> None:
+        if pixmap is None or pixmap.isNull():
+            self.avatar.clear()
+            return
+        self.avatar.setPixmap(
+            pixmap.scaled(
+                AVATAR_SIZE,
+                AVATAR_SIZE,
+                Qt.AspectRatioMode.KeepAspectRatioByExpanding,
+                Qt.TransformationMode.SmoothTransformation,
+            )
+        )
