@@ -7,8 +7,10 @@ through the async methods and the event stream here.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Callable
+import tempfile
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 from igdesk import secrets
@@ -87,6 +89,24 @@ class App:
         if self._syncer is None:
             self._syncer = Syncer(self.client, self.archive)
         return self._syncer
+
+    async def replace_token(self, token: str) -> bool:
+        """Use a new access token from now on; True when the keyring keeps it for next time.
+
+        Without a usable keyring it is kept for this run only (never written anywhere else).
+        """
+        try:
+            secrets.put(self.profile.key, secrets.Secret.ACCESS_TOKEN, token)
+            self._token, remembered = None, True
+        except secrets.KeyringUnavailableError:
+            self._token, remembered = token, False
+        old, self._client, self._syncer = self._client, None, None
+        if old is not None:
+            await old.aclose()
+        if self._poll_task is not None and self._poll_task.done():
+            self._poll_task = None
+            self.start_polling()
+        return remembered
 
     def has_token(self) -> bool:
         return bool(self._token or secrets.get(self.profile.key, secrets.Secret.ACCESS_TOKEN))
@@ -286,6 +306,41 @@ class App:
         if self._archive is not None:
             self._archive.close()
             self._archive = None
+
+
+@contextlib.asynccontextmanager
+async def open_app(
+    profile_dir: Path | None,
+    *,
+    graph_url: str | None = None,
+    sandbox: bool = False,
+    simulate_every: float | None = None,
+) -> AsyncIterator[App]:
+    """The App of a profile folder (the default one when None), closed on exit.
+
+    With `sandbox`, the built-in sandbox runs in this process beside it, and the profile is a
+    throwaway folder unless one is given.
+    """
+    if not sandbox:
+        app = App(Profile(profile_dir) if profile_dir else Profile.default(), graph_url=graph_url)
+        try:
+            yield app
+        finally:
+            await app.aclose()
+        return
+
+    from igdesk.sandbox.server import SandboxServer
+
+    server = SandboxServer.from_default_scenario(simulate_every=simulate_every)
+    url = await server.start()
+    with contextlib.ExitStack() as stack:
+        directory = profile_dir or Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        app = App(Profile(directory), graph_url=url, token=server.token)
+        try:
+            yield app
+        finally:
+            await app.aclose()
+            await server.stop()
 
 
 def open_archive(path: Path) -> Archive:

@@ -13,13 +13,12 @@ import json
 import logging
 import signal
 import sys
-import tempfile
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
-from igdesk.app import App
-from igdesk.config import Profile, system_language
+from igdesk.app import App, open_app
+from igdesk.config import system_language
 from igdesk.errors import IgdeskError
 from igdesk.graph.errors import GraphError
 from igdesk.logsetup import setup_logging
@@ -79,15 +78,12 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_OK
 
     if args.command is None:
-        return _fail(
-            _pick(
-                lang,
-                "The igdesk window is not in this version yet. Use `igdesk sync --once` "
-                "and `igdesk export`.",
-                "Jendela igdesk belum ada di versi ini. Pakai `igdesk sync --once` "
-                "dan `igdesk export`.",
-            )
-        )
+        from igdesk.ui.launch import run_gui
+
+        try:
+            return run_gui(args, lang)
+        except KeyboardInterrupt:
+            return EXIT_INTERRUPTED
 
     command = _COMMANDS[args.command]
     try:
@@ -101,7 +97,7 @@ Command = Callable[[App, argparse.Namespace, str], Coroutine[Any, Any, int]]
 
 async def _run_with_app(args: argparse.Namespace, lang: str, command: Command) -> int:
     try:
-        async with _app(args) as app:
+        async with open_app(args.profile, graph_url=args.graph_url, sandbox=args.sandbox) as app:
             setup_logging(app.profile.log_path, verbose=args.verbose)
             return await command(app, args, lang)
     except (GraphError, IgdeskError) as error:
@@ -129,35 +125,6 @@ async def _run_with_app(args: argparse.Namespace, lang: str, command: Command) -
                 "Anda (logs/igdesk.log) ke dukungan.",
             )
         )
-
-
-@contextlib.asynccontextmanager
-async def _app(args: argparse.Namespace) -> AsyncIterator[App]:
-    """The App for these arguments; with --sandbox, a sandbox running beside it."""
-    if not args.sandbox:
-        profile = Profile(args.profile) if args.profile else Profile.default()
-        app = App(profile, graph_url=args.graph_url)
-        try:
-            yield app
-        finally:
-            await app.aclose()
-        return
-
-    from igdesk.sandbox.server import SandboxServer
-
-    server = SandboxServer.from_default_scenario()
-    url = await server.start()
-    with contextlib.ExitStack() as stack:
-        if args.profile:
-            profile = Profile(args.profile)
-        else:
-            profile = Profile(Path(stack.enter_context(tempfile.TemporaryDirectory())))
-        app = App(profile, graph_url=url, token=server.token)
-        try:
-            yield app
-        finally:
-            await app.aclose()
-            await server.stop()
 
 
 async def _sync(app: App, args: argparse.Namespace, lang: str) -> int:

@@ -89,7 +89,9 @@ class ContactPanel(QFrame):
             self.verified.setText(
                 words("Yes ✔", "Ya ✔") if contact.is_verified else words("No", "Tidak")
             )
-        self.since.setText(customer_since.astimezone().strftime("%d %b %Y") if customer_since else "")
+        self.since.setText(
+            customer_since.astimezone().strftime("%d %b %Y") if customer_since else ""
+        )
 
     def set_avatar(self, pixmap: QPixmap | None) -> None:
         if pixmap is None or pixmap.isNull():

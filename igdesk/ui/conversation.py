@@ -1,0 +1,252 @@
+"""The conversation pane: header with the reply window and folder actions, and the messages."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QMouseEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QMenu,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from igdesk.domain import Folder, Message, WindowState, messaging_window, utc_now
+from igdesk.store.threads import ThreadRow
+from igdesk.ui.delegates.message_delegate import MessageDelegate
+from igdesk.ui.models.messages import MessageListModel
+from igdesk.ui.words import Words
+
+PAGE = 200
+
+
+def window_text(row: ThreadRow, now: datetime, *, human_agent: bool, words: Words) -> str:
+    """The header's line about the 24-hour (or 7-day) reply window."""
+    window = messaging_window(row.last_customer_message_at, now, human_agent_allowed=human_agent)
+    if window.closes_at is None:
+        return words("The customer has not written yet.", "Pelanggan belum menulis.")
+    left = _duration(window.time_left(now), words)
+    closed_at = window.closes_at.astimezone().strftime("%d %b %H:%M")
+    if window.state is WindowState.OPEN:
+        return words(f"Reply window: {left} left", f"Batas balas: sisa {left}")
+    if window.state is WindowState.HUMAN_AGENT:
+        return words(f"Human agent reply: {left} left", f"Balasan agen manusia: sisa {left}")
+    return words(f"Reply window closed on {closed_at}", f"Batas balas berakhir {closed_at}")
+
+
+def _duration(span: timedelta, words: Words) -> str:
+    minutes = int(span.total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return words(f"{days}d {hours}h", f"{days} hr {hours} j")
+    if hours:
+        return words(f"{hours}h {mins}m", f"{hours} j {mins} m")
+    return words(f"{mins}m", f"{mins} m")
+
+
+class MessageView(QListView):
+    """The message list; links and attachments open in the system's apps."""
+
+    older_wanted = Signal()
+
+    def __init__(self, delegate: MessageDelegate, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._delegate = delegate
+        self.setItemDelegate(delegate)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setWordWrap(True)
+        self.setUniformItemSizes(False)
+        self.setResizeMode(QListView.ResizeMode.Adjust)
+        self.setMouseTracking(True)
+        self.verticalScrollBar().valueChanged.connect(self._scrolled)
+
+    def _scrolled(self, value: int) -> None:
+        if value == self.verticalScrollBar().minimum() and self.model() is not None:
+            self.older_wanted.emit()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        index = self.indexAt(event.position().toPoint())
+        if index.isValid() and event.button() == Qt.MouseButton.LeftButton:
+            rect = self.visualRect(index)
+            url = self._delegate.hit_test(index, event.position().toPoint() - rect.topLeft(), rect)
+            if url:
+                QDesktopServices.openUrl(QUrl(url))
+        super().mouseReleaseEvent(event)
+
+
+class ConversationPane(QWidget):
+    """One open thread: header, messages; asks the window to act through signals."""
+
+    accept_requested = Signal(str, str)  # thread id, folder value
+    deny_requested = Signal(str)
+    restore_requested = Signal(str)
+    move_requested = Signal(str, str)
+    older_wanted = Signal(str)  # thread id
+
+    def __init__(
+        self, words: Words, delegate: MessageDelegate, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._words = words
+        self.thread: ThreadRow | None = None
+        self.human_agent = False
+        self.model = MessageListModel(lang=words.lang, parent=self)
+        self.title = QLabel()
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
+        font = self.title.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        self.title.setFont(font)
+        self.subtitle = QLabel()
+        self.subtitle.setTextFormat(Qt.TextFormat.PlainText)
+        self.window_label = QLabel()
+        self.window_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.window_label.setAccessibleName(words("Reply window", "Batas balas"))
+
+        self.accept_button = QToolButton()
+        self.accept_button.setText(words("&Accept", "&Terima"))
+        self.accept_button.setToolTip(words("Accept (A) — to Primary", "Terima (A) — ke Utama"))
+        self.accept_button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
+        menu = QMenu(self.accept_button)
+        menu.addAction(words("Accept to Primary", "Terima ke Utama"), self._accept_primary)
+        menu.addAction(words("Accept to General", "Terima ke Umum"), self._accept_general)
+        self.accept_button.setMenu(menu)
+        self.accept_button.clicked.connect(self._accept_primary)
+        self.deny_button = QPushButton(words("&Deny", "&Tolak"))
+        self.deny_button.setToolTip(words("Deny (D)", "Tolak (D)"))
+        self.deny_button.clicked.connect(self._deny)
+        self.move_button = QPushButton()
+        self.move_button.clicked.connect(self._move)
+        self.restore_button = QPushButton(words("&Restore", "&Pulihkan"))
+        self.restore_button.clicked.connect(self._restore)
+
+        header = QHBoxLayout()
+        names = QVBoxLayout()
+        names.setSpacing(0)
+        names.addWidget(self.title)
+        names.addWidget(self.subtitle)
+        header.addLayout(names, 1)
+        header.addWidget(self.window_label)
+        for button in (self.accept_button, self.deny_button, self.move_button, self.restore_button):
+            header.addWidget(button)
+        self.view = MessageView(delegate)
+        self.view.setModel(self.model)
+        self.view.setAccessibleName(words("Messages", "Pesan"))
+        self.view.older_wanted.connect(self._older)
+        self.empty = QLabel(words("Choose a conversation", "Pilih percakapan"))
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 0)
+        layout.addLayout(header)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.empty, 1)
+        self.show_thread(None, [], has_older=False)
+
+    # --- content -------------------------------------------------------------------------------
+
+    def show_thread(
+        self, row: ThreadRow | None, messages: list[Message], *, has_older: bool
+    ) -> None:
+        """Show a thread with its newest messages (oldest first), scrolled to the bottom."""
+        self.thread = row
+        self.view.setVisible(row is not None)
+        self.empty.setVisible(row is None)
+        if row is None:
+            self.model.load([], has_older=False, history_gap=False)
+            self._update_header()
+            return
+        self.model.load(messages, has_older=has_older, history_gap=row.history_gap)
+        self._update_header()
+        self.view.scrollToBottom()
+
+    def update_thread(self, row: ThreadRow) -> None:
+        if self.thread is not None and row.id == self.thread.id:
+            self.thread = row
+            self._update_header()
+
+    def add_messages(self, messages: list[Message]) -> None:
+        at_bottom = self.view.verticalScrollBar().value() >= self.view.verticalScrollBar().maximum()
+        self.model.append_or_update(messages)
+        if at_bottom:
+            self.view.scrollToBottom()
+
+    def add_older(self, messages: list[Message], *, has_older: bool) -> None:
+        """Older messages above the current ones, keeping what is on screen in place."""
+        bar = self.view.verticalScrollBar()
+        distance_from_end = bar.maximum() - bar.value()
+        self.model.prepend_older(messages, has_older=has_older)
+        self.view.doItemsLayout()
+        bar.setValue(bar.maximum() - distance_from_end)
+
+    def scroll_to_message(self, message_id: str) -> bool:
+        row = self.model.row_of(message_id)
+        if row is None:
+            return False
+        index = self.model.index(row, 0)
+        self.view.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
+        self.view.setCurrentIndex(index)
+        return True
+
+    def refresh_window(self) -> None:
+        self._update_header()
+
+    def _update_header(self) -> None:
+        words, row = self._words, self.thread
+        visible = row is not None
+        for widget in (self.title, self.subtitle, self.window_label):
+            widget.setVisible(visible)
+        folder = row.folder if row is not None else None
+        self.accept_button.setVisible(folder is Folder.REQUESTS)
+        self.deny_button.setVisible(folder is Folder.REQUESTS)
+        self.restore_button.setVisible(folder is Folder.DENIED)
+        self.move_button.setVisible(folder in (Folder.PRIMARY, Folder.GENERAL))
+        if row is None:
+            return
+        self.title.setText(
+            row.contact_name or row.contact_username or words("Customer", "Pelanggan")
+        )
+        self.subtitle.setText(f"@{row.contact_username}" if row.contact_username else "")
+        self.window_label.setText(
+            window_text(row, utc_now(), human_agent=self.human_agent, words=words)
+        )
+        if folder is Folder.PRIMARY:
+            self.move_button.setText(words("Move to &General", "Pindah ke &Umum"))
+        else:
+            self.move_button.setText(words("Move to &Primary", "Pindah ke &Utama"))
+
+    # --- actions ------------------------------------------------------------------------------
+
+    def _accept_primary(self) -> None:
+        if self.thread is not None:
+            self.accept_requested.emit(self.thread.id, Folder.PRIMARY.value)
+
+    def _accept_general(self) -> None:
+        if self.thread is not None:
+            self.accept_requested.emit(self.thread.id, Folder.GENERAL.value)
+
+    def _deny(self) -> None:
+        if self.thread is not None:
+            self.deny_requested.emit(self.thread.id)
+
+    def _restore(self) -> None:
+        if self.thread is not None:
+            self.restore_requested.emit(self.thread.id)
+
+    def _move(self) -> None:
+        if self.thread is None:
+            return
+        target = Folder.GENERAL if self.thread.folder is Folder.PRIMARY else Folder.PRIMARY
+        self.move_requested.emit(self.thread.id, target.value)
+
+    def _older(self) -> None:
+        if self.thread is not None and self.model.has_older:
+            self.older_wanted.emit(self.thread.id)

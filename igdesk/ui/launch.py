@@ -1,0 +1,90 @@
+"""Starting the window: one QApplication, the qasync loop, the App, and (with --sandbox) the sandbox.
+
+Everything started here is stopped here, in order, when the window closes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+
+import qasync
+from PySide6.QtWidgets import QApplication
+
+from igdesk.app import App, open_app
+from igdesk.errors import IgdeskError
+from igdesk.graph.errors import GraphError, TokenError
+from igdesk.logsetup import setup_logging
+from igdesk.ui.aio import TaskOwner
+from igdesk.ui.icons import app_icon
+from igdesk.ui.images import ImageStore
+from igdesk.ui.main_window import MainWindow
+from igdesk.ui.screenshot import save_screenshot
+from igdesk.ui.sign_in import ask_for_token
+from igdesk.ui.tray import TrayNotifier
+from igdesk.ui.words import Words
+
+log = logging.getLogger("igdesk.ui")
+
+#: In the sandbox window a simulated customer writes about this often (seconds).
+SANDBOX_CUSTOMER_EVERY = 45.0
+
+
+def run_gui(args: argparse.Namespace, lang: str) -> int:
+    """Run the window until it closes; returns the process exit code."""
+    qt_app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(qt_app, QApplication)
+    qt_app.setApplicationName("igdesk")
+    qt_app.setWindowIcon(app_icon())
+    loop = qasync.QEventLoop(qt_app)
+    asyncio.set_event_loop(loop)
+    try:
+        with loop:
+            return loop.run_until_complete(_run(args, lang, qt_app))
+    finally:
+        asyncio.set_event_loop(None)
+
+
+async def _run(args: argparse.Namespace, lang: str, qt_app: QApplication) -> int:
+    words = Words(lang)
+    simulate = None if args.screenshot else SANDBOX_CUSTOMER_EVERY
+    async with open_app(
+        args.profile, graph_url=args.graph_url, sandbox=args.sandbox, simulate_every=simulate
+    ) as app:
+        setup_logging(app.profile.log_path, verbose=args.verbose)
+        if not app.has_token() and not await ask_for_token(app, words):
+            return 1
+        tasks = TaskOwner("window")
+        images = ImageStore(app.profile.cache_dir / "images")
+        tray = TrayNotifier(app.settings, words=words)
+        window = MainWindow(app, images=images, tasks=tasks, words=words, tray=tray)
+        closed = asyncio.Event()
+        qt_app.lastWindowClosed.connect(closed.set)
+        window.show()
+        try:
+            await _first_sync(app, window, words)
+            if args.screenshot is not None:
+                await save_screenshot(window, args.screenshot)
+                return 0
+            app.start_polling()
+            await closed.wait()
+            return 0
+        finally:
+            window.close()
+            await tasks.cancel_all()
+            await images.aclose()
+            tray.hide()
+
+
+async def _first_sync(app: App, window: MainWindow, words: Words) -> None:
+    """Sync before showing news; a failure leaves the archive readable and says why."""
+    try:
+        await app.sync_once()
+    except (GraphError, IgdeskError) as error:
+        window.status_label.setText(error.sentence(words.lang))
+        if isinstance(error, TokenError):
+            window.banner_label.setText(error.sentence(words.lang))
+            window.banner.setVisible(True)
+    window.reload_all()

@@ -1,0 +1,474 @@
+"""The main window: folders and search on the left, threads in the middle, the conversation right.
+
+It reaches the core only through the App façade (actions) and the CoreBridge (events).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QMainWindow,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QStatusBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from igdesk.app import App
+from igdesk.domain import Folder
+from igdesk.events import SyncStatus
+from igdesk.ui.aio import TaskOwner
+from igdesk.ui.bridge import CoreBridge
+from igdesk.ui.contact_panel import ContactPanel
+from igdesk.ui.conversation import PAGE, ConversationPane
+from igdesk.ui.delegates.message_delegate import MessageDelegate
+from igdesk.ui.delegates.thread_delegate import ThreadDelegate
+from igdesk.ui.images import ImageStore
+from igdesk.ui.models.folders import FolderListModel
+from igdesk.ui.models.search import SearchResultModel
+from igdesk.ui.models.threads import ThreadListModel
+from igdesk.ui.status import status_text
+from igdesk.ui.tray import TrayNotifier
+from igdesk.ui.words import Words
+
+FOLDER_ORDER = (Folder.PRIMARY, Folder.GENERAL, Folder.REQUESTS, Folder.DENIED)
+REQUESTS_NOTICE_KEY = "ui.requests_notice_dismissed"
+
+
+class MainWindow(QMainWindow):
+    """The inbox. `bridge` feeds it core events; `tasks` owns every async call it starts."""
+
+    thread_opened = Signal(str)
+
+    def __init__(
+        self,
+        app: App,
+        *,
+        images: ImageStore,
+        tasks: TaskOwner,
+        words: Words,
+        tray: TrayNotifier | None = None,
+    ) -> None:
+        super().__init__()
+        self.app = app
+        self.images = images
+        self.tasks = tasks
+        self.words = words
+        self.tray = tray
+        self.bridge = CoreBridge(app.events, self)
+        self.folder = Folder.PRIMARY
+        self.setWindowTitle("igdesk")
+        self.resize(1280, 800)
+
+        self.folder_model = FolderListModel(lang=words.lang, parent=self)
+        self.thread_model = ThreadListModel(
+            self.folder,
+            lang=words.lang,
+            human_agent_allowed=app.settings.human_agent_allowed,
+            parent=self,
+        )
+        self.search_model = SearchResultModel(lang=words.lang, parent=self)
+        self._build()
+        self._wire()
+        self._shortcuts()
+        self.reload_all()
+        self._clock = QTimer(self, interval=30_000)
+        self._clock.timeout.connect(self._tick)
+        self._clock.start()
+
+    # --- layout ----------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        w = self.words
+        self.account_label = QLabel()
+        self.account_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.account_label.setAccessibleName(w("Shop account", "Akun toko"))
+        font = self.account_label.font()
+        font.setBold(True)
+        self.account_label.setFont(font)
+        self.search_box = QLineEdit()
+        self.search_box.setPlaceholderText(w("Search messages (Ctrl+F)", "Cari pesan (Ctrl+F)"))
+        self.search_box.setAccessibleName(w("Search messages", "Cari pesan"))
+        self.search_box.setClearButtonEnabled(True)
+        self.folder_view = QListView()
+        self.folder_view.setModel(self.folder_model)
+        self.folder_view.setAccessibleName(w("Folders", "Folder"))
+        self.folder_view.setMaximumWidth(240)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.addWidget(self.account_label)
+        left_layout.addWidget(self.search_box)
+        left_layout.addWidget(self.folder_view, 1)
+
+        self.thread_view = QListView()
+        self.thread_view.setModel(self.thread_model)
+        self.thread_view.setItemDelegate(ThreadDelegate(avatar_for=self._avatar, parent=self))
+        self.thread_view.setUniformItemSizes(True)
+        self.thread_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.thread_view.setAccessibleName(w("Conversations", "Percakapan"))
+        self.requests_notice = QFrame()
+        notice_layout = QHBoxLayout(self.requests_notice)
+        notice = QLabel(
+            w(
+                "Accepting or denying here is kept in igdesk only: Instagram's own app may "
+                "still show these requests.",
+                "Menerima atau menolak di sini hanya tersimpan di igdesk: aplikasi Instagram "
+                "mungkin masih menampilkan permintaan ini.",
+            )
+        )
+        notice.setWordWrap(True)
+        dismiss = QPushButton(w("Got it", "Mengerti"))
+        dismiss.clicked.connect(self._dismiss_requests_notice)
+        notice_layout.addWidget(notice, 1)
+        notice_layout.addWidget(dismiss)
+        threads_page = QWidget()
+        threads_layout = QVBoxLayout(threads_page)
+        threads_layout.setContentsMargins(0, 0, 0, 0)
+        threads_layout.addWidget(self.requests_notice)
+        threads_layout.addWidget(self.thread_view, 1)
+        self.search_view = QListView()
+        self.search_view.setModel(self.search_model)
+        self.search_view.setAccessibleName(w("Search results", "Hasil pencarian"))
+        self.search_view.setWordWrap(True)
+        self.middle = QStackedWidget()
+        self.middle.addWidget(threads_page)
+        self.middle.addWidget(self.search_view)
+
+        self.message_delegate = MessageDelegate(
+            image_for=self._image, image_state=self._image_state, lang=w.lang, parent=self
+        )
+        self.conversation = ConversationPane(w, self.message_delegate)
+        self.conversation.human_agent = self.app.settings.human_agent_allowed
+        self.contact_panel = ContactPanel(w)
+
+        splitter = QSplitter()
+        for widget in (left, self.middle, self.conversation, self.contact_panel):
+            splitter.addWidget(widget)
+        splitter.setSizes([200, 340, 560, 220])
+        splitter.setStretchFactor(2, 1)
+
+        self.banner = QFrame()
+        self.banner.setObjectName("signInBanner")
+        banner_layout = QHBoxLayout(self.banner)
+        self.banner_label = QLabel()
+        self.banner_label.setWordWrap(True)
+        self.sign_in_button = QPushButton(w("Sign in again", "Masuk lagi"))
+        banner_layout.addWidget(self.banner_label, 1)
+        banner_layout.addWidget(self.sign_in_button)
+        self.banner.setVisible(False)
+
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.banner)
+        layout.addWidget(splitter, 1)
+        self.setCentralWidget(central)
+
+        self.status_label = QLabel()
+        self.undo_button = QPushButton(w("Undo", "Urungkan"))
+        self.undo_button.setVisible(False)
+        bar = QStatusBar()
+        bar.addWidget(self.status_label, 1)
+        bar.addPermanentWidget(self.undo_button)
+        self.setStatusBar(bar)
+        self._undo_thread: str | None = None
+        self._undo_timer = QTimer(self, singleShot=True, interval=10_000)
+        self._undo_timer.timeout.connect(lambda: self.undo_button.setVisible(False))
+        self._search_timer = QTimer(self, singleShot=True, interval=200)
+
+    def _wire(self) -> None:
+        self.folder_view.selectionModel().currentChanged.connect(self._folder_chosen)
+        self.thread_view.selectionModel().currentChanged.connect(self._thread_chosen)
+        self.search_view.activated.connect(self._search_result_chosen)
+        self.search_view.clicked.connect(self._search_result_chosen)
+        self.search_box.textChanged.connect(lambda _text: self._search_timer.start())
+        self._search_timer.timeout.connect(self._run_search)
+        self.search_box.returnPressed.connect(self._focus_results)
+        self.undo_button.clicked.connect(self._undo)
+        self.sign_in_button.clicked.connect(
+            lambda: self.tasks.start(self._sign_in(), name="sign-in")
+        )
+        self.conversation.accept_requested.connect(self._accept)
+        self.conversation.deny_requested.connect(self._deny)
+        self.conversation.restore_requested.connect(self._restore)
+        self.conversation.move_requested.connect(self._move)
+        self.conversation.older_wanted.connect(self._load_older)
+        self.bridge.threads_changed.connect(self._threads_changed)
+        self.bridge.messages_added.connect(self._messages_added)
+        self.bridge.customer_wrote.connect(self._customer_wrote)
+        self.bridge.sync_status.connect(self._sync_status)
+        self.bridge.sign_in_needed.connect(self._sign_in_needed)
+        self.images.ready.connect(self._image_ready)
+        self.images.failed.connect(self._image_ready)
+        if self.tray is not None:
+            self.tray.open_thread.connect(self.open_thread)
+
+    def _shortcuts(self) -> None:
+        def add(keys: str, slot: object, widget: QWidget | None = None) -> None:
+            shortcut = QShortcut(QKeySequence(keys), widget or self)
+            if widget is not None:
+                shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(slot)
+
+        for number, folder in enumerate(FOLDER_ORDER, start=1):
+            add(f"Ctrl+{number}", lambda f=folder: self.show_folder(f))
+        add("Ctrl+F", self._focus_search)
+        add("Escape", self._escape)
+        for keys, step in (("J", 1), ("K", -1)):
+            add(keys, lambda s=step: self._step_thread(s), self.thread_view)
+        for target in (self.thread_view, self.conversation.view):
+            add("A", self.conversation.accept_button.click, target)
+            add("D", self.conversation.deny_button.click, target)
+
+    # --- loading ------------------------------------------------------------------------------
+
+    def reload_all(self) -> None:
+        account = self.app.account()
+        self.account_label.setText(f"@{account.username}" if account else "")
+        self.show_folder(self.folder)
+        self._update_counts()
+
+    def show_folder(self, folder: Folder) -> None:
+        self.folder = folder
+        self.thread_model.set_folder(folder, self.app.archive.threads(folder))
+        self.folder_view.setCurrentIndex(self.folder_model.index(FOLDER_ORDER.index(folder), 0))
+        dismissed = self.app.archive.get_state(REQUESTS_NOTICE_KEY) == "1"
+        self.requests_notice.setVisible(folder is Folder.REQUESTS and not dismissed)
+        self.middle.setCurrentIndex(0)
+        if self.conversation.thread is not None and self.conversation.thread.folder is not folder:
+            self._show_thread(None)
+
+    def open_thread(self, thread_id: str, message_id: str | None = None) -> None:
+        """Show a thread (switching folder if needed), optionally at one message."""
+        row = self.app.archive.thread(thread_id)
+        if row is None:
+            return
+        if row.folder is not self.folder:
+            self.show_folder(row.folder)
+        index = self.thread_model.row_of(thread_id)
+        if index is not None:
+            self.thread_view.setCurrentIndex(self.thread_model.index(index, 0))
+        if self.conversation.thread is None or self.conversation.thread.id != thread_id:
+            self._show_thread(thread_id)
+        if message_id is not None:
+            self._scroll_to(thread_id, message_id)
+
+    def _show_thread(self, thread_id: str | None) -> None:
+        row = self.app.archive.thread(thread_id) if thread_id else None
+        if row is None:
+            self.conversation.show_thread(None, [], has_older=False)
+            self.contact_panel.clear()
+            self.app.set_active(self.isActiveWindow())
+            return
+        messages = self.app.messages(row.id, limit=PAGE)
+        self.conversation.show_thread(row, messages, has_older=len(messages) >= PAGE)
+        contact = self.app.archive.contact(row.contact_id)
+        if contact is not None:
+            since = messages[0].created_time if messages else row.created_at
+            self.contact_panel.show_contact(contact, since)
+            self.contact_panel.set_avatar(self._avatar(row.contact_id))
+        self.app.set_active(True)
+        self.tasks.start(self.app.open_thread(row.id), name=f"open-thread-{row.id[:8]}")
+        self.thread_opened.emit(row.id)
+
+    def _scroll_to(self, thread_id: str, message_id: str) -> None:
+        while not self.conversation.scroll_to_message(message_id):
+            if not self.conversation.model.has_older:
+                return
+            self._load_older(thread_id)
+
+    def _load_older(self, thread_id: str) -> None:
+        oldest = self.conversation.model.oldest_message()
+        if oldest is None:
+            return
+        older = self.app.messages(thread_id, limit=PAGE, before=oldest)
+        self.conversation.add_older(older, has_older=len(older) >= PAGE)
+
+    # --- core events ---------------------------------------------------------------------------
+
+    def _threads_changed(self, thread_ids: list[str]) -> None:
+        rows = [row for row in map(self.app.archive.thread, thread_ids) if row is not None]
+        self.thread_model.apply(rows)
+        for row in rows:
+            self.conversation.update_thread(row)
+        self._update_counts()
+
+    def _messages_added(self, thread_id: str, message_ids: list[str]) -> None:
+        current = self.conversation.thread
+        if current is None or current.id != thread_id:
+            return
+        messages = [m for m in map(self.app.archive.message, message_ids) if m is not None]
+        self.conversation.add_messages(messages)
+        if self.isActiveWindow():
+            self.tasks.start(self.app.open_thread(thread_id), name="mark-read")
+
+    def _customer_wrote(self, thread_id: str, message_id: str, folder: str) -> None:
+        if self.tray is None:
+            return
+        row = self.app.archive.thread(thread_id)
+        message = self.app.archive.message(message_id)
+        if row is None or message is None:
+            return
+        from igdesk.ui.text import preview_text
+
+        body = preview_text(
+            message.text, tuple(a.type for a in message.attachments), False, self.words.lang
+        )
+        title = row.contact_name or row.contact_username
+        self.tray.notify(
+            thread_id, Folder(folder), title, body, window_focused=self.isActiveWindow()
+        )
+
+    def _sync_status(self, status: SyncStatus) -> None:
+        self.status_label.setText(status_text(status, self.words))
+
+    def _sign_in_needed(self, english: str, indonesian: str) -> None:
+        self.banner_label.setText(self.words(english, indonesian))
+        self.banner.setVisible(True)
+
+    async def _sign_in(self) -> None:
+        from igdesk.ui.sign_in import ask_for_token
+
+        if await ask_for_token(self.app, self.words, self):
+            self.banner.setVisible(False)
+            self.app.refresh()
+
+    def _image_ready(self, _url: str) -> None:
+        self.thread_view.viewport().update()
+        self.conversation.view.viewport().update()
+        if self.conversation.thread is not None:
+            self.contact_panel.set_avatar(self._avatar(self.conversation.thread.contact_id))
+
+    def _update_counts(self) -> None:
+        counts = self.app.archive.unread_counts()
+        self.folder_model.set_counts(counts)
+        total = sum(counts.get(f, 0) for f in (Folder.PRIMARY, Folder.GENERAL, Folder.REQUESTS))
+        self.setWindowTitle(f"igdesk ({total})" if total else "igdesk")
+        if self.tray is not None:
+            self.tray.set_unread(total)
+
+    def _tick(self) -> None:
+        self.thread_model.refresh_times()
+        self.conversation.refresh_window()
+
+    # --- owner actions -------------------------------------------------------------------------
+
+    def _folder_chosen(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if current.isValid() and FOLDER_ORDER[current.row()] is not self.folder:
+            self.show_folder(FOLDER_ORDER[current.row()])
+
+    def _thread_chosen(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if current.isValid():
+            thread_id = self.thread_model.thread_at(current.row()).id
+            if self.conversation.thread is None or self.conversation.thread.id != thread_id:
+                self._show_thread(thread_id)
+
+    def _accept(self, thread_id: str, folder: str) -> None:
+        self.tasks.start(self.app.accept(thread_id, Folder(folder)), name="accept")
+
+    def _deny(self, thread_id: str) -> None:
+        self.app.deny(thread_id)
+        self._undo_thread = thread_id
+        self.status_label.setText(self.words("Request denied.", "Permintaan ditolak."))
+        self.undo_button.setVisible(True)
+        self._undo_timer.start()
+
+    def _undo(self) -> None:
+        if self._undo_thread is not None:
+            self.app.restore(self._undo_thread)
+            self._undo_thread = None
+        self.undo_button.setVisible(False)
+
+    def _restore(self, thread_id: str) -> None:
+        self.app.restore(thread_id)
+
+    def _move(self, thread_id: str, folder: str) -> None:
+        self.app.move(thread_id, Folder(folder))
+
+    def _dismiss_requests_notice(self) -> None:
+        self.app.archive.set_state(REQUESTS_NOTICE_KEY, "1")
+        self.requests_notice.setVisible(False)
+
+    def _step_thread(self, step: int) -> None:
+        count = self.thread_model.rowCount()
+        if not count:
+            return
+        row = self.thread_view.currentIndex().row()
+        target = min(max(row + step, 0), count - 1) if row >= 0 else 0
+        self.thread_view.setCurrentIndex(self.thread_model.index(target, 0))
+
+    # --- search ------------------------------------------------------------------------------
+
+    def _focus_search(self) -> None:
+        self.search_box.setFocus()
+        self.search_box.selectAll()
+
+    def _run_search(self) -> None:
+        query = self.search_box.text().strip()
+        if not query:
+            self.middle.setCurrentIndex(0)
+            return
+        self.search_model.set_hits(self.app.archive.search(query), self._title_of)
+        self.middle.setCurrentIndex(1)
+
+    def _focus_results(self) -> None:
+        self._search_timer.stop()
+        self._run_search()
+        if self.search_model.rowCount():
+            self.search_view.setFocus()
+            self.search_view.setCurrentIndex(self.search_model.index(0, 0))
+
+    def _search_result_chosen(self, index: QModelIndex) -> None:
+        if not index.isValid():
+            return
+        hit = self.search_model.hit_at(index.row())
+        self.open_thread(hit.thread_id, hit.message_id)
+        self.middle.setCurrentIndex(1)
+
+    def _escape(self) -> None:
+        if self.search_box.text():
+            self.search_box.clear()
+        self.middle.setCurrentIndex(0)
+        self.thread_view.setFocus()
+
+    def _title_of(self, thread_id: str) -> str:
+        row = self.app.archive.thread(thread_id)
+        if row is None:
+            return ""
+        return row.contact_name or (f"@{row.contact_username}" if row.contact_username else "")
+
+    # --- images ------------------------------------------------------------------------------
+
+    def _avatar(self, contact_id: str):  # type: ignore[no-untyped-def]
+        contact = self.app.archive.contact(contact_id)
+        if contact is None or not contact.profile_pic:
+            return None
+        if self.images.state(contact.profile_pic, key=f"avatar:{contact_id}") != "ready":
+            return None
+        return self.images.pixmap(contact.profile_pic, key=f"avatar:{contact_id}")
+
+    def _image(self, url: str):  # type: ignore[no-untyped-def]
+        return self.images.pixmap(url)
+
+    def _image_state(self, url: str) -> str:
+        return self.images.state(url)
+
+    # --- window --------------------------------------------------------------------------------
+
+    def changeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        super().changeEvent(event)
+        self.app.set_active(self.isActiveWindow())
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.bridge.detach()
+        self._clock.stop()
+        super().closeEvent(event)

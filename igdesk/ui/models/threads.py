@@ -1,0 +1,279 @@
+"""The thread list: ThreadRow items newest first, updated incrementally (move, insert, remove).
+
+Rows are kept sorted by (sort time, id) descending, the archive's own order: the sort time is
+the later of the last message and the conversation's updated_time. A parallel list of
+ascending sort keys lets `bisect` find positions, and an id → row dict finds threads.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Callable, Iterable
+from datetime import datetime, tzinfo
+from enum import IntEnum
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QByteArray,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+)
+
+from igdesk.domain import Folder, messaging_window, utc_now
+from igdesk.store.threads import ThreadRow
+from igdesk.ui.text import Badge, preview_text, relative_time, window_badge
+
+_Index = QModelIndex | QPersistentModelIndex
+_MAX_CHAR = 0x10FFFF
+
+
+class ThreadRole(IntEnum):
+    """Data roles of ThreadListModel (DisplayRole gives the title too)."""
+
+    ROW = Qt.ItemDataRole.UserRole + 1  # the ThreadRow
+    THREAD_ID = ROW + 1
+    TITLE = ROW + 2  # name, else @username
+    USERNAME = ROW + 3
+    PREVIEW = ROW + 4  # one line, attachments in words, "You: " prefix
+    TIME = ROW + 5  # relative time text ("5m", "Yesterday")
+    UNREAD = ROW + 6  # int
+    FOLDER = ROW + 7  # Folder (PySide hands a str enum over as its str value)
+    WINDOW_BADGE = ROW + 8  # ui.text.Badge | None
+    CONTACT_ID = ROW + 9
+    SORT_TIME = ROW + 10  # datetime the row is sorted by
+
+
+def sort_time(row: ThreadRow) -> datetime:
+    """The time a thread is sorted by: the later of its last message and updated_time."""
+    if row.last_message_at is not None and row.last_message_at > row.updated_time:
+        return row.last_message_at
+    return row.updated_time
+
+
+def _descending(text: str) -> str:
+    # Maps ids so that ascending string order of the result is descending order of the ids
+    # (the trailing maximum keeps a prefix after its extensions, as in descending order).
+    return "".join(chr(_MAX_CHAR - ord(ch)) for ch in text) + chr(_MAX_CHAR)
+
+
+def _key(row: ThreadRow) -> tuple[float, str]:
+    return (-sort_time(row).timestamp(), _descending(row.id))
+
+
+def title_of(row: ThreadRow) -> str:
+    """Contact name, else @username, else a neutral word (never a raw id)."""
+    if row.contact_name.strip():
+        return row.contact_name
+    if row.contact_username:
+        return "@" + row.contact_username
+    return "Instagram user"
+
+
+class ThreadListModel(QAbstractListModel):
+    """Threads of one folder (or of every folder when `folder` is None), newest first."""
+
+    def __init__(
+        self,
+        folder: Folder | None = None,
+        *,
+        lang: str = "en",
+        now: Callable[[], datetime] = utc_now,
+        human_agent_allowed: bool = False,
+        tz: tzinfo | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._folder = folder
+        self._lang = lang
+        self._now = now
+        self._human_agent = human_agent_allowed
+        self._tz = tz
+        self._rows: list[ThreadRow] = []
+        self._keys: list[tuple[float, str]] = []
+        self._index: dict[str, int] = {}
+        self._previews: dict[str, str] = {}
+
+    # --- read access ---------------------------------------------------------------------
+
+    @property
+    def folder(self) -> Folder | None:
+        return self._folder
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
+        return 0 if parent.isValid() else len(self._rows)
+
+    def row_of(self, thread_id: str) -> int | None:
+        return self._index.get(thread_id)
+
+    def thread_at(self, row: int) -> ThreadRow:
+        return self._rows[row]
+
+    def thread_ids(self) -> list[str]:
+        return [row.id for row in self._rows]
+
+    def roleNames(self) -> dict[int, QByteArray]:
+        names = super().roleNames()
+        for role in ThreadRole:
+            names[int(role)] = QByteArray(role.name.lower().encode())
+        return names
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        if role in (Qt.ItemDataRole.DisplayRole, ThreadRole.TITLE):
+            return title_of(row)
+        if role == ThreadRole.ROW:
+            return row
+        if role == ThreadRole.THREAD_ID:
+            return row.id
+        if role == ThreadRole.USERNAME:
+            return row.contact_username
+        if role == ThreadRole.PREVIEW:
+            return self._preview(row)
+        if role == ThreadRole.TIME:
+            return relative_time(sort_time(row), self._now(), self._lang, self._tz)
+        if role == ThreadRole.UNREAD:
+            return row.unread
+        if role == ThreadRole.FOLDER:
+            return row.folder
+        if role == ThreadRole.WINDOW_BADGE:
+            return self.badge_of(row)
+        if role == ThreadRole.CONTACT_ID:
+            return row.contact_id
+        if role == ThreadRole.SORT_TIME:
+            return sort_time(row)
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return self._accessible(row)
+        return None
+
+    def badge_of(self, row: ThreadRow) -> Badge | None:
+        now = self._now()
+        window = messaging_window(
+            row.last_customer_message_at, now, human_agent_allowed=self._human_agent
+        )
+        return window_badge(window, now, self._lang)
+
+    def _preview(self, row: ThreadRow) -> str:
+        cached = self._previews.get(row.id)
+        if cached is None:
+            cached = preview_text(
+                row.last_message_text,
+                row.last_message_attachment_types,
+                row.last_message_is_from_shop,
+                self._lang,
+            )
+            self._previews[row.id] = cached
+        return cached
+
+    def _accessible(self, row: ThreadRow) -> str:
+        unread = f"{row.unread} unread" if self._lang != "id" else f"{row.unread} belum dibaca"
+        parts = [title_of(row), self._preview(row)]
+        if row.unread:
+            parts.append(unread)
+        return ", ".join(part for part in parts if part)
+
+    # --- settings ------------------------------------------------------------------------
+
+    def set_lang(self, lang: str) -> None:
+        """Change the UI language of previews and times (one dataChanged over every row)."""
+        self._lang = lang
+        self._previews.clear()
+        self._all_changed()
+
+    def refresh_times(self) -> None:
+        """Relative times and window badges age: the view calls this every minute."""
+        self._all_changed([ThreadRole.TIME, ThreadRole.WINDOW_BADGE])
+
+    def _all_changed(self, roles: list[ThreadRole] | None = None) -> None:
+        if self._rows:
+            first, last = self.index(0, 0), self.index(len(self._rows) - 1, 0)
+            self.dataChanged.emit(first, last, [int(role) for role in roles or []])
+
+    def set_folder(self, folder: Folder | None, rows: Iterable[ThreadRow] = ()) -> None:
+        """Show another folder: a new list, so this resets the model with `rows`."""
+        self._folder = folder
+        self.reset_rows(rows)
+
+    def _matches(self, row: ThreadRow) -> bool:
+        return self._folder is None or row.folder is self._folder
+
+    # --- updates -------------------------------------------------------------------------
+
+    def reset_rows(self, rows: Iterable[ThreadRow]) -> None:
+        """Initial load (or a new folder): replace every row with one model reset."""
+        kept = {row.id: row for row in rows if self._matches(row)}
+        ordered = sorted(kept.values(), key=_key)
+        self.beginResetModel()
+        self._rows = ordered
+        self._keys = [_key(row) for row in ordered]
+        self._index = {row.id: position for position, row in enumerate(ordered)}
+        self._previews.clear()
+        self.endResetModel()
+
+    def apply(self, changed: Iterable[ThreadRow], removed_ids: Iterable[str] = ()) -> None:
+        """Apply a sync's changes incrementally: update, move, insert, remove (never reset)."""
+        for thread_id in removed_ids:
+            self._remove(thread_id)
+        for row in changed:
+            if not self._matches(row):
+                self._remove(row.id)
+            elif row.id in self._index:
+                self._update(row)
+            else:
+                self._insert(row)
+
+    def _insert(self, row: ThreadRow) -> None:
+        key = _key(row)
+        position = bisect_left(self._keys, key)
+        self.beginInsertRows(QModelIndex(), position, position)
+        self._rows.insert(position, row)
+        self._keys.insert(position, key)
+        self._reindex(position, len(self._rows))
+        self.endInsertRows()
+
+    def _remove(self, thread_id: str) -> None:
+        position = self._index.get(thread_id)
+        if position is None:
+            return
+        self.beginRemoveRows(QModelIndex(), position, position)
+        del self._rows[position]
+        del self._keys[position]
+        del self._index[thread_id]
+        self._previews.pop(thread_id, None)
+        self._reindex(position, len(self._rows))
+        self.endRemoveRows()
+
+    def _update(self, row: ThreadRow) -> None:
+        old = self._index[row.id]
+        key = _key(row)
+        self._previews.pop(row.id, None)
+        if key != self._keys[old]:
+            del self._keys[old]
+            new = bisect_left(self._keys, key)
+            self._keys.insert(old, key)  # restored until the move is announced
+            if new != old:
+                # Qt's destination is a position in the list before the move.
+                destination = new if new < old else new + 1
+                self.beginMoveRows(QModelIndex(), old, old, QModelIndex(), destination)
+                del self._rows[old]
+                del self._keys[old]
+                self._rows.insert(new, row)
+                self._keys.insert(new, key)
+                self._reindex(min(old, new), max(old, new) + 1)
+                self.endMoveRows()
+                changed = self.index(new, 0)
+                self.dataChanged.emit(changed, changed, [])
+                return
+            self._keys[old] = key
+        self._rows[old] = row
+        changed = self.index(old, 0)
+        self.dataChanged.emit(changed, changed, [])
+
+    def _reindex(self, start: int, end: int) -> None:
+        rows, index = self._rows, self._index
+        for position in range(start, min(end, len(rows))):
+            index[rows[position].id] = position

@@ -1,0 +1,248 @@
+"""Settings dialog: notifications per folder, sound, read receipts, Human Agent, language, polling.
+
+Open it with `open()` (or `await dialog.ask()`), never `exec()`: a nested loop inside a qasync
+slot re-enters the event loop. OK saves the profile's settings file, updates the `Settings`
+object in place (so the tray and the poller see the change) and emits `saved(settings)`; Cancel
+changes nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import itertools
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from igdesk.config import Settings, system_language
+from igdesk.domain import Folder
+from igdesk.ui import aio
+
+POLL_MIN_S = 30
+POLL_MAX_S = 15 * 60
+POLL_STEP_S = 30
+NOTIFY_FOLDERS = (Folder.PRIMARY, Folder.GENERAL, Folder.REQUESTS)
+LANGUAGES = ("", "en", "id")  # "" follows the system
+
+TEXTS: dict[str, dict[str, str]] = {
+    "en": {
+        "title": "Settings",
+        "notifications": "Notifications",
+        "notify_hint": "Show a desktop notification for new messages in:",
+        Folder.PRIMARY: "&Primary",
+        Folder.GENERAL: "&General",
+        Folder.REQUESTS: "&Requests",
+        "sound": "Play a &sound",
+        "messages": "Messages",
+        "receipts": "Send read re&ceipts",
+        "human_agent": "I have the &Human Agent permission",
+        "human_agent_hint": "Lets you reply up to 7 days after a customer's last message. "
+        "Turn it on only if Meta approved this permission for your app.",
+        "app": "App",
+        "language": "&Language:",
+        "lang:": "System",
+        "lang:en": "English",
+        "lang:id": "Bahasa Indonesia",
+        "poll": "Check for new messages &every:",
+        "seconds": " s",
+        "ok": "OK",
+        "cancel": "Cancel",
+        "save_failed": "Could not save the settings: the profile folder is not writable. "
+        "Check the disk space and the folder's permissions, then try again.",
+    },
+    "id": {
+        "title": "Pengaturan",
+        "notifications": "Notifikasi",
+        "notify_hint": "Tampilkan notifikasi desktop untuk pesan baru di:",
+        Folder.PRIMARY: "&Utama",
+        Folder.GENERAL: "U&mum",
+        Folder.REQUESTS: "&Permintaan",
+        "sound": "Putar &suara",
+        "messages": "Pesan",
+        "receipts": "Kirim tanda &dibaca",
+        "human_agent": "Saya punya izin &Human Agent",
+        "human_agent_hint": "Memungkinkan Anda membalas hingga 7 hari setelah pesan terakhir "
+        "pelanggan. Aktifkan hanya jika Meta sudah menyetujui izin ini untuk aplikasi Anda.",
+        "app": "Aplikasi",
+        "language": "&Bahasa:",
+        "lang:": "Sistem",
+        "lang:en": "English",
+        "lang:id": "Bahasa Indonesia",
+        "poll": "Periksa pesan baru s&etiap:",
+        "seconds": " detik",
+        "ok": "OK",
+        "cancel": "Batal",
+        "save_failed": "Pengaturan tidak bisa disimpan: folder profil tidak bisa ditulisi. "
+        "Periksa ruang disk dan izin folder, lalu coba lagi.",
+    },
+}
+
+
+def _plain(label: str) -> str:
+    """A label without its mnemonic marker, for accessible names."""
+    return label.replace("&&", "\0").replace("&", "").replace("\0", "&").rstrip(":")
+
+
+class SettingsDialog(QDialog):
+    """Edits one profile's `Settings`; see the module docstring. Signal: `saved(Settings)`."""
+
+    saved = Signal(object)
+
+    def __init__(
+        self,
+        settings: Settings,
+        path: Path,
+        *,
+        lang: str = "",
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._settings = settings
+        self._path = path
+        self._lang = lang if lang in ("en", "id") else system_language()
+        text = TEXTS[self._lang]
+        self.setWindowTitle(text["title"])
+        self.setAccessibleName(text["title"])
+
+        self.folder_boxes: dict[Folder, QCheckBox] = {}
+        notify_group = QGroupBox(text["notifications"])
+        notify_layout = QVBoxLayout(notify_group)
+        hint = QLabel(text["notify_hint"])
+        hint.setWordWrap(True)
+        notify_layout.addWidget(hint)
+        for folder in NOTIFY_FOLDERS:
+            box = self._check(text[folder], folder.value in settings.notify_folders)
+            box.setAccessibleDescription(text["notify_hint"])
+            self.folder_boxes[folder] = box
+            notify_layout.addWidget(box)
+        self.sound_box = self._check(text["sound"], settings.notify_sound)
+        notify_layout.addWidget(self.sound_box)
+
+        messages_group = QGroupBox(text["messages"])
+        messages_layout = QVBoxLayout(messages_group)
+        self.receipts_box = self._check(text["receipts"], settings.send_read_receipts)
+        self.human_agent_box = self._check(text["human_agent"], settings.human_agent_allowed)
+        self.human_agent_box.setAccessibleDescription(text["human_agent_hint"])
+        explanation = QLabel(text["human_agent_hint"])
+        explanation.setWordWrap(True)
+        explanation.setEnabled(False)  # drawn as secondary text
+        messages_layout.addWidget(self.receipts_box)
+        messages_layout.addWidget(self.human_agent_box)
+        messages_layout.addWidget(explanation)
+
+        app_group = QGroupBox(text["app"])
+        form = QFormLayout(app_group)
+        self.language_combo = QComboBox()
+        for code in LANGUAGES:
+            self.language_combo.addItem(text[f"lang:{code}"], code)
+        index = self.language_combo.findData(settings.language)
+        self.language_combo.setCurrentIndex(max(index, 0))
+        self.language_combo.setAccessibleName(_plain(text["language"]))
+        self.poll_spin = QSpinBox()
+        self.poll_spin.setRange(POLL_MIN_S, POLL_MAX_S)
+        self.poll_spin.setSingleStep(POLL_STEP_S)
+        self.poll_spin.setSuffix(text["seconds"])
+        self.poll_spin.setValue(round(settings.poll_interval_seconds))  # clamped to the range
+        self.poll_spin.setAccessibleName(_plain(text["poll"]))
+        language_label = QLabel(text["language"])
+        language_label.setBuddy(self.language_combo)
+        poll_label = QLabel(text["poll"])
+        poll_label.setBuddy(self.poll_spin)
+        form.addRow(language_label, self.language_combo)
+        form.addRow(poll_label, self.poll_spin)
+
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        for role, key in (
+            (QDialogButtonBox.StandardButton.Ok, "ok"),
+            (QDialogButtonBox.StandardButton.Cancel, "cancel"),
+        ):
+            button = self.buttons.button(role)
+            button.setText(text[key])
+            button.setAccessibleName(text[key])
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(notify_group)
+        layout.addWidget(messages_group)
+        layout.addWidget(app_group)
+        layout.addWidget(self.buttons)
+
+        chain = self.controls()
+        for first, second in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, second)
+        chain[0].setFocus()
+
+    def _check(self, label: str, checked: bool) -> QCheckBox:
+        box = QCheckBox(label)
+        box.setChecked(checked)
+        box.setAccessibleName(_plain(label))
+        return box
+
+    def controls(self) -> list[QWidget]:
+        """Every control, in tab order."""
+        return [
+            *self.folder_boxes.values(),
+            self.sound_box,
+            self.receipts_box,
+            self.human_agent_box,
+            self.language_combo,
+            self.poll_spin,
+            self.buttons.button(QDialogButtonBox.StandardButton.Ok),
+            self.buttons.button(QDialogButtonBox.StandardButton.Cancel),
+        ]
+
+    def edited(self) -> Settings:
+        """The settings as the dialog shows them now (a copy; nothing saved)."""
+        return dataclasses.replace(
+            self._settings,
+            notify_folders=[f.value for f, box in self.folder_boxes.items() if box.isChecked()],
+            notify_sound=self.sound_box.isChecked(),
+            send_read_receipts=self.receipts_box.isChecked(),
+            human_agent_allowed=self.human_agent_box.isChecked(),
+            language=str(self.language_combo.currentData() or ""),
+            poll_interval_seconds=float(self.poll_spin.value()),
+        )
+
+    def accept(self) -> None:
+        """Save, then apply to the shared Settings and close; a failed save keeps it open."""
+        chosen = self.edited()
+        try:
+            chosen.save(self._path)
+        except OSError:
+            aio.error(TEXTS[self._lang]["save_failed"])
+            return
+        for item in dataclasses.fields(Settings):
+            setattr(self._settings, item.name, getattr(chosen, item.name))
+        self.saved.emit(self._settings)
+        super().accept()
+
+    async def ask(self) -> bool:
+        """Open the dialog (window-modal, no nested loop) and wait until it closes; True on OK."""
+        done: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+        def finished(result: int) -> None:
+            if not done.done():
+                done.set_result(result)
+
+        self.finished.connect(finished)
+        try:
+            self.open()
+            return await done == QDialog.DialogCode.Accepted.value
+        finally:
+            self.finished.disconnect(finished)

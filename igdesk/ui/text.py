@@ -1,0 +1,352 @@
+"""Qt-free text helpers of the inbox UI: previews, times, day labels, window badges, links.
+
+Every user-visible string exists in English ("en") and Bahasa Indonesia ("id"); any other
+`lang` falls back to English. Nothing here interprets HTML: text stays plain text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, tzinfo
+from typing import Literal
+
+from igdesk.domain import Window, WindowState
+
+Severity = Literal["closing", "closed"]
+
+#: Where "open in Instagram" sends the owner (the app has no deep link per thread).
+INSTAGRAM_INBOX_URL = "https://www.instagram.com/direct/inbox/"
+#: Left in a window badge below this, the window counts as closing.
+CLOSING_SOON = timedelta(hours=3)
+_PREVIEW_CHARS = 200  # the delegate elides to one line anyway; this only bounds the work
+
+_STRINGS: dict[str, dict[str, str]] = {
+    "en": {
+        "image": "📷 Photo",
+        "images": "📷 {n} photos",
+        "video": "🎥 Video",
+        "audio": "🎤 Voice message",
+        "file": "📄 File",
+        "share": "Shared a post",
+        "reel": "Shared a reel",
+        "story_reply": "Replied to your story",
+        "story_mention": "Mentioned you in their story",
+        "sticker": "Sticker",
+        "reacted": "{emoji} reacted to your message",
+        "you_reacted": "You reacted {emoji} to a message",
+        "unsent": "Message unsent",
+        "unsupported": "Unsupported message — open Instagram",
+        "you": "You: ",
+        "now": "now",
+        "min": "{n}m",
+        "hour": "{n}h",
+        "today": "Today",
+        "yesterday": "Yesterday",
+        "left_h": "{h}h {m}m left",
+        "left_m": "{m}m left",
+        "closed": "Closed",
+    },
+    "id": {
+        "image": "📷 Foto",
+        "images": "📷 {n} foto",
+        "video": "🎥 Video",
+        "audio": "🎤 Pesan suara",
+        "file": "📄 File",
+        "share": "Membagikan postingan",
+        "reel": "Membagikan reel",
+        "story_reply": "Membalas story Anda",
+        "story_mention": "Menyebut Anda di story mereka",
+        "sticker": "Stiker",
+        "reacted": "{emoji} menanggapi pesan Anda",
+        "you_reacted": "Anda menanggapi pesan dengan {emoji}",
+        "unsent": "Pesan dibatalkan",
+        "unsupported": "Pesan tidak didukung — buka Instagram",
+        "you": "Anda: ",
+        "now": "sekarang",
+        "min": "{n}m",
+        "hour": "{n}j",
+        "today": "Hari ini",
+        "yesterday": "Kemarin",
+        "left_h": "sisa {h}j {m}m",
+        "left_m": "sisa {m}m",
+        "closed": "Ditutup",
+    },
+}
+
+_WEEKDAYS = {
+    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+    "id": ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"),
+}
+_MONTHS = {
+    "en": (
+        "January", "February", "March", "April", "May", "June",
+        "July", "August", "September", "October", "November", "December",
+    ),
+    "id": (
+        "Januari", "Februari", "Maret", "April", "Mei", "Juni",
+        "Juli", "Agustus", "September", "Oktober", "November", "Desember",
+    ),
+}  # fmt: skip
+_SHORT_MONTHS = {
+    "en": tuple(m[:3] for m in _MONTHS["en"]),
+    "id": ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"),
+}
+_SHORT_WEEKDAYS = {
+    "en": tuple(d[:3] for d in _WEEKDAYS["en"]),
+    "id": ("Sen", "Sel", "Rab", "Kam", "Jum", "Sab", "Min"),
+}
+# Attachment types as the graph layer names them → key in _STRINGS.
+_ATTACHMENT_KEYS = {
+    "image": "image",
+    "video": "video",
+    "audio": "audio",
+    "file": "file",
+    "ig_post": "share",
+    "share": "share",
+    "reel": "reel",
+    "story_reply": "story_reply",
+    "story_mention": "story_mention",
+    "sticker": "sticker",
+}
+_SPACES = re.compile(r"\s+")
+
+
+def tr(key: str, lang: str, **values: object) -> str:
+    """The string `key` in `lang` (English when unknown), formatted with `values`."""
+    table = _STRINGS.get(lang, _STRINGS["en"])
+    text = table.get(key) or _STRINGS["en"][key]
+    return text.format(**values) if values else text
+
+
+def _lang(lang: str) -> str:
+    return lang if lang in _STRINGS else "en"
+
+
+def attachment_label(kind: str, lang: str) -> str:
+    """Words for one attachment type ("📷 Photo"); unknown types are unsupported messages."""
+    return tr(_ATTACHMENT_KEYS.get(kind, "unsupported"), lang)
+
+
+def one_line(text: str, limit: int = _PREVIEW_CHARS) -> str:
+    """`text` on one line (runs of whitespace and line breaks become one space), bounded."""
+    return _SPACES.sub(" ", text[: limit * 2]).strip()[:limit]
+
+
+def preview_text(
+    text: str,
+    attachment_types: Sequence[str],
+    is_from_shop: bool | None,
+    lang: str,
+    *,
+    reaction: str | None = None,
+    deleted: bool = False,
+    unsupported: bool = False,
+) -> str:
+    """The last-message preview of a thread list row, attachments described in words.
+
+    `is_from_shop` None means the thread has no message to preview (""). `reaction` is the
+    emoji when the newest event is a reaction rather than a message.
+    """
+    if is_from_shop is None:
+        return ""
+    if reaction:
+        return tr("you_reacted" if is_from_shop else "reacted", lang, emoji=reaction)
+    body: str
+    if deleted:
+        body = tr("unsent", lang)
+    elif unsupported:
+        body = tr("unsupported", lang)
+    else:
+        body = _describe(one_line(text), attachment_types, lang)
+    return (tr("you", lang) + body) if is_from_shop else body
+
+
+def _describe(line: str, attachment_types: Sequence[str], lang: str) -> str:
+    kinds = [kind for kind in attachment_types if kind]
+    if not kinds:
+        return line or tr("unsupported", lang)
+    first = kinds[0]
+    if first in ("story_reply", "story_mention"):
+        label = attachment_label(first, lang)
+        return f"{label}: {line}" if line else label
+    if line:
+        return line
+    if first == "image" and len(kinds) > 1 and all(kind == "image" for kind in kinds):
+        return tr("images", lang, n=len(kinds))
+    return attachment_label(first, lang)
+
+
+def _local(moment: datetime, tz: tzinfo | None) -> datetime:
+    return moment.astimezone(tz) if tz is not None else moment.astimezone()
+
+
+def relative_time(moment: datetime, now: datetime, lang: str, tz: tzinfo | None = None) -> str:
+    """Short time of a thread row: "now", "5m", "3h", "Yesterday", a weekday, or a date.
+
+    Days are calendar days in `tz` (None: the system's local time zone).
+    """
+    lang = _lang(lang)
+    elapsed = now - moment
+    if elapsed < timedelta(minutes=1):
+        return tr("now", lang)
+    if elapsed < timedelta(hours=1):
+        return tr("min", lang, n=int(elapsed.total_seconds() // 60))
+    local, local_now = _local(moment, tz), _local(now, tz)
+    days = (local_now.date() - local.date()).days
+    if days == 0 or elapsed < timedelta(hours=6):
+        return tr("hour", lang, n=int(elapsed.total_seconds() // 3600))
+    if days == 1:
+        return tr("yesterday", lang)
+    if days < 7:
+        return _SHORT_WEEKDAYS[lang][local.weekday()]
+    month = _SHORT_MONTHS[lang][local.month - 1]
+    if local.year == local_now.year:
+        return f"{local.day} {month}"
+    return f"{local.day} {month} {local.year}"
+
+
+def day_label(day: date, today: date, lang: str) -> str:
+    """Label of a day separator: "Today", "Yesterday", else "Monday, 3 March" (+ year if old)."""
+    lang = _lang(lang)
+    days = (today - day).days
+    if days == 0:
+        return tr("today", lang)
+    if days == 1:
+        return tr("yesterday", lang)
+    label = f"{_WEEKDAYS[lang][day.weekday()]}, {day.day} {_MONTHS[lang][day.month - 1]}"
+    return label if day.year == today.year else f"{label} {day.year}"
+
+
+def clock_time(moment: datetime, tz: tzinfo | None = None) -> str:
+    """24-hour local clock time of a message ("09:05"), as both languages write it."""
+    local = _local(moment, tz)
+    return f"{local.hour:02d}:{local.minute:02d}"
+
+
+@dataclass(frozen=True)
+class Badge:
+    """A thread row's window badge: short text and how alarming it is."""
+
+    text: str
+    severity: Severity
+
+
+def window_badge(window: Window, now: datetime, lang: str) -> Badge | None:
+    """A badge when the reply window closes within three hours or is closed; else None."""
+    if window.state is WindowState.CLOSED:
+        return Badge(tr("closed", lang), "closed")
+    left = window.time_left(now)
+    if left <= timedelta(0):
+        return Badge(tr("closed", lang), "closed")
+    if left >= CLOSING_SOON:
+        return None
+    minutes = max(int(left.total_seconds() // 60), 1)
+    if minutes >= 60:
+        return Badge(tr("left_h", lang, h=minutes // 60, m=minutes % 60), "closing")
+    return Badge(tr("left_m", lang, m=minutes), "closing")
+
+
+# --- links ---------------------------------------------------------------------------------
+
+_URL = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>\"'`]+")
+_TRAILING = ".,;:!?'\"»”’…"
+
+
+def _trim_url(candidate: str) -> str:
+    while candidate:
+        last = candidate[-1]
+        if last in _TRAILING or (last == ")" and candidate.count("(") < candidate.count(")")):
+            candidate = candidate[:-1]
+        else:
+            break
+    return candidate
+
+
+def linkify(text: str) -> list[tuple[str, str | None]]:
+    """Split plain text into runs: (run, url) for web links, (run, None) for the rest.
+
+    Only http(s) and www. links are recognised, so no other scheme can be opened.
+    Joining the runs gives `text` back unchanged.
+    """
+    runs: list[tuple[str, str | None]] = []
+    at = 0
+    for found in _URL.finditer(text):
+        link = _trim_url(found.group())
+        if not link or link.lower() in ("http://", "https://", "www."):
+            continue
+        start = found.start()
+        if start > at:
+            runs.append((text[at:start], None))
+        url = link if link.lower().startswith("http") else "https://" + link
+        runs.append((link, url))
+        at = start + len(link)
+    if at < len(text) or not runs:
+        runs.append((text[at:], None))
+    return [run for run in runs if run[0]] or [(text, None)]
+
+
+def link_ranges(text: str) -> list[tuple[int, int, str]]:
+    """(start, length, url) of every link of `text`, in characters (Python code points)."""
+    ranges: list[tuple[int, int, str]] = []
+    at = 0
+    for run, url in linkify(text):
+        if url is not None:
+            ranges.append((at, len(run), url))
+        at += len(run)
+    return ranges
+
+
+def highlight_runs(snippet: str, start: str = "\x02", end: str = "\x03") -> list[tuple[str, bool]]:
+    """Split a search snippet with start/end marks into (text, highlighted) runs."""
+    runs: list[tuple[str, bool]] = []
+    highlighted = False
+    buffer: list[str] = []
+    for ch in snippet:
+        if ch in (start, end):
+            if buffer:
+                runs.append(("".join(buffer), highlighted))
+                buffer = []
+            highlighted = ch == start
+        else:
+            buffer.append(ch)
+    if buffer:
+        runs.append(("".join(buffer), highlighted))
+    return runs
+
+
+# --- names and direction -------------------------------------------------------------------
+
+
+def initials(name: str, username: str) -> str:
+    """One or two letters for an avatar: from the name's words, else the username, else "?"."""
+    letters = [_first_letter(word) for word in name.split()]
+    found = [letter for letter in letters if letter]
+    if found:
+        return "".join(found[:1] + found[1:][-1:]).upper()
+    letter = _first_letter(username)
+    return letter.upper() if letter else "?"
+
+
+def _first_letter(word: str) -> str:
+    for ch in word:
+        if unicodedata.category(ch)[0] in "LN":
+            return ch
+    return ""
+
+
+def is_right_to_left(text: str) -> bool:
+    """Direction of `text` from its first strong character (Unicode bidi rules P2–P3)."""
+    for ch in text:
+        kind = unicodedata.bidirectional(ch)
+        if kind == "L":
+            return False
+        if kind in ("R", "AL"):
+            return True
+    return False
+
+
+def join_nonempty(parts: Iterable[str], separator: str = " · ") -> str:
+    return separator.join(part for part in parts if part)

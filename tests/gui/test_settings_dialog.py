@@ -1,0 +1,164 @@
+"""SettingsDialog: defaults, saving on OK only, both languages, accessibility and the keyboard."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractButton, QApplication, QCheckBox, QDialogButtonBox, QLabel
+from pytestqt.qtbot import QtBot
+
+from igdesk.config import Settings
+from igdesk.domain import Folder
+from igdesk.ui import aio
+from igdesk.ui.settings_dialog import SettingsDialog
+
+
+def make(qtbot: QtBot, tmp_path: Path, settings: Settings | None = None, lang: str = "en") -> Any:
+    dialog = SettingsDialog(settings or Settings(), tmp_path / "settings.json", lang=lang)
+    qtbot.addWidget(dialog)
+    return dialog
+
+
+def ok(dialog: SettingsDialog) -> QAbstractButton:
+    return dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+
+
+def test_defaults_have_every_notification_off(qtbot: QtBot, tmp_path: Path) -> None:
+    dialog = make(qtbot, tmp_path)
+    assert not any(box.isChecked() for box in dialog.folder_boxes.values())
+    assert set(dialog.folder_boxes) == {Folder.PRIMARY, Folder.GENERAL, Folder.REQUESTS}
+    assert not dialog.sound_box.isChecked()
+    assert dialog.receipts_box.isChecked()
+    assert not dialog.human_agent_box.isChecked()
+    assert dialog.language_combo.currentData() == ""
+    assert dialog.poll_spin.value() == 60
+    assert (dialog.poll_spin.minimum(), dialog.poll_spin.maximum()) == (30, 900)
+
+
+def test_ok_saves_to_the_file_and_updates_settings(qtbot: QtBot, tmp_path: Path) -> None:
+    settings = Settings()
+    dialog = make(qtbot, tmp_path, settings)
+    dialog.open()
+    qtbot.keyClick(dialog.folder_boxes[Folder.PRIMARY], Qt.Key.Key_Space)
+    dialog.folder_boxes[Folder.REQUESTS].setChecked(True)
+    dialog.sound_box.setChecked(True)
+    dialog.receipts_box.setChecked(False)
+    dialog.human_agent_box.setChecked(True)
+    dialog.language_combo.setCurrentIndex(dialog.language_combo.findData("id"))
+    dialog.poll_spin.setValue(300)
+    with qtbot.waitSignal(dialog.saved, timeout=1000) as blocker:
+        qtbot.mouseClick(ok(dialog), Qt.MouseButton.LeftButton)
+    assert blocker.args == [settings]
+    assert not dialog.isVisible()
+    saved = json.loads((tmp_path / "settings.json").read_text(encoding="utf-8"))
+    assert saved["notify_folders"] == ["primary", "requests"]
+    assert saved["notify_sound"] is True
+    assert saved["send_read_receipts"] is False
+    assert saved["human_agent_allowed"] is True
+    assert saved["language"] == "id"
+    assert saved["poll_interval_seconds"] == 300.0
+    assert settings.notify_folders == ["primary", "requests"]  # edited in place
+    assert Settings.load(tmp_path / "settings.json") == settings
+
+
+def test_cancel_discards(qtbot: QtBot, tmp_path: Path) -> None:
+    settings = Settings()
+    dialog = make(qtbot, tmp_path, settings)
+    dialog.open()
+    dialog.folder_boxes[Folder.GENERAL].setChecked(True)
+    dialog.poll_spin.setValue(600)
+    with qtbot.assertNotEmitted(dialog.saved):
+        qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert not dialog.isVisible()
+    assert not (tmp_path / "settings.json").exists()
+    assert settings == Settings()
+
+
+def test_existing_settings_are_shown(qtbot: QtBot, tmp_path: Path) -> None:
+    settings = Settings(notify_folders=["general"], language="en", poll_interval_seconds=5.0)
+    dialog = make(qtbot, tmp_path, settings)
+    assert dialog.folder_boxes[Folder.GENERAL].isChecked()
+    assert not dialog.folder_boxes[Folder.PRIMARY].isChecked()
+    assert dialog.language_combo.currentData() == "en"
+    assert dialog.poll_spin.value() == 30  # out-of-range values are clamped
+
+
+def test_failed_save_keeps_the_dialog_open_and_says_why(qtbot: QtBot, tmp_path: Path) -> None:
+    blocker_file = tmp_path / "not-a-folder"
+    blocker_file.write_text("x")
+    dialog = SettingsDialog(Settings(), blocker_file / "settings.json", lang="en")
+    qtbot.addWidget(dialog)
+    dialog.open()
+    with qtbot.waitSignal(aio.messages().message, timeout=1000) as blocker:
+        dialog.accept()
+    assert blocker.args[0] == "error" and "Could not save" in blocker.args[1]
+    assert dialog.isVisible()
+
+
+@pytest.mark.parametrize("lang", ["en", "id"])
+def test_accessible_names_and_unique_mnemonics(qtbot: QtBot, tmp_path: Path, lang: str) -> None:
+    dialog = make(qtbot, tmp_path, lang=lang)
+    for control in dialog.controls():
+        assert control.accessibleName(), control
+        assert "&" not in control.accessibleName()
+    labels = [box.text() for box in dialog.findChildren(QCheckBox)]
+    labels += [label.text() for label in dialog.findChildren(QLabel) if label.buddy()]
+    keys = [m.group(1).lower() for t in labels for m in [re.search(r"&(\w)", t)] if m]
+    assert len(keys) == len(labels) == 8
+    assert len(set(keys)) == len(keys), keys
+
+
+def test_labels_in_indonesian(qtbot: QtBot, tmp_path: Path) -> None:
+    dialog = make(qtbot, tmp_path, lang="id")
+    assert dialog.windowTitle() == "Pengaturan"
+    assert dialog.folder_boxes[Folder.PRIMARY].accessibleName() == "Utama"
+    assert ok(dialog).text() == "OK"
+    assert dialog.buttons.button(QDialogButtonBox.StandardButton.Cancel).text() == "Batal"
+    assert dialog.language_combo.itemText(0) == "Sistem"
+
+
+def test_tab_reaches_every_control_in_order(qtbot: QtBot, tmp_path: Path) -> None:
+    dialog = make(qtbot, tmp_path)
+    dialog.open()
+    qtbot.waitExposed(dialog)
+    dialog.activateWindow()
+    controls = dialog.controls()
+    controls[0].setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is controls[0], timeout=1000)
+    reached = [QApplication.focusWidget()]
+    for _ in range(len(controls) - 1):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        reached.append(QApplication.focusWidget())
+    assert reached == controls
+
+
+def test_mnemonic_toggles_a_switch(qtbot: QtBot, tmp_path: Path) -> None:
+    dialog = make(qtbot, tmp_path)
+    dialog.open()
+    qtbot.waitExposed(dialog)
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=1000)
+    qtbot.keyClick(dialog, Qt.Key.Key_R, Qt.KeyboardModifier.AltModifier)
+    assert dialog.folder_boxes[Folder.REQUESTS].hasFocus()
+
+
+def test_ask_awaits_the_dialog_without_a_nested_loop(
+    qtbot: QtBot, tmp_path: Path, run_until: Any
+) -> None:
+    dialog = make(qtbot, tmp_path)
+    task = asyncio.get_running_loop().create_task(dialog.ask())
+    qtbot.waitUntil(dialog.isVisible, timeout=1000)
+    dialog.folder_boxes[Folder.GENERAL].setChecked(True)
+    ok(dialog).click()
+    assert run_until(qtbot, task, 1000) is True
+    assert (tmp_path / "settings.json").exists()
+    task = asyncio.get_running_loop().create_task(dialog.ask())
+    qtbot.waitUntil(dialog.isVisible, timeout=1000)
+    dialog.reject()
+    assert run_until(qtbot, task, 1000) is False
