@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import tempfile
 from collections.abc import AsyncIterator, Callable
@@ -15,7 +16,7 @@ from pathlib import Path
 
 from igdesk import secrets
 from igdesk.config import Profile, Settings
-from igdesk.domain import Account, Folder, Message, accept_request
+from igdesk.domain import Account, Folder, Message, accept_request, utc_now
 from igdesk.errors import IgdeskError, not_signed_in
 from igdesk.events import (
     CustomerWrote,
@@ -120,6 +121,7 @@ class App:
         """One pass; every change is announced on the event stream."""
         summary = await self.syncer.run_once(on_progress)
         self._announce(summary)
+        self._set_status(dataclasses.replace(self._last_status, last_sync=utc_now(), offline=False))
         return summary
 
     def start_polling(self, timing: PollTiming | None = None) -> None:

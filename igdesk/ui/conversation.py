@@ -97,7 +97,7 @@ class ConversationPane(QWidget):
     ) -> None:
         super().__init__(parent)
         self._words = words
-        self.thread: ThreadRow | None = None
+        self.current: ThreadRow | None = None
         self.human_agent = False
         self.model = MessageListModel(lang=words.lang, parent=self)
         self.title = QLabel()
@@ -157,7 +157,7 @@ class ConversationPane(QWidget):
         self, row: ThreadRow | None, messages: list[Message], *, has_older: bool
     ) -> None:
         """Show a thread with its newest messages (oldest first), scrolled to the bottom."""
-        self.thread = row
+        self.current = row
         self.view.setVisible(row is not None)
         self.empty.setVisible(row is None)
         if row is None:
@@ -169,8 +169,8 @@ class ConversationPane(QWidget):
         self.view.scrollToBottom()
 
     def update_thread(self, row: ThreadRow) -> None:
-        if self.thread is not None and row.id == self.thread.id:
-            self.thread = row
+        if self.current is not None and row.id == self.current.id:
+            self.current = row
             self._update_header()
 
     def add_messages(self, messages: list[Message]) -> None:
@@ -200,7 +200,7 @@ class ConversationPane(QWidget):
         self._update_header()
 
     def _update_header(self) -> None:
-        words, row = self._words, self.thread
+        words, row = self._words, self.current
         visible = row is not None
         for widget in (self.title, self.subtitle, self.window_label):
             widget.setVisible(visible)
@@ -226,27 +226,27 @@ class ConversationPane(QWidget):
     # --- actions ------------------------------------------------------------------------------
 
     def _accept_primary(self) -> None:
-        if self.thread is not None:
-            self.accept_requested.emit(self.thread.id, Folder.PRIMARY.value)
+        if self.current is not None:
+            self.accept_requested.emit(self.current.id, Folder.PRIMARY.value)
 
     def _accept_general(self) -> None:
-        if self.thread is not None:
-            self.accept_requested.emit(self.thread.id, Folder.GENERAL.value)
+        if self.current is not None:
+            self.accept_requested.emit(self.current.id, Folder.GENERAL.value)
 
     def _deny(self) -> None:
-        if self.thread is not None:
-            self.deny_requested.emit(self.thread.id)
+        if self.current is not None:
+            self.deny_requested.emit(self.current.id)
 
     def _restore(self) -> None:
-        if self.thread is not None:
-            self.restore_requested.emit(self.thread.id)
+        if self.current is not None:
+            self.restore_requested.emit(self.current.id)
 
     def _move(self) -> None:
-        if self.thread is None:
+        if self.current is None:
             return
-        target = Folder.GENERAL if self.thread.folder is Folder.PRIMARY else Folder.PRIMARY
-        self.move_requested.emit(self.thread.id, target.value)
+        target = Folder.GENERAL if self.current.folder is Folder.PRIMARY else Folder.PRIMARY
+        self.move_requested.emit(self.current.id, target.value)
 
     def _older(self) -> None:
-        if self.thread is not None and self.model.has_older:
-            self.older_wanted.emit(self.thread.id)
+        if self.current is not None and self.model.has_older:
+            self.older_wanted.emit(self.current.id)

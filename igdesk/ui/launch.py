@@ -1,4 +1,4 @@
-"""Starting the window: one QApplication, the qasync loop, the App, and (with --sandbox) the sandbox.
+"""Starting the window: one QApplication, the qasync loop, the App and, with --sandbox, a sandbox.
 
 Everything started here is stopped here, in order, when the window closes.
 """
@@ -7,17 +7,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import sys
 
 import qasync
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from igdesk.app import App, open_app
 from igdesk.errors import IgdeskError
 from igdesk.graph.errors import GraphError, TokenError
 from igdesk.logsetup import setup_logging
-from igdesk.ui.aio import TaskOwner
+from igdesk.ui.aio import TaskOwner, install_asyncgen_hooks
 from igdesk.ui.icons import app_icon
 from igdesk.ui.images import ImageStore
 from igdesk.ui.main_window import MainWindow
@@ -30,6 +32,7 @@ log = logging.getLogger("igdesk.ui")
 
 #: In the sandbox window a simulated customer writes about this often (seconds).
 SANDBOX_CUSTOMER_EVERY = 45.0
+GC_INTERVAL_MS = 10_000
 
 
 def run_gui(args: argparse.Namespace, lang: str) -> int:
@@ -38,12 +41,24 @@ def run_gui(args: argparse.Namespace, lang: str) -> int:
     assert isinstance(qt_app, QApplication)
     qt_app.setApplicationName("igdesk")
     qt_app.setWindowIcon(app_icon())
+    qt_app.setQuitOnLastWindowClosed(False)  # the loop ends when _run returns, not before
     loop = qasync.QEventLoop(qt_app)
     asyncio.set_event_loop(loop)
+    restore_hooks = install_asyncgen_hooks(loop)  # qasync does not: httpx streams need them
+    # Python threads (image decoding, a sandbox) could otherwise run the collector and free
+    # QObjects off the UI thread; collect here, on the UI thread, instead.
+    gc.disable()
+    collector = QTimer(interval=GC_INTERVAL_MS)
+    collector.timeout.connect(gc.collect)
+    collector.start()
     try:
         with loop:
-            return loop.run_until_complete(_run(args, lang, qt_app))
+            code: int = loop.run_until_complete(_run(args, lang, qt_app))
+            return code
     finally:
+        collector.stop()
+        gc.enable()
+        restore_hooks()
         asyncio.set_event_loop(None)
 
 

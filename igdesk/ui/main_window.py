@@ -173,6 +173,18 @@ class MainWindow(QMainWindow):
         layout.addWidget(splitter, 1)
         self.setCentralWidget(central)
 
+        menu = self.menuBar().addMenu(w("&igdesk", "&igdesk"))
+        self.settings_action = menu.addAction(w("&Settings…", "&Pengaturan…"))
+        self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
+        self.settings_action.triggered.connect(self._open_settings)
+        self.refresh_action = menu.addAction(w("&Refresh now", "&Segarkan sekarang"))
+        self.refresh_action.setShortcut(QKeySequence("F5"))
+        self.refresh_action.triggered.connect(self.app.refresh)
+        menu.addSeparator()
+        quit_action = menu.addAction(w("&Quit", "&Keluar"))
+        quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        quit_action.triggered.connect(self.close)
+
         self.status_label = QLabel()
         self.undo_button = QPushButton(w("Undo", "Urungkan"))
         self.undo_button.setVisible(False)
@@ -232,6 +244,7 @@ class MainWindow(QMainWindow):
     # --- loading ------------------------------------------------------------------------------
 
     def reload_all(self) -> None:
+        self._sync_status(self.app.status)
         account = self.app.account()
         self.account_label.setText(f"@{account.username}" if account else "")
         self.show_folder(self.folder)
@@ -244,7 +257,7 @@ class MainWindow(QMainWindow):
         dismissed = self.app.archive.get_state(REQUESTS_NOTICE_KEY) == "1"
         self.requests_notice.setVisible(folder is Folder.REQUESTS and not dismissed)
         self.middle.setCurrentIndex(0)
-        if self.conversation.thread is not None and self.conversation.thread.folder is not folder:
+        if self.conversation.current is not None and self.conversation.current.folder is not folder:
             self._show_thread(None)
 
     def open_thread(self, thread_id: str, message_id: str | None = None) -> None:
@@ -257,7 +270,7 @@ class MainWindow(QMainWindow):
         index = self.thread_model.row_of(thread_id)
         if index is not None:
             self.thread_view.setCurrentIndex(self.thread_model.index(index, 0))
-        if self.conversation.thread is None or self.conversation.thread.id != thread_id:
+        if self.conversation.current is None or self.conversation.current.id != thread_id:
             self._show_thread(thread_id)
         if message_id is not None:
             self._scroll_to(thread_id, message_id)
@@ -303,7 +316,7 @@ class MainWindow(QMainWindow):
         self._update_counts()
 
     def _messages_added(self, thread_id: str, message_ids: list[str]) -> None:
-        current = self.conversation.thread
+        current = self.conversation.current
         if current is None or current.id != thread_id:
             return
         messages = [m for m in map(self.app.archive.message, message_ids) if m is not None]
@@ -345,8 +358,8 @@ class MainWindow(QMainWindow):
     def _image_ready(self, _url: str) -> None:
         self.thread_view.viewport().update()
         self.conversation.view.viewport().update()
-        if self.conversation.thread is not None:
-            self.contact_panel.set_avatar(self._avatar(self.conversation.thread.contact_id))
+        if self.conversation.current is not None:
+            self.contact_panel.set_avatar(self._avatar(self.conversation.current.contact_id))
 
     def _update_counts(self) -> None:
         counts = self.app.archive.unread_counts()
@@ -369,7 +382,7 @@ class MainWindow(QMainWindow):
     def _thread_chosen(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if current.isValid():
             thread_id = self.thread_model.thread_at(current.row()).id
-            if self.conversation.thread is None or self.conversation.thread.id != thread_id:
+            if self.conversation.current is None or self.conversation.current.id != thread_id:
                 self._show_thread(thread_id)
 
     def _accept(self, thread_id: str, folder: str) -> None:
@@ -405,6 +418,22 @@ class MainWindow(QMainWindow):
         row = self.thread_view.currentIndex().row()
         target = min(max(row + step, 0), count - 1) if row >= 0 else 0
         self.thread_view.setCurrentIndex(self.thread_model.index(target, 0))
+
+    def _open_settings(self) -> None:
+        from igdesk.ui.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(
+            self.app.settings, self.app.profile.settings_path, lang=self.words.lang, parent=self
+        )
+        dialog.saved.connect(self._settings_saved)
+        dialog.open()
+
+    def _settings_saved(self, _settings: object) -> None:
+        allowed = self.app.settings.human_agent_allowed
+        self.conversation.human_agent = allowed
+        self.conversation.refresh_window()
+        if self.tray is not None:
+            self.tray.set_settings(self.app.settings)
 
     # --- search ------------------------------------------------------------------------------
 

@@ -54,7 +54,12 @@ async def ask_for_token(app: App, words: Words, parent: QWidget | None = None) -
     """Show the dialog with open() (never exec() from async code) and use what was pasted."""
     dialog = TokenDialog(words, parent)
     done: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-    dialog.finished.connect(lambda result: done.done() or done.set_result(result))
+
+    def finished(result: int) -> None:
+        if not done.done():
+            done.set_result(result)
+
+    dialog.finished.connect(finished)
     dialog.open()
     result = await done
     token = dialog.token.text().strip()
