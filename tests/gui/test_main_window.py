@@ -107,12 +107,12 @@ def titles(model: QAbstractItemModel) -> list[str]:
 
 
 def open_by_username(main: MainWindow, username: str) -> str:
-    thread_id = str(World_thread_id(main, username))
+    thread_id = str(thread_id_of(main, username))
     main.open_thread(thread_id)
     return thread_id
 
 
-def World_thread_id(main: MainWindow, username: str) -> str:
+def thread_id_of(main: MainWindow, username: str) -> str:
     for row in main.app.archive.threads():
         if row.contact_username == username:
             return row.id
@@ -144,7 +144,7 @@ def test_opening_a_request_does_not_mark_it_seen(
     open_by_username(window, "cici.request")
     qtbot.wait(300)
     assert world.mark_seen_for(customer) == []
-    row = window.app.archive.thread(World_thread_id(window, "cici.request"))
+    row = window.app.archive.thread(thread_id_of(window, "cici.request"))
     assert row is not None and row.unread == 1  # still unread: requests wait for a decision
 
 
@@ -234,7 +234,7 @@ def test_notifications_only_when_enabled_for_that_folder(
     world.writes("ani.follower", "Primary: notify")  # notifications are on for Primary only
     world.writes("bob.general", "General: stay quiet")
     run_until(qtbot, window.app.sync_once(), 15_000)
-    assert shown == [World_thread_id(window, "ani.follower")]
+    assert shown == [thread_id_of(window, "ani.follower")]
 
 
 def test_search_opens_the_right_message(window: MainWindow, qtbot: QtBot) -> None:
