@@ -240,6 +240,23 @@ class App:
         self.archive.set_folder(thread_id, folder)
         self.events.emit(ThreadsChanged((thread_id,)))
 
+    async def refresh_message(self, thread_id: str, message_id: str) -> Message | None:
+        """Read one message again (fresh attachment URLs: Instagram's expire); None if the API
+        no longer shows it (older than the 20 newest) or cannot be reached."""
+        account = self.archive.account()
+        if account is None:
+            return None
+        try:
+            fresh = await self.client.message(message_id, thread_id=thread_id, shop_id=account.id)
+        except TokenError as error:
+            self.events.emit(SignInNeeded(error.sentence("en"), error.sentence("id")))
+            return None
+        except (GraphError, IgdeskError) as error:
+            log.info("message not re-read: %s", type(error).__name__)
+            return None
+        self.archive.upsert_messages(thread_id, [fresh])
+        return self.archive.message(message_id)
+
     def messages(
         self, thread_id: str, *, limit: int = 200, before: Message | None = None
     ) -> list[Message]:

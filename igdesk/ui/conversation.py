@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QMouseEvent
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -53,14 +53,18 @@ def _duration(span: timedelta, words: Words) -> str:
 
 
 class MessageView(QListView):
-    """The message list; links and attachments open in the system's apps."""
+    """The message list; links and attachments open in the system's apps (the delegate
+    reports clicks on them)."""
 
     older_wanted = Signal()
 
     def __init__(self, delegate: MessageDelegate, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._delegate = delegate
         self.setItemDelegate(delegate)
+        delegate.link_activated.connect(lambda url: QDesktopServices.openUrl(QUrl(url)))
+        # Laying out thousands of wrapped bubbles at once would freeze the window.
+        self.setLayoutMode(QListView.LayoutMode.Batched)
+        self.setBatchSize(100)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setWordWrap(True)
@@ -72,15 +76,6 @@ class MessageView(QListView):
     def _scrolled(self, value: int) -> None:
         if value == self.verticalScrollBar().minimum() and self.model() is not None:
             self.older_wanted.emit()
-
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        index = self.indexAt(event.position().toPoint())
-        if index.isValid() and event.button() == Qt.MouseButton.LeftButton:
-            rect = self.visualRect(index)
-            url = self._delegate.hit_test(index, event.position().toPoint() - rect.topLeft(), rect)
-            if url:
-                QDesktopServices.openUrl(QUrl(url))
-        super().mouseReleaseEvent(event)
 
 
 class ConversationPane(QWidget):

@@ -31,6 +31,7 @@ from igdesk.ui.bridge import CoreBridge
 from igdesk.ui.contact_panel import ContactPanel
 from igdesk.ui.conversation import PAGE, ConversationPane
 from igdesk.ui.delegates.message_delegate import MessageDelegate
+from igdesk.ui.delegates.search_delegate import SearchDelegate
 from igdesk.ui.delegates.thread_delegate import ThreadDelegate
 from igdesk.ui.images import ImageStore
 from igdesk.ui.models.folders import FolderListModel
@@ -138,7 +139,8 @@ class MainWindow(QMainWindow):
         self.search_view = QListView()
         self.search_view.setModel(self.search_model)
         self.search_view.setAccessibleName(w("Search results", "Hasil pencarian"))
-        self.search_view.setWordWrap(True)
+        self.search_view.setItemDelegate(SearchDelegate(self))
+        self.search_view.setUniformItemSizes(True)
         self.middle = QStackedWidget()
         self.middle.addWidget(threads_page)
         self.middle.addWidget(self.search_view)
@@ -219,6 +221,7 @@ class MainWindow(QMainWindow):
         self.bridge.customer_wrote.connect(self._customer_wrote)
         self.bridge.sync_status.connect(self._sync_status)
         self.bridge.sign_in_needed.connect(self._sign_in_needed)
+        self.message_delegate.retry_requested.connect(self._retry_image)
         self.images.ready.connect(self._image_ready)
         self.images.failed.connect(self._image_ready)
         if self.tray is not None:
@@ -354,6 +357,24 @@ class MainWindow(QMainWindow):
         if await ask_for_token(self.app, self.words, self):
             self.banner.setVisible(False)
             self.app.refresh()
+
+    def _retry_image(self, url: str) -> None:
+        """An image failed (often an expired CDN link): re-read its message for a fresh URL."""
+        current = self.conversation.current
+        message = self.conversation.model.message_with_url(url)
+        if current is None or message is None:
+            self.images.retry(url)
+            return
+
+        async def refresh() -> None:
+            fresh = await self.app.refresh_message(current.id, message.id)
+            if fresh is not None:
+                self.conversation.add_messages([fresh])
+            for attachment in (fresh or message).attachments:
+                if attachment.url:
+                    self.images.retry(attachment.url)
+
+        self.tasks.start(refresh(), name="refresh-image")
 
     def _image_ready(self, _url: str) -> None:
         self.thread_view.viewport().update()

@@ -368,3 +368,26 @@ def test_view_scrolls_a_real_list(qtbot: Any, conversation: MessageListModel) ->
     assert not view.grab().isNull()
     view.scrollToTop()
     assert not view.grab().isNull()
+
+
+def test_search_delegate_paints_highlighted_runs_as_plain_text(qapp: Any) -> None:
+    from igdesk.store.search import SearchHit
+    from igdesk.ui.delegates.search_delegate import ROW_HEIGHT, SearchDelegate
+    from igdesk.ui.models.search import SearchResultModel
+
+    model = SearchResultModel()
+    snippet = "<b>x</b> ada \x02ongkir\x03 ke Bandung"
+    hit = SearchHit("t1", "m1", snippet, datetime(2026, 1, 1, tzinfo=UTC))
+    model.set_hits([hit], {"t1": "Ani"})
+    delegate = SearchDelegate()
+    option = QStyleOptionViewItem()
+    option.rect = QRect(0, 0, 400, ROW_HEIGHT)
+    index = model.index(0, 0)
+    assert delegate.sizeHint(option, index).height() == ROW_HEIGHT
+    image = QImage(400, ROW_HEIGHT, QImage.Format.Format_ARGB32)
+    image.fill(0xFFFFFFFF)
+    painter = QPainter(image)
+    delegate.paint(painter, option, index)
+    painter.end()
+    colours = {image.pixel(x, y) for x in range(0, 400, 3) for y in range(0, ROW_HEIGHT, 3)}
+    assert len(colours) > 3  # text and a highlight tint were drawn

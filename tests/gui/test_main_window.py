@@ -63,9 +63,14 @@ class World:
 @pytest.fixture
 def world() -> Iterator[World]:
     scenario = tiny_scenario()
-    scenario["threads"][0]["messages"].append(
-        {"from": "customer", "ago": "10m", "text": "<b>bold?</b><script>alert(1)</script>"}
-    )
+    scenario["threads"][0]["messages"] += [
+        {
+            "from": "customer",
+            "ago": "20m",
+            "attachments": [{"type": "image", "media": "batik_red"}],
+        },
+        {"from": "customer", "ago": "10m", "text": "<b>bold?</b><script>alert(1)</script>"},
+    ]
     sandbox = ThreadedSandbox(scenario)
     sandbox.start()
     side = World(sandbox)
@@ -307,3 +312,23 @@ def test_expired_token_shows_a_banner_and_keeps_the_archive(
     qtbot.waitUntil(window.banner.isVisible, timeout=20_000)
     assert "Sign in again" in window.banner_label.text()
     assert window.thread_model.rowCount() == rows_before
+
+
+def test_expired_image_link_is_refreshed_on_retry(
+    window: MainWindow, world: World, qtbot: QtBot
+) -> None:
+    open_by_username(window, "ani.follower")
+    message = next(m for m in window.conversation.model.messages() if m.attachments)
+    old_url = message.attachments[0].url
+    world.http.post("/_sandbox/clock", json={"advance_seconds": 2 * 3600}).raise_for_status()
+    assert window.images.state(old_url) in ("loading", "failed", "ready")
+    qtbot.waitUntil(lambda: window.images.state(old_url) != "loading", timeout=10_000)
+    window.message_delegate.retry_requested.emit(old_url)  # the owner clicks "retry"
+    qtbot.waitUntil(
+        lambda: window.conversation.model.message(message.id).attachments[0].url != old_url,  # type: ignore[union-attr]
+        timeout=10_000,
+    )
+    fresh = window.conversation.model.message(message.id)
+    assert fresh is not None
+    new_url = fresh.attachments[0].url
+    qtbot.waitUntil(lambda: window.images.state(new_url) == "ready", timeout=10_000)

@@ -113,6 +113,13 @@ class MessageListModel(QAbstractListModel):
             }
         return self._row_of.get(message_id)
 
+    def message_with_url(self, url: str) -> Message | None:
+        """The loaded message that has an attachment at this URL, if any."""
+        for message in self.messages():
+            if any(attachment.url == url for attachment in message.attachments):
+                return message
+        return None
+
     def message(self, message_id: str) -> Message | None:
         return self._messages.get(message_id)
 
