@@ -45,7 +45,9 @@ class ContactPanel(QFrame):
         self.followers = _plain(QLabel())
         self.verified = _plain(QLabel())
         self.since = _plain(QLabel())
-        form = QFormLayout()
+        self.details = QWidget()
+        form = QFormLayout(self.details)
+        form.setContentsMargins(0, 0, 0, 0)
         form.addRow(words("Follows you", "Mengikuti Anda"), self.follows)
         form.addRow(words("Followers", "Pengikut"), self.followers)
         form.addRow(words("Verified", "Terverifikasi"), self.verified)
@@ -56,7 +58,7 @@ class ContactPanel(QFrame):
         layout.addWidget(self.name, alignment=Qt.AlignmentFlag.AlignHCenter)
         layout.addWidget(self.username, alignment=Qt.AlignmentFlag.AlignHCenter)
         layout.addSpacing(12)
-        layout.addLayout(form)
+        layout.addWidget(self.details)
         layout.addStretch(1)
         self.clear()
 
@@ -65,9 +67,11 @@ class ContactPanel(QFrame):
             label.clear()
         self.since.clear()
         self.avatar.clear()
+        self.details.setVisible(False)
 
     def show_contact(self, contact: Contact, customer_since: datetime | None) -> None:
         words = self._words
+        self.details.setVisible(True)
         self.name.setText(contact.name or contact.username or words("Customer", "Pelanggan"))
         self.username.setText(f"@{contact.username}" if contact.username else "")
         follow_parts = []

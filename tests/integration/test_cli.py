@@ -243,3 +243,23 @@ def test_watch_keeps_syncing_and_stops_on_sigterm(tiny_sandbox: Sandbox, tmp_pat
         _out, err = process.communicate(timeout=30)
     assert process.returncode == 0, err
     assert "Traceback" not in err
+
+
+def test_sandbox_window_screenshot(tmp_path: Path) -> None:
+    """`igdesk --sandbox --screenshot` syncs the demo shop and writes a real PNG of the window."""
+    target = tmp_path / "window.png"
+    env = _env(None)
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    result = subprocess.run(
+        [sys.executable, "-m", "igdesk", "--sandbox", "--screenshot", str(target)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
+    data = target.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    assert width >= 1000 and height >= 600
