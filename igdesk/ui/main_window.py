@@ -225,7 +225,8 @@ class MainWindow(QMainWindow):
         self.images.ready.connect(self._image_ready)
         self.images.failed.connect(self._image_ready)
         if self.tray is not None:
-            self.tray.open_thread.connect(self.open_thread)
+            self.tray.open_thread.connect(self._from_notification)
+            self.tray.show_window.connect(self._bring_to_front)
 
     def _shortcuts(self) -> None:
         def add(keys: str, slot: object, widget: QWidget | None = None) -> None:
@@ -343,6 +344,15 @@ class MainWindow(QMainWindow):
         self.tray.notify(
             thread_id, Folder(folder), title, body, window_focused=self.isActiveWindow()
         )
+
+    def _from_notification(self, thread_id: str) -> None:
+        self._bring_to_front()
+        self.open_thread(thread_id)
+
+    def _bring_to_front(self) -> None:
+        self.showNormal()
+        self.raise_()
+        self.activateWindow()
 
     def _sync_status(self, status: SyncStatus) -> None:
         self.status_label.setText(status_text(status, self.words))
