@@ -16,12 +16,22 @@ from pathlib import Path
 
 from igdesk import secrets
 from igdesk.config import Profile, Settings
-from igdesk.domain import Account, Folder, Message, accept_request, utc_now
+from igdesk.domain import (
+    MAX_TEXT_BYTES,
+    Account,
+    Folder,
+    Message,
+    WindowState,
+    accept_request,
+    text_bytes,
+    utc_now,
+)
 from igdesk.errors import IgdeskError, not_signed_in
 from igdesk.events import (
     CustomerWrote,
     EventHub,
     MessagesAdded,
+    OutboxChanged,
     SignInNeeded,
     SyncStatus,
     ThreadsChanged,
@@ -31,7 +41,9 @@ from igdesk.graph.errors import GraphError, TokenError
 from igdesk.graph.flavour import flavour_by_name
 from igdesk.graph.ratelimit import RateBudget
 from igdesk.store import Archive
+from igdesk.store.outbox import OutboxEntry, OutboxState
 from igdesk.sync.engine import ProgressCallback, Syncer, SyncSummary
+from igdesk.sync.outbox import OutboxSender, SendResult, current_window_state
 from igdesk.sync.poller import Poller, PollOutcome, PollTiming
 
 log = logging.getLogger("igdesk.app")
@@ -58,6 +70,8 @@ class App:
         self._syncer: Syncer | None = None
         self._poller: Poller | None = None
         self._poll_task: asyncio.Task[None] | None = None
+        self._sender: OutboxSender | None = None
+        self._send_task: asyncio.Task[None] | None = None
         self._last_status = SyncStatus(False, None, None, None, False)
 
     # --- parts ------------------------------------------------------------------------------
@@ -281,6 +295,107 @@ class App:
         except (GraphError, IgdeskError) as error:
             log.info("mark_seen not sent: %s", type(error).__name__)
 
+    # --- replying -----------------------------------------------------------------------------
+
+    def send_text(self, thread_id: str, text: str, *, reply_to: str | None = None) -> int:
+        """Queue a reply (written to the archive first) and wake the sender; the entry id.
+
+        Raises IgdeskError with the reason when it cannot be sent at all.
+        """
+        row = self.archive.thread(thread_id)
+        if row is None:
+            raise IgdeskError(
+                "This conversation is no longer here.", "Percakapan ini sudah tidak ada."
+            )
+        if not text.strip():
+            raise IgdeskError("Write something first.", "Tulis sesuatu dulu.")
+        size = text_bytes(text)
+        if size > MAX_TEXT_BYTES:
+            raise IgdeskError(
+                f"This reply is {size} bytes; Instagram takes at most {MAX_TEXT_BYTES}. "
+                "Shorten it or split it.",
+                f"Balasan ini {size} byte; Instagram menerima paling banyak {MAX_TEXT_BYTES}. "
+                "Persingkat atau pecah.",
+            )
+        state = current_window_state(
+            self.archive, thread_id, utc_now(), human_agent=self.settings.human_agent_allowed
+        )
+        if state is WindowState.CLOSED:
+            raise IgdeskError(
+                "The reply window of this chat has closed. Wait for the customer to write again.",
+                "Batas waktu balas chat ini sudah lewat. Tunggu pelanggan menulis lagi.",
+            )
+        body: dict[str, object] = {"recipient": {"id": row.contact_id}, "message": {"text": text}}
+        if reply_to:
+            body["reply_to"] = {"mid": reply_to}
+        entry_id = self.archive.add_outbox(thread_id, row.contact_id, "text", body)
+        self.archive.save_draft(thread_id, "")
+        self.events.emit(OutboxChanged(thread_id, entry_id))
+        self._wake_sender()
+        return entry_id
+
+    def retry_send(self, entry_id: int) -> None:
+        entry = self.archive.outbox_entry(entry_id)
+        if entry is None or entry.state is not OutboxState.FAILED:
+            return
+        self.archive.update_outbox(entry_id, state=OutboxState.PENDING)
+        self.events.emit(OutboxChanged(entry.thread_id, entry_id))
+        self._wake_sender()
+
+    def delete_send(self, entry_id: int) -> None:
+        """Drop a reply that was not sent (failed or still waiting); sent ones stay history."""
+        entry = self.archive.outbox_entry(entry_id)
+        if entry is None or entry.state in (OutboxState.SENT, OutboxState.SENDING):
+            return
+        self.archive.delete_outbox(entry_id)
+        self.events.emit(OutboxChanged(entry.thread_id, entry_id))
+
+    def unsent(self, thread_id: str) -> list[OutboxEntry]:
+        """Replies of a thread that are not (known to be) sent yet, oldest first."""
+        states = [s for s in OutboxState if s is not OutboxState.SENT]
+        return self.archive.outbox(states=states, thread_id=thread_id)
+
+    async def flush_outbox(self) -> bool:
+        """One pass over the outbox now; True when something still waits to be retried."""
+        return await self._outbox_sender().work_once()
+
+    def start_sending(self) -> None:
+        """Work the outbox in the background (owned here; `aclose` stops it)."""
+        if self._send_task is not None:
+            return
+        sender = self._outbox_sender()
+        self._send_task = asyncio.get_running_loop().create_task(
+            sender.run(), name="igdesk-outbox"
+        )
+
+    def _outbox_sender(self) -> OutboxSender:
+        if self._sender is not None:
+            return self._sender
+
+        def changed(result: SendResult) -> None:
+            self.events.emit(OutboxChanged(result.thread_id, result.entry_id))
+            if result.state is OutboxState.SENT:
+                self.events.emit(ThreadsChanged((result.thread_id,)))
+                entry = self.archive.outbox_entry(result.entry_id)
+                if entry is not None and entry.message_id:
+                    self.events.emit(MessagesAdded(result.thread_id, (entry.message_id,)))
+
+        def token_refused(error: TokenError) -> None:
+            self.events.emit(SignInNeeded(error.sentence("en"), error.sentence("id")))
+
+        self._sender = OutboxSender(
+            lambda: self.client,
+            self.archive,
+            human_agent=lambda: self.settings.human_agent_allowed,
+            on_change=changed,
+            on_token_error=token_refused,
+        )
+        return self._sender
+
+    def _wake_sender(self) -> None:
+        if self._sender is not None:
+            self._sender.wake()
+
     # --- headless -----------------------------------------------------------------------------
 
     async def watch(
@@ -313,12 +428,15 @@ class App:
             raise poller.token_error
 
     async def aclose(self) -> None:
-        """Stop the poller, then close the client and the archive, in that order."""
+        """Stop the poller and the sender, then close the client and the archive, in order."""
         if self._poller is not None:
             self._poller.stop()
-        if self._poll_task is not None:
-            await asyncio.gather(self._poll_task, return_exceptions=True)
-            self._poll_task = None
+        if self._sender is not None:
+            self._sender.stop()
+        for task in (self._poll_task, self._send_task):
+            if task is not None:
+                await asyncio.gather(task, return_exceptions=True)
+        self._poll_task = self._send_task = None
         if self._client is not None:
             await self._client.aclose()
             self._client = None

@@ -34,6 +34,9 @@ class Settings:
     send_read_receipts: bool = True
     notify_folders: list[str] = field(default_factory=list)  # notifications are off by default
     notify_sound: bool = False
+    enter_sends: bool = True  # False: Ctrl+Enter sends and Enter adds a line
+    typing_indicator: bool = False  # send typing_on while the owner types
+    saved_replies: list[dict[str, str]] = field(default_factory=list)  # {"shortcut", "text"}
 
     @classmethod
     def load(cls, path: Path) -> Settings:
@@ -58,6 +61,8 @@ class Settings:
                 value = float(value)
             if isinstance(value, expected):
                 values[name] = value
+        if "saved_replies" in values:
+            values["saved_replies"] = _saved_replies(values["saved_replies"])
         return cls(**values)
 
     def save(self, path: Path) -> None:
@@ -65,6 +70,19 @@ class Settings:
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(asdict(self), indent=2, sort_keys=True), encoding="utf-8")
         os.replace(tmp, path)
+
+
+def _saved_replies(items: list[Any]) -> list[dict[str, str]]:
+    """The well-formed saved replies of a settings file (a damaged entry is dropped, not all)."""
+    kept = []
+    for item in items:
+        if isinstance(item, dict):
+            shortcut, text = item.get("shortcut"), item.get("text")
+            if isinstance(shortcut, str) and isinstance(text, str):
+                kept.append({"shortcut": shortcut, "text": text})
+    if len(kept) != len(items):
+        log.warning("dropped %d damaged saved replies", len(items) - len(kept))
+    return kept
 
 
 @dataclass(frozen=True)

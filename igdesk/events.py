@@ -40,6 +40,14 @@ class CustomerWrote:
 
 
 @dataclass(frozen=True)
+class OutboxChanged:
+    """A reply in the outbox was queued, sent, failed or removed."""
+
+    thread_id: str
+    entry_id: int
+
+
+@dataclass(frozen=True)
 class SyncStatus:
     """Where syncing stands, for the status bar."""
 
@@ -58,7 +66,7 @@ class SignInNeeded:
     indonesian: str
 
 
-Event = ThreadsChanged | MessagesAdded | CustomerWrote | SyncStatus | SignInNeeded
+Event = ThreadsChanged | MessagesAdded | CustomerWrote | OutboxChanged | SyncStatus | SignInNeeded
 Listener = Callable[[Event], None]
 
 

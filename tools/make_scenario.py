@@ -466,9 +466,45 @@ def scenario() -> dict[str, Any]:
             "app_id": "1234567890123456",
         },
         "human_agent": True,
+        "posts": POSTS,
         "customers": CUSTOMERS + customers,
         "threads": [*THREADS, dewi_thread(), *threads],
     }
+
+
+POSTS: list[dict[str, Any]] = [
+    {
+        "caption": "Batik tulis Parang merah, katun primisima. Ready 3 pcs! #batik #tokobatiksari",
+        "media": "batik_red",
+        "ago": "2d4h",
+    },
+    {
+        "caption": "Kawung biru untuk seragam kantor, bisa custom ukuran 🙏",
+        "media": "batik_blue",
+        "ago": "6d",
+    },
+    {
+        "caption": "Proses mencanting di workshop kami (video)",
+        "media": "clip",
+        "ago": "12d",
+    },
+    {
+        "caption": "Sogan hijau, motif Sidomukti. DM untuk harga.",
+        "media": "batik_green",
+        "ago": "20d",
+    },
+    {
+        "caption": "Foto pelanggan: kemeja batik untuk wisuda 🎓",
+        "media": "photo",
+        "ago": "41d",
+    },
+    {
+        "caption": "Koleksi baru minggu ini — geser untuk lihat semua",
+        "media": "batik_red",
+        "media_type": "CAROUSEL_ALBUM",
+        "ago": "60d",
+    },
+]
 
 
 def main() -> None:

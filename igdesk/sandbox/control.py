@@ -19,7 +19,7 @@ from aiohttp import web
 
 from igdesk.domain import format_graph_time
 from igdesk.sandbox.faults import parse_fault
-from igdesk.sandbox.media import LIBRARY
+from igdesk.sandbox.media import LIBRARY, bytes_of, spec_of
 from igdesk.sandbox.model import Attachment, Customer, Message, World, numeric_id
 from igdesk.sandbox.state import SandboxState
 
@@ -76,6 +76,16 @@ def snapshot(world: World, state: SandboxState) -> dict[str, Any]:
                         "created_time": format_graph_time(m.created_time),
                         "text": m.text,
                         "attachment_types": content_types(m),
+                        "attachments": [
+                            {
+                                "id": a.id,
+                                "type": a.kind,
+                                "mime_type": spec_of(world.uploads, a.media).content_type,
+                                "size": len(bytes_of(world.uploads, a.media)),
+                            }
+                            for a in m.attachments
+                        ],
+                        "sticker": m.sticker is not None,
                         "reactions": [
                             {"emoji": r.emoji, "user_ids": r.user_ids} for r in m.reactions
                         ],
@@ -106,6 +116,9 @@ def snapshot(world: World, state: SandboxState) -> dict[str, Any]:
             {"id": c.id, "username": c.username}
             for c in world.customers.values()
             if c.id not in in_threads
+        ],
+        "posts": [
+            {"id": p.id, "caption": p.caption, "media_type": p.media_type} for p in world.posts
         ],
         "sends": world.sends,
         "sender_actions": world.sender_actions,

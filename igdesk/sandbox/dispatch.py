@@ -10,7 +10,7 @@ from typing import Any
 from aiohttp import web
 
 from igdesk.sandbox import faults as fx
-from igdesk.sandbox import graph_read, graph_send, oauth
+from igdesk.sandbox import graph_media, graph_read, graph_send, oauth
 from igdesk.sandbox.call import GraphCall, loggable, parse_call, split_version
 from igdesk.sandbox.errors import (
     GraphError,
@@ -44,7 +44,7 @@ def _conversations_gate(state: SandboxState, call: GraphCall) -> None:
         )
 
 
-def route(state: SandboxState, call: GraphCall) -> Any:
+async def route(state: SandboxState, call: GraphCall) -> Any:
     """The JSON answer for a Graph call, or a GraphError."""
     segments = call.segments
     if not segments:
@@ -76,22 +76,39 @@ def route(state: SandboxState, call: GraphCall) -> Any:
     flavour = call.info.flavour
     owns_messaging = (kind == "account" and flavour == "instagram") or kind == "page"
     if edge == "messages" and call.method == "POST" and owns_messaging:
-        return graph_send.send(state, call)
+        return await graph_send.send(state, call)
+    if edge == "message_attachments" and call.method == "POST" and kind == "page":
+        return await graph_send.upload_attachment(state, call)
     if edge == "subscribed_apps" and owns_messaging and call.method in ("GET", "POST", "DELETE"):
         return oauth.subscribed_apps(state, call)
     if call.method != "GET":
         raise unknown_object(segments[0], call.method.lower())
     if edge in ("conversations", "messages"):
         _conversations_gate(state, call)
+    if edge == "media" and kind == "account":
+        return graph_media.list_media(state, call)
     return graph_read.read_edge(state, call, kind, node, edge)
 
 
 async def _pre_fault(
     state: SandboxState, call: GraphCall, method: str, path: str
 ) -> web.StreamResponse | None:
-    fault = state.faults.take(fx.PRE_KINDS, method, path)
+    fault = state.faults.take(fx.PRE_KINDS, method, path, when=lambda f: not fx.after_apply(f))
     if fault is None:
         return None
+    return await _fire(state, call, fault)
+
+
+async def _post_fault(
+    state: SandboxState, call: GraphCall, method: str, path: str
+) -> web.StreamResponse | None:
+    """`after_apply` faults: the handler has run (the send is applied); the answer is lost."""
+    fault = state.faults.take(fx.AFTER_APPLY_KINDS, method, path, when=fx.after_apply)
+    return None if fault is None else await _fire(state, call, fault)
+
+
+async def _fire(state: SandboxState, call: GraphCall, fault: fx.Fault) -> web.StreamResponse | None:
+    """Answer as the fault says: a stream, None (go on: `slow`), or a raised GraphError."""
     params = fault.params
     if fault.kind == "slow":
         await asyncio.sleep(float(params.get("seconds", 3)))
@@ -144,9 +161,19 @@ async def graph_entry(state: SandboxState, request: web.Request) -> web.StreamRe
             entry["status"] = stream.status
             return stream
         try:
-            body = route(state, call)
+            body = await route(state, call)
+        except GraphError:
+            stream = await _post_fault(state, call, request.method, path)
+            if stream is not None:
+                entry["status"] = stream.status
+                return stream
+            raise
         finally:
             entry["flavour"] = call.info.flavour if call.info else None
+        stream = await _post_fault(state, call, request.method, path)
+        if stream is not None:
+            entry["status"] = stream.status
+            return stream
         if request.method == "GET" and state.faults.take(("null_fields",), request.method, path):
             body = fx.null_out(body)
         raw = json.dumps(body, ensure_ascii=True).encode()

@@ -7,7 +7,7 @@ Kinds and parameters:
 - ``rate_limit``: ``code`` 4|17|32|613|80002 (613), ``minutes`` to regain access (5). HTTP 400.
 - ``server_error``: ``code`` 1|2 (1) → HTTP 500 Graph error; or ``status`` 502|503 → bare HTML.
 - ``slow``: ``seconds`` (3) of delay, then the normal answer.
-- ``drop``: the TCP connection is closed without any response.
+- ``drop``: the TCP connection is closed without any response (after the request was read).
 - ``expired_token``: 190/463; ``permanent`` true also expires the token itself.
 - ``malformed_json``: 200 with the real body cut in half.
 - ``huge_body``: 200 with a valid ~``size_mb`` (30) MB JSON body, streamed.
@@ -19,6 +19,16 @@ Kinds and parameters:
   unknown extra fields added.
 - ``bad_thread``: a conversations call whose page holds ``thread_id`` (or ``username``'s
   thread) fails with code 1 "An unknown error has occurred." (HTTP 500).
+
+``after_apply`` (``drop`` and ``server_error`` only; default false): false fails the call
+before the handler runs, so nothing changes (a send is NOT made); true runs the handler
+first, so a send IS made (message in the thread, echo visible to polling, ``world.sends``
+entry ok) and then the answer is lost: the connection is dropped or a 500/502/503 comes back.
+That is the realistic "the request went out, no answer came" case a client must reconcile
+without sending twice. An ``after_apply`` fault fires whatever the handler decided (a refused
+send stays refused, only its answer is lost). Example::
+
+    {"kind": "drop", "path": "/messages", "method": "POST", "after_apply": true}
 """
 
 from __future__ import annotations
@@ -42,6 +52,7 @@ PRE_KINDS = (
     "huge_body",
     "never_ending",
 )
+AFTER_APPLY_KINDS = ("drop", "server_error")
 POST_KINDS = ("malformed_json", "null_fields")
 LIST_KINDS = ("empty_page_with_next", "foreign_next", "duplicate_conversations", "bad_thread")
 KINDS = frozenset(PRE_KINDS + POST_KINDS + LIST_KINDS)
@@ -87,11 +98,21 @@ def parse_fault(spec: dict[str, Any]) -> Fault:
         raise ValueError("server_error status must be 500, 502 or 503")
     if kind == "server_error" and params.get("code", 1) not in (1, 2):
         raise ValueError("server_error code must be 1 or 2")
+    if "after_apply" in params:
+        if kind not in AFTER_APPLY_KINDS:
+            raise ValueError("after_apply is for drop and server_error only")
+        if not isinstance(params["after_apply"], bool):
+            raise ValueError("after_apply must be true or false")
     if kind == "bad_thread" and not (params.get("thread_id") or params.get("username")):
         raise ValueError("bad_thread needs thread_id or username")
     return Fault(
         kind=kind, path=spec.get("path"), method=spec.get("method"), count=count, params=params
     )
+
+
+def after_apply(fault: Fault) -> bool:
+    """Whether the fault spoils the answer after the handler ran (see the module doc)."""
+    return bool(fault.params.get("after_apply", False))
 
 
 class FaultBook:

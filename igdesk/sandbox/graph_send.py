@@ -1,130 +1,62 @@
-"""The Send API: text and simple attachments, sender actions, the messaging window.
+"""The Send API: ``POST /<account>/messages`` (messages and sender actions) and, for Page
+tokens, ``POST /<PAGE_ID>/message_attachments`` (reusable attachment ids).
 
-Rules enforced, as instagram-api.md states them: text ≤ 1000 UTF-8 bytes (code 100);
-24 h after the customer's last message (code 10 / 2534022 outside); the HUMAN_AGENT tag
-extends that to 7 days only when the scenario grants the Human Agent feature; an unknown
-or unavailable recipient answers 551. Every attempt is recorded in ``world.sends`` and
-every sender action in ``world.sender_actions``.
+A send is checked in this order, each refusal in the Graph envelope: rate (613, usage
+headers at 100 %), recipient (100/2534014 or 551), messaging_type/tag (100), body (100),
+``reply_to`` (100), window (10/2534022), attachment fetch (100/2018047). See send_rules.py
+and send_media.py for the exact rules. Rate: 100 sends/s per account for text, links,
+reactions, stickers, shares, images and files; 10/s for audio and video (instagram-api.md
+section 4). 613 rather than 80006: the limit is a per-account call-rate limit on one API,
+which Graph reports as 613 ("Calls to this api have exceeded the rate limit"); 80006 is the
+Messenger business-use-case code and the sheet marks it UNSURE. Like the conversations limit,
+it is a sliding window with a little slack: a burst is refused, a steady client never is.
+
+A successful send appends a shop message whose id is the returned ``message_id`` (the echo's
+``mid``), so the thread moves to the top and polling sees it. Every attempt, refused or not,
+is recorded in ``world.sends`` (``time``, ``body``, ``ok``, ``error_code``,
+``error_subcode``, ``detail``) and every sender action in ``world.sender_actions``.
 """
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
-from igdesk.domain import HUMAN_AGENT_WINDOW, MAX_TEXT_BYTES, STANDARD_WINDOW, text_bytes
 from igdesk.sandbox.call import GraphCall
 from igdesk.sandbox.errors import GraphError, param_error, rate_limited
-from igdesk.sandbox.model import Attachment, Customer, Message, Reaction, Share, Thread
+from igdesk.sandbox.model import Attachment, Message, Reaction, Share, Thread
+from igdesk.sandbox.send_media import (
+    Plan,
+    UploadFailure,
+    obtain,
+    peek_bucket,
+    plan_message,
+    reusable_id,
+    wanted_file,
+)
+from igdesk.sandbox.send_rules import (
+    check_tagging,
+    check_window,
+    json_field,
+    outside_window,
+    recipient,
+    reply_target,
+    unavailable,
+)
 from igdesk.sandbox.state import SandboxState
 
+__all__ = ["outside_window", "send", "unavailable", "upload_attachment"]
+
 SENDER_ACTIONS = ("typing_on", "typing_off", "mark_seen", "react", "unreact")
-MESSAGING_TYPES = ("RESPONSE", "UPDATE", "MESSAGE_TAG")
-_STAND_IN_MEDIA = {
-    "image": "batik_blue",
-    "video": "clip",
-    "audio": "voice_m4a",
-    "file": "invoice_pdf",
-}
 
 
-def outside_window() -> GraphError:
-    return GraphError(
-        "This message is sent outside of allowed window.",
-        code=10,
-        subcode=2534022,
-        type="IGApiException",
-    )
-
-
-def unavailable() -> GraphError:
-    return GraphError(
-        "This person isn't available right now.", code=551, subcode=1545041, type="IGApiException"
-    )
-
-
-def _json_field(value: Any, name: str) -> Any:
-    """Form-encoded sends carry `recipient`/`message` as JSON strings."""
-    if isinstance(value, str):
-        try:
-            return json.loads(value)
-        except ValueError:
-            raise param_error(f"Param {name} must be a JSON object") from None
-    return value
-
-
-def _recipient(state: SandboxState, body: dict[str, Any]) -> tuple[Customer, Thread]:
-    recipient = _json_field(body.get("recipient"), "recipient")
-    if not isinstance(recipient, dict) or not recipient.get("id"):
-        raise param_error("param recipient[id] must be non-empty")
-    customer = state.world.customers.get(str(recipient["id"]))
-    thread = state.world.thread_of(customer.id) if customer else None
-    if customer is None or thread is None or not customer.available:
-        raise unavailable()
-    if thread.last_customer_time() is None:
-        raise unavailable()
-    return customer, thread
-
-
-def _check_window(state: SandboxState, thread: Thread, body: dict[str, Any]) -> None:
-    messaging_type = body.get("messaging_type")
-    tag = body.get("tag")
-    if messaging_type is not None and messaging_type not in MESSAGING_TYPES:
-        raise param_error("Param messaging_type must be one of {RESPONSE, UPDATE, MESSAGE_TAG}")
-    if tag is not None and tag != "HUMAN_AGENT":
-        raise param_error("Param tag must be one of {HUMAN_AGENT}")
-    if tag is not None and messaging_type not in (None, "MESSAGE_TAG"):
-        raise param_error("Param tag can only be used with messaging_type MESSAGE_TAG")
-    last = thread.last_customer_time()
-    assert last is not None  # _recipient refused threads the customer never wrote in
-    age = state.clock.now() - last
-    if age <= STANDARD_WINDOW:
-        return
-    if tag == "HUMAN_AGENT" and state.world.human_agent and age <= HUMAN_AGENT_WINDOW:
-        return
-    raise outside_window()
-
-
-def _content(state: SandboxState, message: dict[str, Any], mid: str) -> dict[str, Any]:
-    """Text or attachments of a send, validated, as Message constructor arguments."""
-    text = message.get("text")
-    raw = message.get("attachments", message.get("attachment"))
-    if text is not None and raw is not None:
-        raise param_error("Only one of message[text] or message[attachment] may be set")
-    if text is not None:
-        if not isinstance(text, str) or not text:
-            raise param_error("param message[text] must be non-empty")
-        if text_bytes(text) > MAX_TEXT_BYTES:
-            raise param_error(
-                "Length of param message[text] must be less than or equal to "
-                f"{MAX_TEXT_BYTES} bytes"
-            )
-        return {"text": text}
-    items = raw if isinstance(raw, list) else [raw] if isinstance(raw, dict) else None
-    if not items:
-        raise param_error("param message must contain text or an attachment")
-    attachments: list[Attachment] = []
-    shares: list[Share] = []
-    sticker: str | None = None
-    for number, item in enumerate(items):
-        kind = str(item.get("type", "")) if isinstance(item, dict) else ""
-        payload = item.get("payload") or {} if isinstance(item, dict) else {}
-        if kind == "like_heart":
-            sticker = "sticker_heart"
-        elif kind == "MEDIA_SHARE" and payload.get("id"):
-            shares.append(Share(id=f"{mid}.share{number}", kind="ig_post", media="batik_green"))
-        elif kind in _STAND_IN_MEDIA and (payload.get("url") or payload.get("attachment_id")):
-            attachments.append(
-                Attachment(
-                    id=f"{mid}.att{number}",
-                    kind=kind,  # type: ignore[arg-type]
-                    media=_STAND_IN_MEDIA[kind],
-                )
-            )
-        else:
-            raise param_error(f"Invalid attachment type or payload: {kind or 'missing'}")
-    return {"attachments": attachments, "shares": shares, "sticker": sticker}
+def _rate_gate(state: SandboxState, bucket: str) -> None:
+    account = state.world.shop.ig_id
+    limit = state.send_media_limit if bucket == "media" else state.send_limit
+    if not limit.hit(account):
+        error = rate_limited(613)
+        error.headers = state.usage.headers(account, throttled=True)
+        raise error
 
 
 def _sender_action(
@@ -132,7 +64,7 @@ def _sender_action(
 ) -> None:
     if action not in SENDER_ACTIONS:
         raise param_error("Param sender_action must be one of {" + ", ".join(SENDER_ACTIONS) + "}")
-    payload = _json_field(body.get("payload"), "payload") or {}
+    payload = json_field(body.get("payload"), "payload") or {}
     if action == "mark_seen":
         thread.seen_marks.append(now)
     elif action in ("react", "unreact"):
@@ -153,48 +85,47 @@ def _sender_action(
             )
 
 
-def send(state: SandboxState, call: GraphCall) -> dict[str, Any]:
+def _failure(record: dict[str, Any], error: GraphError) -> dict[str, Any]:
+    failed = {**record, "ok": False, "error_code": error.code, "error_subcode": error.subcode}
+    failed["detail"] = error.reason if isinstance(error, UploadFailure) else error.message
+    return failed
+
+
+async def send(state: SandboxState, call: GraphCall) -> dict[str, Any]:
     """POST /<account>/messages."""
     world = state.world
-    now = state.clock.now()
     body = call.body
     record: dict[str, Any] = {"time": state.now_text(), "body": body}
     action = body.get("sender_action")
     try:
-        customer, thread = _recipient(state, body)
+        raw = None if action is not None else json_field(body.get("message"), "message")
+        _rate_gate(state, "text" if action is not None else peek_bucket(raw))
+        customer, thread = recipient(world, body)
         record["recipient_id"] = customer.id
         record["thread_id"] = thread.id
-        if not state.send_limit.hit(world.shop.ig_id):
-            raise rate_limited(613)
         if action is not None:
-            _sender_action(state, thread, str(action), body, now)
+            _sender_action(state, thread, str(action), body, state.clock.now())
             world.sender_actions.append({**record, "action": action, "ok": True})
             return {"recipient_id": customer.id}
-        message = _json_field(body.get("message"), "message")
-        if not isinstance(message, dict):
-            raise param_error("param message must be non-empty")
-        mid = world.new_message_id(thread.id)
-        content = _content(state, message, mid)
-        _check_window(state, thread, body)
+        check_tagging(body)
+        plan = plan_message(world, raw)
+        reply_to = reply_target(thread, body)
+        check_window(world, thread, body, state.clock.now())
+        keys = await obtain(world, plan.files, state.options.fetch_timeout)
     except GraphError as error:
         if action is None:
-            world.sends.append(
-                {**record, "ok": False, "error_code": error.code, "error_subcode": error.subcode}
-            )
+            world.sends.append(_failure(record, error))
         else:
             world.sender_actions.append(
                 {**record, "action": action, "ok": False, "error_code": error.code}
             )
         raise
-    sent = Message(
-        id=mid,
-        thread_id=thread.id,
-        sender_id=world.shop.ig_id,
-        recipient_id=customer.id,
-        created_time=now,
-        **content,
-    )
+    mid = world.new_message_id(thread.id)
+    sent = _message(state, plan, keys, mid, thread, reply_to)
     world.append(thread, sent)
+    answer = {"recipient_id": customer.id, "message_id": mid}
+    if len(plan.files) == 1 and plan.files[0].reusable and plan.files[0].url:
+        answer["attachment_id"] = reusable_id(world, plan.files[0].kind, keys[0])
     world.sends.append(
         {
             **record,
@@ -202,6 +133,48 @@ def send(state: SandboxState, call: GraphCall) -> dict[str, Any]:
             "message_id": mid,
             "messaging_type": body.get("messaging_type"),
             "tag": body.get("tag"),
+            "reply_to": reply_to,
+            "post_id": plan.post.id if plan.post else None,
+            "content": [w.kind for w in plan.files]
+            or (["text"] if plan.text else ["sticker"] if plan.sticker else ["share"]),
         }
     )
-    return {"recipient_id": customer.id, "message_id": mid}
+    return answer
+
+
+def _message(
+    state: SandboxState, plan: Plan, keys: list[str], mid: str, thread: Thread, reply_to: str | None
+) -> Message:
+    attachments = [
+        Attachment(id=f"{mid}.att{number}", kind=wanted.kind, media=key)  # type: ignore[arg-type]
+        for number, (wanted, key) in enumerate(zip(plan.files, keys, strict=True))
+    ]
+    shares = [Share(id=f"{mid}.share0", kind="ig_post", media=plan.post.media)] if plan.post else []
+    return Message(
+        id=mid,
+        thread_id=thread.id,
+        sender_id=state.world.shop.ig_id,
+        recipient_id=thread.customer.id,
+        created_time=state.clock.now(),
+        text=plan.text,
+        attachments=attachments,
+        shares=shares,
+        sticker=plan.sticker,
+        reply_to=reply_to,
+    )
+
+
+async def upload_attachment(state: SandboxState, call: GraphCall) -> dict[str, Any]:
+    """POST /<PAGE_ID>/message_attachments (Attachment Upload API, Page flavour):
+    ``{"platform":"instagram","message":{"attachment":{"type","payload":{"url",
+    "is_reusable":true}}}}`` → ``{"attachment_id": "<id>"}`` usable as ``payload.attachment_id``.
+    """
+    if (call.param("platform") or "").lower() != "instagram":
+        raise param_error("Param platform must be instagram")
+    message = json_field(call.body.get("message"), "message")
+    item = message.get("attachment") if isinstance(message, dict) else None
+    wanted = wanted_file(item, "message[attachment]", ("image", "audio", "video", "file"))
+    if wanted.url is None:
+        raise param_error("param message[attachment][payload][url] must be a valid URL")
+    keys = await obtain(state.world, [wanted], state.options.fetch_timeout)
+    return {"attachment_id": reusable_id(state.world, wanted.kind, keys[0])}

@@ -15,7 +15,7 @@ import math
 import struct
 import wave
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -163,6 +163,63 @@ for _number, (_first, _second) in enumerate(_AVATAR_COLOURS, start=1):
 def media_bytes(key: str) -> bytes:
     """The bytes of a library item, built once."""
     return LIBRARY[key].load()
+
+
+# -- the per-world store of files the shop sent (fetched by the Send API) ----------------------
+
+UPLOAD_PREFIX = "upload."
+
+
+def uploaded(content_type: str, data: bytes, file_name: str = "") -> MediaSpec:
+    """A store item holding fetched bytes; images get their real size, videos a poster."""
+    width, height = image_size(data) or (None, None)
+    preview = "clip_preview" if content_type.startswith("video/") else None
+    return MediaSpec(content_type, lambda: data, width, height, preview, file_name)
+
+
+def spec_of(uploads: Mapping[str, MediaSpec], key: str) -> MediaSpec:
+    """A media key of the world: a library item or an uploaded file."""
+    return uploads.get(key) or LIBRARY[key]
+
+
+def bytes_of(uploads: Mapping[str, MediaSpec], key: str) -> bytes:
+    spec = uploads.get(key)
+    return spec.load() if spec is not None else media_bytes(key)
+
+
+def image_format(data: bytes) -> str | None:
+    """The image MIME type the bytes really are (png, jpeg, gif), else None."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if data[:6] in (b"GIF87a", b"GIF89a"):
+        return "image/gif"
+    return None
+
+
+def image_size(data: bytes) -> tuple[int, int] | None:
+    """(width, height) read from a PNG, GIF or JPEG header; None when it cannot be read."""
+    kind = image_format(data)
+    if kind == "image/png" and len(data) >= 24:
+        width, height = struct.unpack(">II", data[16:24])
+        return int(width), int(height)
+    if kind == "image/gif" and len(data) >= 10:
+        width, height = struct.unpack("<HH", data[6:10])
+        return int(width), int(height)
+    if kind != "image/jpeg":
+        return None
+    position = 2
+    while position + 9 < len(data):
+        if data[position] != 0xFF:
+            return None
+        marker = data[position + 1]
+        (length,) = struct.unpack(">H", data[position + 2 : position + 4])
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+            height, width = struct.unpack(">HH", data[position + 5 : position + 9])
+            return int(width), int(height)
+        position += 2 + int(length)
+    return None
 
 
 class MediaSigner:

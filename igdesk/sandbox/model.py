@@ -13,12 +13,14 @@ from datetime import datetime
 from typing import Any, Literal
 
 from igdesk.domain import READABLE_MESSAGES_PER_THREAD, REQUEST_IDLE_LIMIT, utc_now
+from igdesk.sandbox.media import MediaSpec
 
 #: How an unsent message reports `is_deleted`: Meta has been seen sending a bool and a string.
 DeletedFlag = bool | Literal["true"]
 AttachmentKind = Literal["image", "video", "audio", "file"]
 ShareKind = Literal["ig_post", "share", "reel"]
 StoryKind = Literal["reply_to", "mention"]
+PostType = Literal["IMAGE", "VIDEO", "CAROUSEL_ALBUM"]
 
 
 @dataclass
@@ -80,6 +82,22 @@ class Story:
     id: str
     kind: StoryKind
     media: str | None
+
+
+@dataclass
+class Post:
+    """One of the shop's own published posts (``GET /<IG_ID>/media``, ``MEDIA_SHARE``)."""
+
+    id: str
+    caption: str
+    media_type: PostType
+    media: str  # library key of the image or video
+    timestamp: datetime
+    shortcode: str
+
+    @property
+    def permalink(self) -> str:
+        return f"https://www.instagram.com/p/{self.shortcode}/"
 
 
 @dataclass
@@ -182,6 +200,9 @@ class World:
     sends: list[dict[str, Any]] = field(default_factory=list)
     sender_actions: list[dict[str, Any]] = field(default_factory=list)
     subscribed_fields: list[str] = field(default_factory=list)
+    posts: list[Post] = field(default_factory=list)  # newest first
+    uploads: dict[str, MediaSpec] = field(default_factory=dict)  # media key -> fetched file
+    reusable: dict[str, tuple[str, str]] = field(default_factory=dict)  # attachment_id -> kind, key
     _counter: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     @classmethod
@@ -206,6 +227,9 @@ class World:
                 if message.id == mid:
                     return thread, message
         return None
+
+    def post(self, post_id: str) -> Post | None:
+        return next((p for p in self.posts if p.id == post_id), None)
 
     def has_consent(self, customer_id: str) -> bool:
         """Profile reads need the customer to have written at least once."""
@@ -243,6 +267,11 @@ class World:
         thread.messages.sort(key=lambda m: (m.created_time, m.id))
         self.register_media(message)
         return message
+
+    def add_post(self, post: Post) -> None:
+        self.posts.append(post)
+        self.posts.sort(key=lambda p: (p.timestamp, p.id), reverse=True)
+        self.media[f"post.{post.id}"] = post.media
 
     def new_message_id(self, thread_id: str) -> str:
         return opaque_id("aWdfZAGl0ZA", "message", thread_id, self.next_serial())

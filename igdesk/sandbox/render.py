@@ -25,7 +25,7 @@ from typing import Any
 from igdesk.domain import format_graph_time
 from igdesk.sandbox import fields as f
 from igdesk.sandbox.errors import message_deleted
-from igdesk.sandbox.media import LIBRARY, PREVIEW_SUFFIX, MediaSigner, media_bytes
+from igdesk.sandbox.media import PREVIEW_SUFFIX, MediaSigner, bytes_of, spec_of
 from igdesk.sandbox.model import Attachment, Customer, Message, Share, Thread, World
 from igdesk.sandbox.paging import Key, paging_block, take_page
 
@@ -120,7 +120,7 @@ def _attachment(
     att: Attachment, ctx: RenderContext, specs: tuple[f.FieldSpec, ...]
 ) -> dict[str, Any]:
     f.check_known(specs, ATTACHMENT_FIELDS, "MessageAttachment")
-    media = LIBRARY[att.media]
+    media = spec_of(ctx.world.uploads, att.media)
     preview = att.id + PREVIEW_SUFFIX
     out: dict[str, Any] = {}
     for spec in specs:
@@ -131,7 +131,7 @@ def _attachment(
         elif spec.name == "name":
             out["name"] = att.name or media.file_name or f"{att.kind}-{att.id[-8:]}"
         elif spec.name == "size":
-            out["size"] = len(media_bytes(att.media))
+            out["size"] = len(bytes_of(ctx.world.uploads, att.media))
         elif spec.name == "image_data" and att.kind == "image":
             image = {
                 "url": ctx.media_url(att.id),

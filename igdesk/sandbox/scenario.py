@@ -11,6 +11,10 @@ name?}], ``shares`` [{kind: ig_post|share|reel, media|link, name?, description?}
 {kind: reply_to|mention, media|null}, ``sticker`` (media key), ``reactions`` [{emoji, name?,
 by: customer|shop|both}], ``reply_to`` (index of an earlier message of the thread),
 ``deleted`` (true or "true"), ``unsupported``, ``id``.
+
+``posts`` lists the shop's own published posts (``GET /<IG_ID>/media``, ``MEDIA_SHARE``):
+``[{"caption", "media", "ago", "id"?, "media_type"?: IMAGE|VIDEO|CAROUSEL_ALBUM}]``; the type
+defaults to VIDEO for video media, IMAGE otherwise.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from igdesk.sandbox.model import (
     Attachment,
     Customer,
     Message,
+    Post,
     Reaction,
     Share,
     Shop,
@@ -45,7 +50,17 @@ DEFAULT_SHOP: dict[str, Any] = {
     "page_name": "Toko Batik Sari",
     "app_id": "1234567890123456",
 }
-_TOP_KEYS = {"format", "version", "description", "shop", "human_agent", "customers", "threads"}
+_TOP_KEYS = {
+    "format",
+    "version",
+    "description",
+    "shop",
+    "human_agent",
+    "customers",
+    "threads",
+    "posts",
+}
+_POST_KEYS = {"id", "caption", "media", "media_type", "ago"}
 _CUSTOMER_KEYS = {
     "id",
     "username",
@@ -248,6 +263,31 @@ def _message(
     )
 
 
+def _post(spec: Any, where: str, now: datetime) -> Post:
+    data = _keys(spec, _POST_KEYS, where)
+    media = _media(data.get("media"), f"{where}.media")
+    try:
+        ago = parse_duration(str(data.get("ago", "")))
+    except ValueError as error:
+        raise ScenarioError(f"{where}.ago: {error}") from None
+    default_type = "VIDEO" if LIBRARY[media].content_type.startswith("video/") else "IMAGE"
+    media_type = data.get("media_type", default_type)
+    _need(
+        media_type in ("IMAGE", "VIDEO", "CAROUSEL_ALBUM"),
+        f"{where}.media_type",
+        "must be IMAGE, VIDEO or CAROUSEL_ALBUM",
+    )
+    post_id = str(data.get("id") or numeric_id(f"post:{media}:{data.get('caption')}", 17))
+    return Post(
+        id=post_id,
+        caption=str(data.get("caption", "")),
+        media_type=media_type,
+        media=media,
+        timestamp=now - ago,
+        shortcode=opaque_id("C", "shortcode", post_id)[:11],
+    )
+
+
 def build_world(data: dict[str, Any], now: datetime) -> World:
     """Validate a scenario and build its world, with times relative to `now`."""
     top = _keys(data, _TOP_KEYS, "scenario")
@@ -266,6 +306,12 @@ def build_world(data: dict[str, Any], now: datetime) -> World:
             f"duplicate username {customer.username}",
         )
         world.add_customer(customer)
+    posts = top.get("posts", [])
+    _need(isinstance(posts, list), "posts", "must be a list")
+    for number, spec in enumerate(posts):
+        post = _post(spec, f"posts[{number}]", now)
+        _need(world.post(post.id) is None, f"posts[{number}]", f"duplicate post id {post.id}")
+        world.add_post(post)
     threads = top.get("threads", [])
     _need(isinstance(threads, list), "threads", "must be a list")
     for number, spec in enumerate(threads):

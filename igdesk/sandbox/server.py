@@ -11,7 +11,7 @@ from aiohttp import web
 
 from igdesk.sandbox import control, dispatch, oauth
 from igdesk.sandbox.clock import SandboxClock
-from igdesk.sandbox.media import LIBRARY, PREVIEW_SUFFIX, media_bytes
+from igdesk.sandbox.media import PREVIEW_SUFFIX, bytes_of, spec_of
 from igdesk.sandbox.model import World
 from igdesk.sandbox.scenario import build_world, world_from_file
 from igdesk.sandbox.simulator import CustomerSimulator
@@ -148,11 +148,12 @@ async def serve_media(state: SandboxState, request: web.Request) -> web.StreamRe
     problem = state.signer.check(ref, request.query.get("exp", ""), request.query.get("sig", ""))
     if problem:
         return web.Response(status=403, text=problem)
+    uploads = state.world.uploads
     if ref.endswith(PREVIEW_SUFFIX):
-        key = LIBRARY[key].preview or key
-    spec = LIBRARY[key]
+        key = spec_of(uploads, key).preview or key
+    spec = spec_of(uploads, key)
     return web.Response(
-        body=media_bytes(key),
+        body=bytes_of(uploads, key),
         content_type=spec.content_type,
         headers={"Cache-Control": "max-age=3600"},
     )

@@ -24,7 +24,9 @@ class SandboxOptions:
 
     conversations_rate: float = 2.0  # calls per second per account
     rate_window: float = 5.0
-    send_rate: float = 100.0
+    send_rate: float = 100.0  # text, links, reactions, stickers, images, files: per second
+    send_media_rate: float = 10.0  # audio and video sends: per second
+    fetch_timeout: float = 10.0  # seconds Meta's side waits for an attachment URL
     page_size: int = 5
     max_page_size: int = 50
     media_ttl: float = 3600.0  # seconds of sandbox clock
@@ -47,6 +49,7 @@ class SandboxState:
     signer: MediaSigner = field(init=False)
     conversations_limit: SlidingWindow = field(init=False)
     send_limit: SlidingWindow = field(init=False)
+    send_media_limit: SlidingWindow = field(init=False)
     usage: UsageMeter = field(init=False)
     requests_log: list[dict[str, Any]] = field(default_factory=list)
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
@@ -64,6 +67,7 @@ class SandboxState:
             self.options.conversations_rate, self.options.rate_window
         )
         self.send_limit = SlidingWindow(self.options.send_rate, 1.0)
+        self.send_media_limit = SlidingWindow(self.options.send_media_rate, 1.0)
         self.usage = UsageMeter(self.conversations_limit)
         self.token = self.tokens.issue("instagram", lifetime=None, value=self.options.token)
         self.page_token = self.tokens.issue("page", lifetime=None, value=self.options.page_token)

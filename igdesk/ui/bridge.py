@@ -11,6 +11,7 @@ from igdesk.events import (
     Event,
     EventHub,
     MessagesAdded,
+    OutboxChanged,
     SignInNeeded,
     SyncStatus,
     ThreadsChanged,
@@ -23,6 +24,7 @@ class CoreBridge(QObject):
     threads_changed = Signal(list)  # list[str]: thread ids
     messages_added = Signal(str, list)  # thread id, list[str] message ids
     customer_wrote = Signal(str, str, str)  # thread id, message id, folder value
+    outbox_changed = Signal(str, int)  # thread id, outbox entry id
     sync_status = Signal(object)  # SyncStatus
     sign_in_needed = Signal(str, str)  # English, Indonesian sentence
 
@@ -44,6 +46,8 @@ class CoreBridge(QObject):
                 self.messages_added.emit(thread_id, list(ids))
             case CustomerWrote(thread_id=thread_id, message_id=message_id, folder=folder):
                 self.customer_wrote.emit(thread_id, message_id, folder.value)
+            case OutboxChanged(thread_id=thread_id, entry_id=entry_id):
+                self.outbox_changed.emit(thread_id, entry_id)
             case SyncStatus():
                 self.sync_status.emit(event)
             case SignInNeeded(english=english, indonesian=indonesian):

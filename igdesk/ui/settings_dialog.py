@@ -1,4 +1,5 @@
-"""Settings dialog: notifications per folder, sound, read receipts, Human Agent, language, polling.
+"""Settings dialog: notifications, sound, read receipts, Human Agent, the composer's keys and typing
+indicator, saved replies, language and polling.
 
 Open it with `open()` (or `await dialog.ask()`), never `exec()`: a nested loop inside a qasync
 slot re-enters the event loop. OK saves the profile's settings file, updates the `Settings`
@@ -29,7 +30,9 @@ from PySide6.QtWidgets import (
 
 from igdesk.config import Settings, system_language
 from igdesk.domain import Folder
-from igdesk.ui import aio
+from igdesk.ui import aio, saved_replies
+from igdesk.ui.saved_replies import SavedRepliesEditor
+from igdesk.ui.words import Words
 
 POLL_MIN_S = 30
 POLL_MAX_S = 15 * 60
@@ -51,6 +54,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "human_agent": "I have the &Human Agent permission",
         "human_agent_hint": "Lets you reply up to 7 days after a customer's last message. "
         "Turn it on only if Meta approved this permission for your app.",
+        "enter_sends": "Enter &key sends (Shift+Enter adds a line; off: Ctrl+Enter sends)",
+        "typing": "Show &typing to the customer while I write",
+        "saved_replies": "Saved replies",
+        "saved_hint": "Type / and a shortcut in the reply box (for example /harga) to insert "
+        "one of these.",
         "app": "App",
         "language": "&Language:",
         "lang:": "System",
@@ -76,6 +84,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "human_agent": "Saya punya izin &Human Agent",
         "human_agent_hint": "Memungkinkan Anda membalas hingga 7 hari setelah pesan terakhir "
         "pelanggan. Aktifkan hanya jika Meta sudah menyetujui izin ini untuk aplikasi Anda.",
+        "enter_sends": "&Kirim dengan Enter (Shift+Enter untuk baris baru; jika mati: "
+        "Ctrl+Enter mengirim)",
+        "typing": "&Tampilkan status mengetik ke pelanggan saat saya menulis",
+        "saved_replies": "Balasan tersimpan",
+        "saved_hint": "Ketik / dan pintasan di kotak balasan (misalnya /harga) untuk "
+        "menyisipkan salah satunya.",
         "app": "Aplikasi",
         "language": "&Bahasa:",
         "lang:": "Sistem",
@@ -142,6 +156,20 @@ class SettingsDialog(QDialog):
         messages_layout.addWidget(self.receipts_box)
         messages_layout.addWidget(self.human_agent_box)
         messages_layout.addWidget(explanation)
+        self.enter_sends_box = self._check(text["enter_sends"], settings.enter_sends)
+        self.typing_box = self._check(text["typing"], settings.typing_indicator)
+        messages_layout.addWidget(self.enter_sends_box)
+        messages_layout.addWidget(self.typing_box)
+
+        saved_group = QGroupBox(text["saved_replies"])
+        saved_layout = QVBoxLayout(saved_group)
+        saved_hint = QLabel(text["saved_hint"])
+        saved_hint.setWordWrap(True)
+        saved_layout.addWidget(saved_hint)
+        self.saved_replies = SavedRepliesEditor(
+            saved_replies.from_settings(settings.saved_replies), Words(self._lang)
+        )
+        saved_layout.addWidget(self.saved_replies)
 
         app_group = QGroupBox(text["app"])
         form = QFormLayout(app_group)
@@ -180,6 +208,7 @@ class SettingsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(notify_group)
         layout.addWidget(messages_group)
+        layout.addWidget(saved_group)
         layout.addWidget(app_group)
         layout.addWidget(self.buttons)
 
@@ -201,6 +230,9 @@ class SettingsDialog(QDialog):
             self.sound_box,
             self.receipts_box,
             self.human_agent_box,
+            self.enter_sends_box,
+            self.typing_box,
+            *self.saved_replies.controls(),
             self.language_combo,
             self.poll_spin,
             self.buttons.button(QDialogButtonBox.StandardButton.Ok),
@@ -217,10 +249,20 @@ class SettingsDialog(QDialog):
             human_agent_allowed=self.human_agent_box.isChecked(),
             language=str(self.language_combo.currentData() or ""),
             poll_interval_seconds=float(self.poll_spin.value()),
+            enter_sends=self.enter_sends_box.isChecked(),
+            typing_indicator=self.typing_box.isChecked(),
+            saved_replies=saved_replies.to_settings(self.saved_replies.replies()),
         )
 
     def accept(self) -> None:
-        """Save, then apply to the shared Settings and close; a failed save keeps it open."""
+        """Save, then apply to the shared Settings and close; a failed save keeps it open.
+
+        A saved reply typed but not added yet is added first; if it is refused, the dialog
+        stays open with the reason shown under the saved replies.
+        """
+        if not self.saved_replies.commit_pending():
+            self.saved_replies.shortcut_edit.setFocus()
+            return
         chosen = self.edited()
         try:
             chosen.save(self._path)

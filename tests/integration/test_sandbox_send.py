@@ -97,10 +97,12 @@ async def test_text_byte_limit_and_recipients() -> None:
         assert over.status_code == 400 and over.json()["error"]["code"] == 100
         emoji = "😊" * 251  # 1004 bytes although only 251 characters
         assert (await send(ids["w23h59"], emoji)).json()["error"]["code"] == 100
-        for who in (ids["lurker"], ids["gone"], "999999"):
+        for who in (ids["lurker"], ids["gone"]):
             reply = await send(who, "halo")
             assert reply.json()["error"]["code"] == 551
             assert reply.json()["error"]["message"] == "This person isn't available right now."
+        stranger = (await send("999999", "halo")).json()["error"]
+        assert (stranger["code"], stranger["error_subcode"]) == (100, 2534014)
         page = await client.post(
             "/me/messages",
             params={"access_token": server.page_token},

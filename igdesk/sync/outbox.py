@@ -1,0 +1,302 @@
+"""The outbox sender: replies go out in order per thread, and never twice without anyone knowing.
+
+A reply is written to the archive before any network call. Each entry then moves
+pending → sending → sent | failed | unknown. The Send API has no idempotency key, so an entry
+whose outcome is unknown (the request may have reached Meta: a dropped connection, a 5xx, a
+crash mid-request) is reconciled against the conversation's newest messages before any retry.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from igdesk.domain import (
+    Account,
+    Folder,
+    Message,
+    WindowState,
+    folder_after_shop_message,
+    messaging_window,
+    utc_now,
+)
+from igdesk.errors import IgdeskError
+from igdesk.graph import GraphClient
+from igdesk.graph.errors import (
+    GraphError,
+    OutsideWindowError,
+    RateLimitError,
+    SendOutcomeUnknownError,
+    TokenError,
+    TransientError,
+)
+from igdesk.store import Archive
+from igdesk.store.outbox import OutboxEntry, OutboxState
+
+log = logging.getLogger("igdesk.sync.outbox")
+
+#: Sync-state key prefix: when the API last said a thread's window is closed.
+WINDOW_CLOSED_KEY = "window_closed_at:"
+#: How far apart our clock and Meta's may be when matching an unknown send to a message.
+CLOCK_SKEW = timedelta(minutes=5)
+#: An unknown send that the conversation does not show is retried at most this often.
+MAX_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class SendResult:
+    """What happened to one entry, for the event stream."""
+
+    entry_id: int
+    thread_id: str
+    state: OutboxState
+
+
+def sentence_json(english: str, indonesian: str) -> str:
+    """The outbox keeps its failure reason as both sentences (no customer text in it)."""
+    return json.dumps({"en": english, "id": indonesian}, ensure_ascii=False)
+
+
+def sentence_of(error: str | None, lang: str) -> str:
+    """The stored failure reason in the owner's language."""
+    if not error:
+        return ""
+    try:
+        data = json.loads(error)
+    except ValueError:
+        return error
+    return str(data.get(lang) or data.get("en") or "") if isinstance(data, dict) else error
+
+
+def window_closed_at(archive: Archive, thread_id: str) -> datetime | None:
+    value = archive.get_state(WINDOW_CLOSED_KEY + thread_id)
+    return datetime.fromisoformat(value) if value else None
+
+
+def current_window_state(
+    archive: Archive, thread_id: str, now: datetime, *, human_agent: bool
+) -> WindowState:
+    """The window as igdesk knows it: our computation, overruled by the API's last verdict."""
+    row = archive.thread(thread_id)
+    if row is None:
+        return WindowState.CLOSED
+    window = messaging_window(row.last_customer_message_at, now, human_agent_allowed=human_agent)
+    closed = window_closed_at(archive, thread_id)
+    last_customer = row.last_customer_message_at
+    if closed is not None and (last_customer is None or last_customer <= closed):
+        return WindowState.CLOSED
+    return window.state
+
+
+class OutboxSender:
+    """Works the outbox until stopped; `wake()` when something was queued or came back online."""
+
+    def __init__(
+        self,
+        client: Callable[[], GraphClient],
+        archive: Archive,
+        *,
+        human_agent: Callable[[], bool],
+        on_change: Callable[[SendResult], None] | None = None,
+        on_token_error: Callable[[TokenError], None] | None = None,
+        retry_delay: float = 5.0,
+    ) -> None:
+        self._client = client
+        self._archive = archive
+        self._human_agent = human_agent
+        self._on_change = on_change
+        self._on_token_error = on_token_error
+        self._retry_delay = retry_delay
+        self._wake = asyncio.Event()
+        self._stopped = False
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stopped = True
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Entries interrupted mid-send by a crash are 'unknown' first; then work forever."""
+        for entry in self._archive.outbox(states=[OutboxState.SENDING]):
+            self._set(entry, OutboxState.UNKNOWN)
+        while not self._stopped:
+            self._wake.clear()
+            blocked = await self.work_once()
+            timeout = self._retry_delay if blocked else None
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=timeout)
+
+    async def work_once(self) -> bool:
+        """One pass over the outbox; True when something is waiting to be tried again."""
+        blocked_threads: set[str] = set()
+        waiting = False
+        states = [OutboxState.PENDING, OutboxState.UNKNOWN]
+        for entry in self._archive.outbox(states=states):
+            if entry.thread_id in blocked_threads:
+                continue  # in order per thread: nothing overtakes an entry still waiting
+            if not await self._work(entry):
+                blocked_threads.add(entry.thread_id)
+                waiting = True
+            if self._stopped:
+                break
+        return waiting
+
+    async def _work(self, entry: OutboxEntry) -> bool:
+        """Handle one entry; False when it must wait (offline, rate limit, unknown kept)."""
+        account = self._archive.account()
+        if account is None:
+            return False
+        if entry.state is OutboxState.UNKNOWN:
+            found = await self._reconcile(entry, account)
+            if found is None:
+                return False  # could not check: try later, never resend blind
+            if found:
+                return True
+            if entry.attempts >= MAX_ATTEMPTS:
+                self._fail(entry, _NOT_CONFIRMED)
+                return True
+        return await self._send(entry, account)
+
+    async def _send(self, entry: OutboxEntry, account: Account) -> bool:
+        body = dict(entry.body)
+        state = current_window_state(
+            self._archive, entry.thread_id, utc_now(), human_agent=self._human_agent()
+        )
+        if state is WindowState.CLOSED:
+            self._fail(entry, _WINDOW_CLOSED)
+            return True
+        if state is WindowState.HUMAN_AGENT:
+            body.update(messaging_type="MESSAGE_TAG", tag="HUMAN_AGENT")
+        self._set(entry, OutboxState.SENDING)
+        try:
+            answer = await self._client().send(account, body)
+        except SendOutcomeUnknownError:
+            self._set(entry, OutboxState.UNKNOWN)
+            return False
+        except TokenError as error:
+            self._set(entry, OutboxState.PENDING)
+            if self._on_token_error is not None:
+                self._on_token_error(error)
+            return False
+        except (RateLimitError, TransientError):
+            self._set(entry, OutboxState.PENDING)  # nothing went out: try again later
+            return False
+        except OutsideWindowError as error:
+            self._archive.set_state(WINDOW_CLOSED_KEY + entry.thread_id, utc_now().isoformat())
+            self._fail(entry, (error.sentence("en"), error.sentence("id")))
+            return True
+        except GraphError as error:
+            self._fail(entry, (error.sentence("en"), error.sentence("id")))
+            return True
+        except IgdeskError as error:  # no token at all
+            self._set(entry, OutboxState.PENDING)
+            log.info("send waits: %s", type(error).__name__)
+            return False
+        message_id = str(answer.get("message_id") or "")
+        self._delivered(entry, account, message_id)
+        return True
+
+    async def _reconcile(self, entry: OutboxEntry, account: Account) -> bool | None:
+        """Is an unknown send in the conversation? True (now marked sent), False, None: unknown."""
+        try:
+            messages = await self._client().conversation_messages(
+                entry.thread_id, shop_id=account.id
+            )
+        except TokenError as error:
+            if self._on_token_error is not None:
+                self._on_token_error(error)
+            return None
+        except (GraphError, IgdeskError) as error:
+            log.info("reconcile postponed: %s", type(error).__name__)
+            return None
+        taken = {e.message_id for e in self._archive.outbox(thread_id=entry.thread_id)}
+        match = _matching_message(entry, messages, taken)
+        if match is None:
+            log.info("outbox entry %d not in the conversation; it will be sent", entry.id)
+            return False
+        self._archive.upsert_messages(entry.thread_id, [match])
+        self._delivered(entry, account, match.id)
+        return True
+
+    def _delivered(self, entry: OutboxEntry, account: Account, message_id: str) -> None:
+        """Sent: record the id (the echo carries the same one) and apply the folder rule."""
+        with self._archive.transaction():
+            self._archive.update_outbox(entry.id, state=OutboxState.SENT, message_id=message_id)
+            if message_id and self._archive.message(message_id) is None:
+                self._archive.upsert_messages(
+                    entry.thread_id, [_local_copy(entry, account, message_id)]
+                )
+            row = self._archive.thread(entry.thread_id)
+            if row is not None:
+                contact = self._archive.contact(row.contact_id)
+                folder = folder_after_shop_message(
+                    row.folder,
+                    follows_business=contact.follows_business if contact else None,
+                    from_igdesk=True,
+                )
+                if folder is not row.folder and row.folder is not Folder.DENIED:
+                    self._archive.set_folder(entry.thread_id, folder)
+                self._archive.mark_read(entry.thread_id)
+        self._changed(entry, OutboxState.SENT)
+
+    def _set(self, entry: OutboxEntry, state: OutboxState) -> None:
+        self._archive.update_outbox(entry.id, state=state)
+        self._changed(entry, state)
+
+    def _fail(self, entry: OutboxEntry, reason: tuple[str, str]) -> None:
+        self._archive.update_outbox(
+            entry.id, state=OutboxState.FAILED, error=sentence_json(*reason)
+        )
+        self._changed(entry, OutboxState.FAILED)
+
+    def _changed(self, entry: OutboxEntry, state: OutboxState) -> None:
+        if self._on_change is not None:
+            self._on_change(SendResult(entry.id, entry.thread_id, state))
+
+
+def _matching_message(
+    entry: OutboxEntry, messages: list[Message], taken: set[str | None]
+) -> Message | None:
+    """The shop's message that is this entry: same text and kind, sent after it was queued."""
+    text = str((entry.body.get("message") or {}).get("text") or "")
+    since = entry.created_at - CLOCK_SKEW
+    for message in messages:
+        if not message.is_from_shop or message.id in taken or message.created_time < since:
+            continue
+        if text and message.text == text:
+            return message
+        if not text and message.attachments:
+            return message
+    return None
+
+
+def _local_copy(entry: OutboxEntry, account: Account, message_id: str) -> Message:
+    """Our sent message as the archive shows it until the poll brings Meta's own copy."""
+    text = str((entry.body.get("message") or {}).get("text") or "")
+    return Message(
+        id=message_id,
+        thread_id=entry.thread_id,
+        sender_id=account.id,
+        created_time=utc_now(),
+        text=text,
+        is_from_shop=True,
+    )
+
+
+_WINDOW_CLOSED = (
+    "Not sent: the reply window of this chat has closed. Wait for the customer to write again.",
+    "Tidak terkirim: batas waktu balas chat ini sudah lewat. Tunggu pelanggan menulis lagi.",
+)
+_NOT_CONFIRMED = (
+    "igdesk could not confirm this reply went out. Check the chat in Instagram, then Retry "
+    "or Delete.",
+    "igdesk tidak bisa memastikan balasan ini terkirim. Cek chat di Instagram, lalu Coba lagi "
+    "atau Hapus.",
+)

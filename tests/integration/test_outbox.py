@@ -1,0 +1,288 @@
+"""Replies through the outbox against the sandbox: delivered once, never lost, never doubled."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+
+from igdesk.app import App
+from igdesk.config import Profile, Settings
+from igdesk.domain import Folder
+from igdesk.errors import IgdeskError
+from igdesk.events import Event, SignInNeeded
+from igdesk.sandbox.testing import tiny_scenario
+from igdesk.store.outbox import OutboxState
+from igdesk.sync.outbox import sentence_of
+from tests.integration.conftest import Sandbox, start_sandbox
+
+T = TypeVar("T")
+
+
+class Shop:
+    """An App on a synced tiny world, driven synchronously from the test."""
+
+    def __init__(self, sandbox: Sandbox, directory: Path, *, human_agent: bool = False) -> None:
+        self.sandbox = sandbox
+        self.loop = asyncio.new_event_loop()
+        self.app = App(
+            Profile(directory),
+            graph_url=sandbox.url,
+            token=sandbox.token,
+            settings=Settings(human_agent_allowed=human_agent),
+        )
+        self.events: list[Event] = []
+        self.app.events.subscribe(self.events.append)
+        self.run(self.app.sync_once)
+
+    def run(self, make: Callable[[], Awaitable[T]]) -> T:
+        async def go() -> T:
+            return await make()
+
+        return self.loop.run_until_complete(go())
+
+    def thread(self, username: str) -> str:
+        return next(r.id for r in self.app.archive.threads() if r.contact_username == username)
+
+    def flush(self) -> bool:
+        return self.run(self.app.flush_outbox)
+
+    def sends(self) -> list[dict[str, Any]]:
+        data: list[dict[str, Any]] = self.sandbox.world()["sends"]
+        return data
+
+    def close(self) -> None:
+        self.run(self.app.aclose)
+        self.loop.close()
+
+
+@pytest.fixture
+def shop(tiny_sandbox: Sandbox, tmp_path: Path) -> Iterator[Shop]:
+    opened = Shop(tiny_sandbox, tmp_path / "profile")
+    try:
+        yield opened
+    finally:
+        opened.close()
+
+
+def delivered_texts(shop: Shop, thread_id: str) -> list[str]:
+    thread = next(t for t in shop.sandbox.world()["threads"] if t["id"] == thread_id)
+    return [m["text"] for m in reversed(thread["messages"]) if m["from_shop"]]  # oldest first
+
+
+def advance(sandbox: Sandbox, seconds: float) -> None:
+    sandbox.control.post("/_sandbox/clock", json={"advance_seconds": seconds}).raise_for_status()
+
+
+def test_a_reply_is_delivered_once_and_its_echo_makes_no_second_bubble(shop: Shop) -> None:
+    thread_id = shop.thread("ani.follower")
+    entry_id = shop.app.send_text(thread_id, "Siap kak, dikirim hari ini 📦")
+    assert shop.app.archive.outbox_entry(entry_id).state is OutboxState.PENDING  # type: ignore[union-attr]
+    assert shop.flush() is False
+    entry = shop.app.archive.outbox_entry(entry_id)
+    assert entry is not None and entry.state is OutboxState.SENT and entry.message_id
+    assert delivered_texts(shop, thread_id).count("Siap kak, dikirim hari ini 📦") == 1
+    shop.run(shop.app.sync_once)  # the echo comes back through polling
+    texts = [m.text for m in shop.app.archive.messages(thread_id)]
+    assert texts.count("Siap kak, dikirim hari ini 📦") == 1
+    assert shop.app.archive.message(entry.message_id) is not None
+
+
+def test_empty_and_oversized_replies_are_refused_before_anything_is_stored(shop: Shop) -> None:
+    thread_id = shop.thread("ani.follower")
+    for text in ("", "   \n\t "):
+        with pytest.raises(IgdeskError) as empty:
+            shop.app.send_text(thread_id, text)
+        assert "Write something" in empty.value.sentence("en")
+    emoji_1001 = "😀" * 250 + "a"  # 1001 bytes
+    with pytest.raises(IgdeskError) as big:
+        shop.app.send_text(thread_id, emoji_1001)
+    assert "1001 bytes" in big.value.sentence("en")
+    shop.app.send_text(thread_id, "😀" * 250)  # exactly 1000 bytes is fine
+    assert len(shop.app.unsent(thread_id)) == 1
+
+
+def test_offline_send_waits_then_goes_out_in_order(shop: Shop, tmp_path: Path) -> None:
+    thread_id = shop.thread("ani.follower")
+    shop.sandbox.fault("drop", path="/messages", method="POST", count=-1)
+    first = shop.app.send_text(thread_id, "satu")
+    second = shop.app.send_text(thread_id, "dua")
+    shop.flush()
+    states = {e.id: e.state for e in shop.app.unsent(thread_id)}
+    assert set(states) == {first, second}  # nothing lost, nothing marked sent
+    shop.sandbox.clear_faults()
+    for _ in range(3):
+        if not shop.flush():
+            break
+    assert delivered_texts(shop, thread_id)[-2:] == ["satu", "dua"]
+    assert delivered_texts(shop, thread_id).count("satu") == 1
+
+
+def test_unknown_outcome_is_reconciled_not_resent(shop: Shop) -> None:
+    """The request went out but the answer was lost: the reply must not go twice."""
+    thread_id = shop.thread("ani.follower")
+    shop.sandbox.fault("drop", path="/messages", method="POST", after_apply=True)
+    entry_id = shop.app.send_text(thread_id, "Sudah kami kirim ya kak")
+    shop.flush()
+    assert shop.app.archive.outbox_entry(entry_id).state is OutboxState.UNKNOWN  # type: ignore[union-attr]
+    shop.flush()
+    entry = shop.app.archive.outbox_entry(entry_id)
+    assert entry is not None and entry.state is OutboxState.SENT
+    assert delivered_texts(shop, thread_id).count("Sudah kami kirim ya kak") == 1
+
+
+def test_server_error_before_sending_is_retried_after_checking(shop: Shop) -> None:
+    thread_id = shop.thread("ani.follower")
+    shop.sandbox.fault("server_error", path="/messages", method="POST")
+    entry_id = shop.app.send_text(thread_id, "Coba lagi")
+    for _ in range(3):
+        if not shop.flush():
+            break
+    assert shop.app.archive.outbox_entry(entry_id).state is OutboxState.SENT  # type: ignore[union-attr]
+    assert delivered_texts(shop, thread_id).count("Coba lagi") == 1
+
+
+def test_rate_limit_on_send_waits_and_sends_later(shop: Shop) -> None:
+    thread_id = shop.thread("ani.follower")
+    shop.sandbox.fault("rate_limit", path="/messages", method="POST", code=613, minutes=0)
+    entry_id = shop.app.send_text(thread_id, "Pelan-pelan")
+    assert shop.flush() is True
+    assert shop.app.archive.outbox_entry(entry_id).state is OutboxState.PENDING  # type: ignore[union-attr]
+    assert shop.flush() is False
+    assert delivered_texts(shop, thread_id).count("Pelan-pelan") == 1
+
+
+def test_window_closed_between_typing_and_sending(shop: Shop) -> None:
+    thread_id = shop.thread("bob.general")  # last customer message 5 h ago
+    entry_id = shop.app.send_text(thread_id, "Maaf terlambat")
+    advance(shop.sandbox, 20 * 3600)  # Meta's clock: now 25 h after the customer wrote
+    shop.flush()
+    entry = shop.app.archive.outbox_entry(entry_id)
+    assert entry is not None and entry.state is OutboxState.FAILED
+    assert "no longer reply" in sentence_of(entry.error, "en")
+    assert sentence_of(entry.error, "id") != sentence_of(entry.error, "en")
+    with pytest.raises(IgdeskError):  # the server's verdict now closes the composer too
+        shop.app.send_text(thread_id, "lagi")
+    assert delivered_texts(shop, thread_id).count("Maaf terlambat") == 0
+
+
+def test_customer_unavailable_fails_with_a_sentence(tmp_path: Path) -> None:
+    scenario = tiny_scenario()
+    scenario["threads"].append(
+        {
+            "customer": {"username": "hilang", "name": "Hilang", "available": False},
+            "messages": [{"from": "customer", "ago": "1h", "text": "halo"}],
+        }
+    )
+    sandbox = start_sandbox(scenario)
+    shop = Shop(sandbox, tmp_path / "p")
+    try:
+        thread_id = shop.thread("hilang")
+        entry_id = shop.app.send_text(thread_id, "Halo kak")
+        shop.flush()
+        entry = shop.app.archive.outbox_entry(entry_id)
+        assert entry is not None and entry.state is OutboxState.FAILED
+        assert "available" in sentence_of(entry.error, "en")
+    finally:
+        shop.close()
+        sandbox.close()
+
+
+def test_expired_token_keeps_the_reply_and_asks_to_sign_in(shop: Shop) -> None:
+    thread_id = shop.thread("ani.follower")
+    shop.sandbox.fault("expired_token", path="/messages", method="POST")
+    entry_id = shop.app.send_text(thread_id, "Token habis?")
+    shop.flush()
+    assert shop.app.archive.outbox_entry(entry_id).state is OutboxState.PENDING  # type: ignore[union-attr]
+    assert any(isinstance(e, SignInNeeded) for e in shop.events)
+    shop.flush()
+    assert delivered_texts(shop, thread_id).count("Token habis?") == 1
+
+
+def test_reply_to_a_request_moves_it_to_general(shop: Shop) -> None:
+    thread_id = shop.thread("cici.request")
+    shop.app.send_text(thread_id, "Ready kak")
+    shop.flush()
+    assert shop.app.archive.thread(thread_id).folder is Folder.GENERAL  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("age", "human_agent", "sent", "tagged"),
+    [
+        ("23h59m", False, True, False),
+        ("24h1m", False, False, False),
+        ("24h1m", True, True, True),
+        ("6d23h", True, True, True),
+        ("7d1m", True, False, False),
+    ],
+)
+def test_messaging_window_rules(
+    tmp_path: Path, age: str, human_agent: bool, sent: bool, tagged: bool
+) -> None:
+    """igdesk and the sandbox agree on the window: tag only between 24 h and 7 days."""
+    scenario = tiny_scenario(human_agent=True)
+    scenario["threads"].append(
+        {
+            "customer": {"username": "waktu", "name": "Waktu", "follows_business": True},
+            "messages": [{"from": "customer", "ago": age, "text": "Halo kak"}],
+        }
+    )
+    sandbox = start_sandbox(scenario)
+    shop = Shop(sandbox, tmp_path / "p", human_agent=human_agent)
+    try:
+        thread_id = shop.thread("waktu")
+        try:
+            entry_id = shop.app.send_text(thread_id, "Halo")
+        except IgdeskError as refused:
+            assert not sent, refused.sentence("en")  # the composer is closed: nothing queued
+            assert shop.app.unsent(thread_id) == []
+            return
+        assert sent
+        shop.flush()
+        entry = shop.app.archive.outbox_entry(entry_id)
+        assert entry is not None
+        assert entry.state is OutboxState.SENT, sentence_of(entry.error, "en")
+        body = shop.sends()[-1]["body"]
+        assert (body.get("messaging_type"), body.get("tag")) == (
+            ("MESSAGE_TAG", "HUMAN_AGENT") if tagged else (None, None)
+        )
+    finally:
+        shop.close()
+        sandbox.close()
+
+
+def test_crash_mid_send_then_restart_sends_at_most_once(
+    tiny_sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """An entry left in `sending` by a killed process is reconciled on the next start."""
+    directory = tmp_path / "p"
+    first = Shop(tiny_sandbox, directory)
+    thread_id = first.thread("ani.follower")
+    entry_id = first.app.send_text(thread_id, "Setelah crash")
+    # The request reached Meta; the process died before it could record the answer.
+    account = first.app.archive.account()
+    queued = first.app.archive.outbox_entry(entry_id)
+    assert account is not None and queued is not None
+    first.run(lambda: first.app.client.send(account, queued.body))
+    first.app.archive.update_outbox(entry_id, state=OutboxState.SENDING)
+    first.close()
+
+    second = Shop(tiny_sandbox, directory)
+    try:
+
+        async def restart() -> None:
+            sender = second.app._outbox_sender()
+            task = asyncio.get_running_loop().create_task(sender.run())
+            await asyncio.sleep(1.0)
+            sender.stop()
+            await task
+
+        second.run(restart)
+        entry = second.app.archive.outbox_entry(entry_id)
+        assert entry is not None and entry.state is OutboxState.SENT
+        assert delivered_texts(second, thread_id).count("Setelah crash") == 1
+    finally:
+        second.close()
