@@ -199,7 +199,9 @@ def moment_words(moment: datetime, now: datetime, words: Words) -> str:
     return f"{local.day} {month}{year} {clock_time(moment)}"
 
 
-def window_sentence(window: Window | None, now: datetime, words: Words, *, human_agent: bool) -> str:
+def window_sentence(
+    window: Window | None, now: datetime, words: Words, *, human_agent: bool
+) -> str:
     """What the composer says about the reply window; "" when it is simply open."""
     if window is None:
         return words("Choose a conversation to reply.", "Pilih percakapan untuk membalas.")

@@ -6,6 +6,7 @@ Open it with `popup()` (never `exec()`, which would nest an event loop inside qa
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 
 from PySide6.QtCore import Qt, Signal
@@ -16,13 +17,13 @@ from igdesk.ui.words import Words
 
 COLUMNS = 10
 EMOJI = (
-    "😀 😁 😂 🤣 😊 😍 🥰 😘 😉 😎 "
-    "🤗 🤩 🙂 😅 😆 😇 🤔 😮 😢 😭 "
-    "😡 😴 🙄 😬 🥺 🙈 👍 👎 👌 👏 "
-    "🙏 🙌 💪 👋 ✌️ 🤝 🫶 ❤️ 🧡 💛 "
-    "💚 💙 💜 🖤 💯 🔥 ✨ 🎉 🎁 🛍️ "
-    "📦 🚚 💸 💰 ✅ ❌ ⭐ 📍 ⏰ 📞"
-).split()
+    "😀", "😁", "😂", "🤣", "😊", "😍", "🥰", "😘", "😉", "😎",
+    "🤗", "🤩", "🙂", "😅", "😆", "😇", "🤔", "😮", "😢", "😭",
+    "😡", "😴", "🙄", "😬", "🥺", "🙈", "👍", "👎", "👌", "👏",
+    "🙏", "🙌", "💪", "👋", "✌️", "🤝", "🫶", "❤️", "🧡", "💛",
+    "💚", "💙", "💜", "🖤", "💯", "🔥", "✨", "🎉", "🎁", "🛍️",
+    "📦", "🚚", "💸", "💰", "✅", "❌", "⭐", "📍", "⏰", "📞",
+)  # fmt: skip
 
 
 def emoji_name(emoji: str) -> str:
@@ -63,7 +64,7 @@ class _Grid(QWidget):
         focused = self.focusWidget()
         step = steps.get(Qt.Key(event.key()))
         if step is not None and focused in self.buttons:
-            target = self.buttons.index(focused) + step  # type: ignore[arg-type]
+            target = self.buttons.index(focused) + step
             if 0 <= target < len(self.buttons):
                 self.buttons[target].setFocus(Qt.FocusReason.TabFocusReason)
             event.accept()
@@ -84,13 +85,13 @@ class EmojiPicker(QMenu):
         action.setDefaultWidget(self.grid)
         self.addAction(action)
         for button in self.grid.buttons:
-            button.clicked.connect(lambda _checked=False, e=button.text(): self._pick(e))
+            button.clicked.connect(functools.partial(self._pick, button.text()))
         self.aboutToShow.connect(lambda: self.grid.buttons[0].setFocus())
 
     def buttons(self) -> list[QToolButton]:
         return list(self.grid.buttons)
 
-    def _pick(self, emoji: str) -> None:
+    def _pick(self, emoji: str, _checked: bool = False) -> None:
         self.close()
         self.picked.emit(emoji)
 

@@ -276,7 +276,7 @@ class SavedRepliesEditor(QWidget):
 
     def error(self) -> str:
         """The sentence shown about the last refused change ("" when none)."""
-        return self.error_label.text() if self.error_label.isVisible() else ""
+        return "" if self.error_label.isHidden() else self.error_label.text()
 
     def _fields(self) -> tuple[str, str]:
         return normalize_shortcut(self.shortcut_edit.text()), self.text_edit.toPlainText()

@@ -39,6 +39,12 @@ def test_defaults_have_every_notification_off(qtbot: QtBot, tmp_path: Path) -> N
     assert dialog.language_combo.currentData() == ""
     assert dialog.poll_spin.value() == 60
     assert (dialog.poll_spin.minimum(), dialog.poll_spin.maximum()) == (30, 900)
+    assert dialog.enter_sends_box.isChecked()
+    assert not dialog.typing_box.isChecked()
+    assert dialog.saved_replies.replies() == []
+    assert dialog.saved_replies.empty_label.isVisibleTo(dialog)  # with an example
+    assert "/harga" in dialog.saved_replies.empty_label.text()
+    assert dialog.saved_replies.shortcut_edit.placeholderText() == "harga"
 
 
 def test_ok_saves_to_the_file_and_updates_settings(qtbot: QtBot, tmp_path: Path) -> None:
@@ -52,6 +58,8 @@ def test_ok_saves_to_the_file_and_updates_settings(qtbot: QtBot, tmp_path: Path)
     dialog.human_agent_box.setChecked(True)
     dialog.language_combo.setCurrentIndex(dialog.language_combo.findData("id"))
     dialog.poll_spin.setValue(300)
+    dialog.enter_sends_box.setChecked(False)
+    dialog.typing_box.setChecked(True)
     with qtbot.waitSignal(dialog.saved, timeout=1000) as blocker:
         qtbot.mouseClick(ok(dialog), Qt.MouseButton.LeftButton)
     assert blocker.args == [settings]
@@ -63,6 +71,9 @@ def test_ok_saves_to_the_file_and_updates_settings(qtbot: QtBot, tmp_path: Path)
     assert saved["human_agent_allowed"] is True
     assert saved["language"] == "id"
     assert saved["poll_interval_seconds"] == 300.0
+    assert saved["enter_sends"] is False
+    assert saved["typing_indicator"] is True
+    assert saved["saved_replies"] == []
     assert settings.notify_folders == ["primary", "requests"]  # edited in place
     assert Settings.load(tmp_path / "settings.json") == settings
 
@@ -110,7 +121,7 @@ def test_accessible_names_and_unique_mnemonics(qtbot: QtBot, tmp_path: Path, lan
     labels = [box.text() for box in dialog.findChildren(QCheckBox)]
     labels += [label.text() for label in dialog.findChildren(QLabel) if label.buddy()]
     keys = [m.group(1).lower() for t in labels for m in [re.search(r"&(\w)", t)] if m]
-    assert len(keys) == len(labels) == 8
+    assert len(keys) == len(labels) == 12
     assert len(set(keys)) == len(keys), keys
 
 
@@ -128,7 +139,8 @@ def test_tab_reaches_every_control_in_order(qtbot: QtBot, tmp_path: Path) -> Non
     dialog.open()
     qtbot.waitExposed(dialog)
     dialog.activateWindow()
-    controls = dialog.controls()
+    controls = [control for control in dialog.controls() if control.isEnabled()]
+    assert len(controls) == len(dialog.controls()) - 2  # Update/Remove wait for a selection
     controls[0].setFocus()
     qtbot.waitUntil(lambda: QApplication.focusWidget() is controls[0], timeout=1000)
     reached = [QApplication.focusWidget()]
@@ -162,3 +174,98 @@ def test_ask_awaits_the_dialog_without_a_nested_loop(
     qtbot.waitUntil(dialog.isVisible, timeout=1000)
     dialog.reject()
     assert run_until(qtbot, task, 1000) is False
+
+
+# --- saved replies ------------------------------------------------------------------------
+
+
+def fill(dialog: SettingsDialog, shortcut: str, text: str) -> None:
+    dialog.saved_replies.shortcut_edit.setText(shortcut)
+    dialog.saved_replies.text_edit.setPlainText(text)
+
+
+def saved_file(tmp_path: Path) -> Any:
+    return json.loads((tmp_path / "settings.json").read_text(encoding="utf-8"))["saved_replies"]
+
+
+def test_saved_replies_add_edit_remove_are_saved(qtbot: QtBot, tmp_path: Path) -> None:
+    settings = Settings()
+    dialog = make(qtbot, tmp_path, settings)
+    dialog.open()
+    editor = dialog.saved_replies
+    fill(dialog, "/harga", "Rp 85.000 kak")
+    qtbot.mouseClick(editor.add_button, Qt.MouseButton.LeftButton)
+    fill(dialog, "rek", "BCA 123\na.n. Toko Maju")
+    qtbot.mouseClick(editor.add_button, Qt.MouseButton.LeftButton)
+    fill(dialog, "jam", "Buka 09.00–17.00")
+    qtbot.mouseClick(editor.add_button, Qt.MouseButton.LeftButton)
+    assert editor.list.count() == 3 and editor.error() == ""
+    assert editor.list.item(0).text() == "/harga — Rp 85.000 kak"
+    assert not editor.empty_label.isVisibleTo(dialog)
+
+    editor.list.setCurrentRow(0)  # selecting fills the fields
+    assert editor.shortcut_edit.text() == "harga"
+    assert editor.update_button.isEnabled() and editor.remove_button.isEnabled()
+    editor.text_edit.setPlainText("Rp 90.000 kak")
+    qtbot.mouseClick(editor.update_button, Qt.MouseButton.LeftButton)
+    editor.list.setCurrentRow(2)
+    qtbot.mouseClick(editor.remove_button, Qt.MouseButton.LeftButton)
+    assert [r.shortcut for r in editor.replies()] == ["harga", "rek"]
+
+    with qtbot.waitSignal(dialog.saved, timeout=1000):
+        ok(dialog).click()
+    expected = [
+        {"shortcut": "harga", "text": "Rp 90.000 kak"},
+        {"shortcut": "rek", "text": "BCA 123\na.n. Toko Maju"},
+    ]
+    assert saved_file(tmp_path) == expected
+    assert settings.saved_replies == expected
+    assert Settings.load(tmp_path / "settings.json").saved_replies == expected
+    again = make(qtbot, tmp_path, Settings.load(tmp_path / "settings.json"))
+    assert again.saved_replies.list.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("shortcut", "text", "sentence"),
+    [
+        ("har ga", "x", "can't contain spaces"),
+        ("rek", "x", "/rek is already used"),
+        ("", "x", "Type a shortcut"),
+        ("baru", " ", "Type the text"),
+    ],
+)
+def test_saved_reply_validation_says_why(
+    qtbot: QtBot, tmp_path: Path, shortcut: str, text: str, sentence: str
+) -> None:
+    dialog = make(qtbot, tmp_path, Settings(saved_replies=[{"shortcut": "rek", "text": "BCA"}]))
+    dialog.open()
+    editor = dialog.saved_replies
+    fill(dialog, shortcut, text)
+    qtbot.mouseClick(editor.add_button, Qt.MouseButton.LeftButton)
+    assert sentence in editor.error()
+    assert editor.error_label.isVisibleTo(dialog)
+    assert editor.error_label.accessibleName() == editor.error()
+    assert len(editor.replies()) == 1
+    with qtbot.assertNotEmitted(dialog.saved):
+        ok(dialog).click()  # what is typed is not dropped: OK refuses and stays open
+    assert dialog.isVisible()
+
+
+def test_ok_keeps_a_reply_typed_but_not_added(qtbot: QtBot, tmp_path: Path) -> None:
+    dialog = make(qtbot, tmp_path)
+    dialog.open()
+    fill(dialog, "ok", "Siap kak")
+    with qtbot.waitSignal(dialog.saved, timeout=1000):
+        ok(dialog).click()
+    assert saved_file(tmp_path) == [{"shortcut": "ok", "text": "Siap kak"}]
+
+
+def test_saved_replies_in_indonesian(qtbot: QtBot, tmp_path: Path) -> None:
+    dialog = make(qtbot, tmp_path, lang="id")
+    editor = dialog.saved_replies
+    assert editor.add_button.text() == "Tambah"
+    assert editor.list.accessibleName() == "Balasan tersimpan"
+    assert "Contoh: /harga" in editor.empty_label.text()
+    fill(dialog, "a b", "x")
+    editor.add()
+    assert "tidak boleh berisi spasi" in editor.error()
