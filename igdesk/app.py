@@ -302,11 +302,6 @@ class App:
 
         Raises IgdeskError with the reason when it cannot be sent at all.
         """
-        row = self.archive.thread(thread_id)
-        if row is None:
-            raise IgdeskError(
-                "This conversation is no longer here.", "Percakapan ini sudah tidak ada."
-            )
         if not text.strip():
             raise IgdeskError("Write something first.", "Tulis sesuatu dulu.")
         size = text_bytes(text)
@@ -317,6 +312,41 @@ class App:
                 f"Balasan ini {size} byte; Instagram menerima paling banyak {MAX_TEXT_BYTES}. "
                 "Persingkat atau pecah.",
             )
+        extra: dict[str, object] = {"reply_to": {"mid": reply_to}} if reply_to else {}
+        entry_id = self._queue(thread_id, "text", {"text": text}, extra)
+        self.archive.save_draft(thread_id, "")
+        return entry_id
+
+    def send_heart(self, thread_id: str) -> int:
+        """Queue the heart sticker (`like_heart`)."""
+        return self._queue(thread_id, "sticker", {"attachment": {"type": "like_heart"}})
+
+    async def typing(self, thread_id: str, on: bool) -> None:
+        """Best-effort typing indicator (off by default in Settings); never queued."""
+        row = self.archive.thread(thread_id)
+        account = self.archive.account()
+        if row is None or account is None or not self.settings.typing_indicator:
+            return
+        action = "typing_on" if on else "typing_off"
+        try:
+            body = {"recipient": {"id": row.contact_id}, "sender_action": action}
+            await self.client.send(account, body)
+        except (GraphError, IgdeskError) as error:
+            log.info("typing indicator not sent: %s", type(error).__name__)
+
+    def _queue(
+        self,
+        thread_id: str,
+        kind: str,
+        message: dict[str, object],
+        extra: dict[str, object] | None = None,
+    ) -> int:
+        """Write one outgoing message to the outbox (refused when the window is closed)."""
+        row = self.archive.thread(thread_id)
+        if row is None:
+            raise IgdeskError(
+                "This conversation is no longer here.", "Percakapan ini sudah tidak ada."
+            )
         state = current_window_state(
             self.archive, thread_id, utc_now(), human_agent=self.settings.human_agent_allowed
         )
@@ -325,11 +355,8 @@ class App:
                 "The reply window of this chat has closed. Wait for the customer to write again.",
                 "Batas waktu balas chat ini sudah lewat. Tunggu pelanggan menulis lagi.",
             )
-        body: dict[str, object] = {"recipient": {"id": row.contact_id}, "message": {"text": text}}
-        if reply_to:
-            body["reply_to"] = {"mid": reply_to}
-        entry_id = self.archive.add_outbox(thread_id, row.contact_id, "text", body)
-        self.archive.save_draft(thread_id, "")
+        body = {"recipient": {"id": row.contact_id}, "message": message, **(extra or {})}
+        entry_id = self.archive.add_outbox(thread_id, row.contact_id, kind, body)
         self.events.emit(OutboxChanged(thread_id, entry_id))
         self._wake_sender()
         return entry_id
@@ -364,9 +391,7 @@ class App:
         if self._send_task is not None:
             return
         sender = self._outbox_sender()
-        self._send_task = asyncio.get_running_loop().create_task(
-            sender.run(), name="igdesk-outbox"
-        )
+        self._send_task = asyncio.get_running_loop().create_task(sender.run(), name="igdesk-outbox")
 
     def _outbox_sender(self) -> OutboxSender:
         if self._sender is not None:

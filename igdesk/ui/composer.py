@@ -238,7 +238,11 @@ class Composer(QWidget):
     # --- threads and drafts -------------------------------------------------------------------
 
     def set_thread(self, thread_id: str | None, draft: str) -> None:
-        """Show another thread (None: none) with its stored draft; the old draft is flushed."""
+        """Show another thread (None: none) with its stored draft.
+
+        The old thread's pending draft is reported first, and `typing(False)` if it was on; a
+        reply-to is dropped silently (no `reply_cancelled`).
+        """
         self.flush_draft()
         self._stop_typing()
         self.editor.popup().hide()

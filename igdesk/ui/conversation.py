@@ -22,6 +22,7 @@ from igdesk.domain import Folder, Message, WindowState, messaging_window, utc_no
 from igdesk.store.threads import ThreadRow
 from igdesk.ui.delegates.message_delegate import MessageDelegate
 from igdesk.ui.models.messages import MessageListModel
+from igdesk.ui.outbox_panel import OutboxPanel
 from igdesk.ui.words import Words
 
 PAGE = 200
@@ -144,7 +145,14 @@ class ConversationPane(QWidget):
         layout.addLayout(header)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.empty, 1)
+        self.outbox = OutboxPanel(words)
+        layout.addWidget(self.outbox)
+        self._bottom = layout
         self.show_thread(None, [], has_older=False)
+
+    def add_bottom(self, widget: QWidget) -> None:
+        """Put the composer (owned by the window) under the messages."""
+        self._bottom.addWidget(widget)
 
     # --- content -------------------------------------------------------------------------------
 

@@ -24,10 +24,13 @@ from PySide6.QtWidgets import (
 )
 
 from igdesk.app import App
-from igdesk.domain import Folder
+from igdesk.domain import Folder, Message, Window, WindowState, messaging_window, utc_now
+from igdesk.errors import IgdeskError
 from igdesk.events import SyncStatus
+from igdesk.sync.outbox import current_window_state, window_closed_at
 from igdesk.ui.aio import TaskOwner
 from igdesk.ui.bridge import CoreBridge
+from igdesk.ui.composer import Composer
 from igdesk.ui.contact_panel import ContactPanel
 from igdesk.ui.conversation import PAGE, ConversationPane
 from igdesk.ui.delegates.message_delegate import MessageDelegate
@@ -35,6 +38,7 @@ from igdesk.ui.delegates.search_delegate import SearchDelegate
 from igdesk.ui.delegates.thread_delegate import ThreadDelegate
 from igdesk.ui.images import ImageStore
 from igdesk.ui.models.folders import FolderListModel
+from igdesk.ui.models.messages import MessageRole
 from igdesk.ui.models.search import SearchResultModel
 from igdesk.ui.models.threads import ThreadListModel
 from igdesk.ui.status import status_text
@@ -150,6 +154,8 @@ class MainWindow(QMainWindow):
         )
         self.conversation = ConversationPane(w, self.message_delegate)
         self.conversation.human_agent = self.app.settings.human_agent_allowed
+        self.composer = Composer(w, self.app.settings)
+        self.conversation.add_bottom(self.composer)
         self.contact_panel = ContactPanel(w)
 
         splitter = QSplitter()
@@ -216,6 +222,14 @@ class MainWindow(QMainWindow):
         self.conversation.restore_requested.connect(self._restore)
         self.conversation.move_requested.connect(self._move)
         self.conversation.older_wanted.connect(self._load_older)
+        self.conversation.outbox.retry_requested.connect(self.app.retry_send)
+        self.conversation.outbox.delete_requested.connect(self.app.delete_send)
+        self.conversation.view.doubleClicked.connect(self._reply_to_message)
+        self.composer.send_requested.connect(self._send)
+        self.composer.heart_requested.connect(self._send_heart)
+        self.composer.draft_changed.connect(self.app.archive.save_draft)
+        self.composer.typing.connect(self._typing)
+        self.bridge.outbox_changed.connect(self._outbox_changed)
         self.bridge.threads_changed.connect(self._threads_changed)
         self.bridge.messages_added.connect(self._messages_added)
         self.bridge.customer_wrote.connect(self._customer_wrote)
@@ -281,13 +295,20 @@ class MainWindow(QMainWindow):
 
     def _show_thread(self, thread_id: str | None) -> None:
         row = self.app.archive.thread(thread_id) if thread_id else None
+        self.composer.flush_draft()
         if row is None:
             self.conversation.show_thread(None, [], has_older=False)
+            self.conversation.outbox.show_entries([])
+            self.composer.set_thread(None, "")
+            self.composer.set_window(None, utc_now(), human_agent=False)
             self.contact_panel.clear()
             self.app.set_active(self.isActiveWindow())
             return
         messages = self.app.messages(row.id, limit=PAGE)
         self.conversation.show_thread(row, messages, has_older=len(messages) >= PAGE)
+        self.conversation.outbox.show_entries(self.app.unsent(row.id))
+        self.composer.set_thread(row.id, self.app.archive.draft(row.id))
+        self._update_window(row.id)
         contact = self.app.archive.contact(row.contact_id)
         if contact is not None:
             since = messages[0].created_time if messages else row.created_at
@@ -317,7 +338,63 @@ class MainWindow(QMainWindow):
         self.thread_model.apply(rows)
         for row in rows:
             self.conversation.update_thread(row)
+        current = self.conversation.current
+        if current is not None and current.id in thread_ids:
+            self._update_window(current.id)
         self._update_counts()
+
+    def _update_window(self, thread_id: str) -> None:
+        """The composer opens, warns or closes with the thread's messaging window."""
+        row = self.app.archive.thread(thread_id)
+        if row is None:
+            return
+        now = utc_now()
+        allowed = self.app.settings.human_agent_allowed
+        window = messaging_window(row.last_customer_message_at, now, human_agent_allowed=allowed)
+        if (
+            current_window_state(self.app.archive, thread_id, now, human_agent=allowed)
+            is (WindowState.CLOSED)
+            and window.state is not WindowState.CLOSED
+        ):
+            window = Window(WindowState.CLOSED, window_closed_at(self.app.archive, thread_id))
+        self.composer.set_window(window, now, human_agent=allowed)
+
+    def _outbox_changed(self, thread_id: str, _entry_id: int) -> None:
+        current = self.conversation.current
+        if current is not None and current.id == thread_id:
+            self.conversation.outbox.show_entries(self.app.unsent(thread_id))
+            self._update_window(thread_id)
+
+    def _send(self, text: str) -> None:
+        current = self.conversation.current
+        if current is None:
+            return
+        try:
+            self.app.send_text(current.id, text, reply_to=self.composer.reply_to())
+        except IgdeskError as error:
+            self.status_label.setText(error.sentence(self.words.lang))
+            return
+        self.composer.set_text("")
+
+    def _send_heart(self) -> None:
+        current = self.conversation.current
+        if current is None:
+            return
+        try:
+            self.app.send_heart(current.id)
+        except IgdeskError as error:
+            self.status_label.setText(error.sentence(self.words.lang))
+
+    def _typing(self, on: bool) -> None:
+        current = self.conversation.current
+        if current is not None:
+            self.tasks.start(self.app.typing(current.id, on), name="typing")
+
+    def _reply_to_message(self, index: QModelIndex) -> None:
+        message = index.data(MessageRole.MESSAGE)
+        if isinstance(message, Message) and not message.deleted:
+            quote = message.text or self.words("Attachment", "Lampiran")
+            self.composer.set_reply_to(message.id, " ".join(quote.split())[:120])
 
     def _messages_added(self, thread_id: str, message_ids: list[str]) -> None:
         current = self.conversation.current

@@ -332,3 +332,42 @@ def test_expired_image_link_is_refreshed_on_retry(
     assert fresh is not None
     new_url = fresh.attachments[0].url
     qtbot.waitUntil(lambda: window.images.state(new_url) == "ready", timeout=10_000)
+
+
+def test_send_a_reply_delivered_once_and_echoed_once(
+    window: MainWindow, world: World, qtbot: QtBot, run_until: RunUntil
+) -> None:
+    thread_id = open_by_username(window, "ani.follower")
+    window.app.start_sending()
+    window.composer.set_text("Terima kasih kak 🙏")
+    qtbot.keyClick(window.composer.editor, Qt.Key.Key_Return)
+    assert window.composer.text() == ""
+    qtbot.waitUntil(
+        lambda: (
+            "Terima kasih kak 🙏"
+            in [m["text"] for m in world.thread_of("ani.follower")["messages"]]
+        ),
+        timeout=10_000,
+    )
+    qtbot.waitUntil(lambda: not window.conversation.outbox.isVisible(), timeout=10_000)
+    run_until(qtbot, window.app.sync_once(), 15_000)  # the echo comes back through polling
+    shown = [m.text for m in window.conversation.model.messages()]
+    assert shown.count("Terima kasih kak 🙏") == 1
+    stored = [m.text for m in window.app.archive.messages(thread_id)]
+    assert stored.count("Terima kasih kak 🙏") == 1
+
+
+def test_closed_window_keeps_the_composer_closed_with_a_reason(window: MainWindow) -> None:
+    open_by_username(window, "eka.long")  # the customer last wrote two days ago
+    assert not window.composer.can_reply()
+    window.composer.set_text("halo")
+    assert not window.composer.can_send()
+
+
+def test_draft_survives_switching_threads(window: MainWindow) -> None:
+    first = open_by_username(window, "ani.follower")
+    window.composer.set_text("Draf untuk Ani")
+    open_by_username(window, "bob.general")
+    assert window.app.archive.draft(first) == "Draf untuk Ani"
+    open_by_username(window, "ani.follower")
+    assert window.composer.text() == "Draf untuk Ani"
