@@ -229,6 +229,7 @@ class MainWindow(QMainWindow):
         self.composer.heart_requested.connect(self._send_heart)
         self.composer.draft_changed.connect(self.app.archive.save_draft)
         self.composer.typing.connect(self._typing)
+        self.composer.edit_saved_replies_requested.connect(self._open_settings)
         self.bridge.outbox_changed.connect(self._outbox_changed)
         self.bridge.threads_changed.connect(self._threads_changed)
         self.bridge.messages_added.connect(self._messages_added)
@@ -606,6 +607,7 @@ class MainWindow(QMainWindow):
         self.app.set_active(self.isActiveWindow())
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.composer.flush_draft()  # what was typed is kept for next time
         self.bridge.detach()
         self._clock.stop()
         super().closeEvent(event)
