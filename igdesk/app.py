@@ -21,6 +21,7 @@ from igdesk.domain import (
     Account,
     Folder,
     Message,
+    Reaction,
     WindowState,
     accept_request,
     text_bytes,
@@ -43,6 +44,7 @@ from igdesk.graph.ratelimit import RateBudget
 from igdesk.store import Archive
 from igdesk.store.outbox import OutboxEntry, OutboxState
 from igdesk.sync.engine import ProgressCallback, Syncer, SyncSummary
+from igdesk.sync.media_check import check_media_url
 from igdesk.sync.outbox import OutboxSender, SendResult, current_window_state
 from igdesk.sync.poller import Poller, PollOutcome, PollTiming
 
@@ -316,6 +318,41 @@ class App:
         entry_id = self._queue(thread_id, "text", {"text": text}, extra)
         self.archive.save_draft(thread_id, "")
         return entry_id
+
+    async def send_file_url(self, thread_id: str, kind: str, url: str) -> int:
+        """Queue a photo, video, voice note or PDF that Meta fetches from a public URL.
+
+        The link is checked first (reachable, type, size), so a refusal is a clear sentence.
+        """
+        await check_media_url(url, kind)
+        item = {"type": kind, "payload": {"url": url}}
+        message: dict[str, object] = (
+            {"attachments": [item]} if kind == "image" else {"attachment": item}
+        )
+        return self._queue(thread_id, "attachment", message)
+
+    async def react(self, thread_id: str, message_id: str, emoji: str | None) -> None:
+        """React to a customer's message with an emoji, or remove the reaction (None)."""
+        row = self.archive.thread(thread_id)
+        account = self.archive.account()
+        message = self.archive.message(message_id)
+        if row is None or account is None or message is None:
+            return
+        payload: dict[str, str] = {"message_id": message_id}
+        if emoji:
+            payload["reaction"] = emoji
+        body = {
+            "recipient": {"id": row.contact_id},
+            "sender_action": "react" if emoji else "unreact",
+            "payload": payload,
+        }
+        await self.client.send(account, body)
+        others = tuple(r for r in message.reactions if r.user_id != account.id)
+        mine = (Reaction(account.id, emoji),) if emoji else ()
+        self.archive.upsert_messages(
+            thread_id, [dataclasses.replace(message, reactions=others + mine)]
+        )
+        self.events.emit(MessagesAdded(thread_id, (message_id,)))
 
     def send_heart(self, thread_id: str) -> int:
         """Queue the heart sticker (`like_heart`)."""

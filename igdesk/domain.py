@@ -22,6 +22,41 @@ STANDARD_WINDOW = timedelta(hours=24)
 HUMAN_AGENT_WINDOW = timedelta(days=7)
 
 
+#: What the Send API takes by URL: attachment type → (accepted MIME types, max bytes).
+#: Decimal megabytes, the stricter reading of Meta's "8MB"/"25MB".
+SEND_MEDIA_LIMITS: dict[str, tuple[frozenset[str], int]] = {
+    "image": (frozenset({"image/png", "image/jpeg", "image/gif"}), 8_000_000),
+    "audio": (
+        frozenset(
+            {
+                "audio/aac",
+                "audio/mp4",
+                "audio/m4a",
+                "audio/x-m4a",
+                "audio/wav",
+                "audio/x-wav",
+                "audio/wave",
+            }
+        ),
+        25_000_000,
+    ),
+    "video": (
+        frozenset(
+            {
+                "video/mp4",
+                "video/ogg",
+                "video/x-msvideo",
+                "video/avi",
+                "video/quicktime",
+                "video/webm",
+            }
+        ),
+        25_000_000,
+    ),
+    "file": (frozenset({"application/pdf"}), 25_000_000),
+}
+
+
 class Folder(StrEnum):
     """Where a thread is shown. Local data: the API exposes no folders."""
 

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 
 from igdesk.domain import (
     Account,
+    Attachment,
     Folder,
     Message,
     WindowState,
@@ -44,6 +45,8 @@ log = logging.getLogger("igdesk.sync.outbox")
 WINDOW_CLOSED_KEY = "window_closed_at:"
 #: How far apart our clock and Meta's may be when matching an unknown send to a message.
 CLOCK_SKEW = timedelta(minutes=5)
+#: Meta's "(#100) Upload attachment failure": it could not fetch or accept the file.
+UPLOAD_FAILURE_SUBCODE = 2018047
 #: An unknown send that the conversation does not show is retried at most this often.
 MAX_ATTEMPTS = 3
 
@@ -193,7 +196,10 @@ class OutboxSender:
             self._fail(entry, (error.sentence("en"), error.sentence("id")))
             return True
         except GraphError as error:
-            self._fail(entry, (error.sentence("en"), error.sentence("id")))
+            if error.subcode == UPLOAD_FAILURE_SUBCODE:
+                self._fail(entry, _UPLOAD_FAILED)
+            else:
+                self._fail(entry, (error.sentence("en"), error.sentence("id")))
             return True
         except IgdeskError as error:  # no token at all
             self._set(entry, OutboxState.PENDING)
@@ -279,13 +285,20 @@ def _matching_message(
 
 def _local_copy(entry: OutboxEntry, account: Account, message_id: str) -> Message:
     """Our sent message as the archive shows it until the poll brings Meta's own copy."""
-    text = str((entry.body.get("message") or {}).get("text") or "")
+    message = entry.body.get("message") or {}
+    items = message.get("attachments") or [message.get("attachment")]
+    attachments = tuple(
+        Attachment(str(item.get("type")), str((item.get("payload") or {}).get("url") or ""))
+        for item in items
+        if isinstance(item, dict) and item.get("type")
+    )
     return Message(
         id=message_id,
         thread_id=entry.thread_id,
         sender_id=account.id,
         created_time=utc_now(),
-        text=text,
+        text=str(message.get("text") or ""),
+        attachments=attachments,
         is_from_shop=True,
     )
 
@@ -293,6 +306,12 @@ def _local_copy(entry: OutboxEntry, account: Account, message_id: str) -> Messag
 _WINDOW_CLOSED = (
     "Not sent: the reply window of this chat has closed. Wait for the customer to write again.",
     "Tidak terkirim: batas waktu balas chat ini sudah lewat. Tunggu pelanggan menulis lagi.",
+)
+_UPLOAD_FAILED = (
+    "Not sent: Instagram could not fetch or accept this file. Check that the link opens the "
+    "file itself and that it is within Instagram's type and size limits.",
+    "Tidak terkirim: Instagram tidak bisa mengambil atau menerima berkas ini. Pastikan "
+    "tautannya langsung membuka berkas dan sesuai batas jenis dan ukuran Instagram.",
 )
 _NOT_CONFIRMED = (
     "igdesk could not confirm this reply went out. Check the chat in Instagram, then Retry "

@@ -286,3 +286,42 @@ def test_crash_mid_send_then_restart_sends_at_most_once(
         assert delivered_texts(second, thread_id).count("Setelah crash") == 1
     finally:
         second.close()
+
+
+def test_photo_by_link_is_checked_then_delivered(shop: Shop) -> None:
+    thread_id = shop.thread("ani.follower")
+    row = shop.app.archive.thread(thread_id)
+    contact = shop.app.archive.contact(row.contact_id) if row else None
+    assert contact is not None and contact.profile_pic  # a real PNG the sandbox serves
+    entry_id = shop.run(lambda: shop.app.send_file_url(thread_id, "image", contact.profile_pic))
+    shop.flush()
+    entry = shop.app.archive.outbox_entry(entry_id)
+    assert entry is not None and entry.state is OutboxState.SENT, sentence_of(entry.error, "en")
+    thread = next(t for t in shop.sandbox.world()["threads"] if t["id"] == thread_id)
+    assert "image" in thread["messages"][0]["attachment_types"]
+
+
+def test_a_link_that_is_not_a_photo_is_refused_with_a_sentence(shop: Shop) -> None:
+    thread_id = shop.thread("ani.follower")
+    with pytest.raises(IgdeskError) as refused:
+        shop.run(
+            lambda: shop.app.send_file_url(thread_id, "image", f"{shop.sandbox.url}/_sandbox/world")
+        )
+    assert "allowed" in refused.value.sentence("en")
+    with pytest.raises(IgdeskError) as broken:
+        shop.run(lambda: shop.app.send_file_url(thread_id, "file", "ftp://example/x.pdf"))
+    assert "https://" in broken.value.sentence("en")
+    assert shop.app.unsent(thread_id) == []
+
+
+def test_react_and_unreact_to_a_customer_message(shop: Shop) -> None:
+    thread_id = shop.thread("ani.follower")
+    customer_message = next(m for m in shop.app.archive.messages(thread_id) if not m.is_from_shop)
+    shop.run(lambda: shop.app.react(thread_id, customer_message.id, "❤️"))
+    stored = shop.app.archive.message(customer_message.id)
+    assert stored is not None and [r.emoji for r in stored.reactions] == ["❤️"]
+    actions = shop.sandbox.world()["sender_actions"]
+    assert any("react" in str(a) and customer_message.id in str(a) for a in actions)
+    shop.run(lambda: shop.app.react(thread_id, customer_message.id, None))
+    stored = shop.app.archive.message(customer_message.id)
+    assert stored is not None and stored.reactions == ()
