@@ -5,7 +5,9 @@ It reaches the core only through the App façade (actions) and the CoreBridge (e
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from functools import partial
+
+from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -15,6 +17,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListView,
     QMainWindow,
+    QMenu,
     QPushButton,
     QSplitter,
     QStackedWidget,
@@ -45,6 +48,7 @@ from igdesk.ui.status import status_text
 from igdesk.ui.tray import TrayNotifier
 from igdesk.ui.words import Words
 
+REACTIONS = ("❤️", "😂", "😮", "😢", "👍")
 FOLDER_ORDER = (Folder.PRIMARY, Folder.GENERAL, Folder.REQUESTS, Folder.DENIED)
 REQUESTS_NOTICE_KEY = "ui.requests_notice_dismissed"
 
@@ -230,6 +234,11 @@ class MainWindow(QMainWindow):
         self.composer.draft_changed.connect(self.app.archive.save_draft)
         self.composer.typing.connect(self._typing)
         self.composer.edit_saved_replies_requested.connect(self._open_settings)
+        self.composer.attach_requested.connect(
+            lambda: self.tasks.start(self._attach(), name="attach")
+        )
+        self.conversation.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.conversation.view.customContextMenuRequested.connect(self._message_menu)
         self.bridge.outbox_changed.connect(self._outbox_changed)
         self.bridge.threads_changed.connect(self._threads_changed)
         self.bridge.messages_added.connect(self._messages_added)
@@ -390,6 +399,42 @@ class MainWindow(QMainWindow):
         current = self.conversation.current
         if current is not None:
             self.tasks.start(self.app.typing(current.id, on), name="typing")
+
+    async def _attach(self) -> None:
+        from igdesk.ui.attach_dialog import ask_for_file
+
+        current = self.conversation.current
+        choice = await ask_for_file(self.words, self)
+        if current is None or choice is None:
+            return
+        kind, url = choice
+        try:
+            await self.app.send_file_url(current.id, kind, url)
+        except IgdeskError as error:
+            self.status_label.setText(error.sentence(self.words.lang))
+
+    def _message_menu(self, position: QPoint) -> None:
+        """Right-click on a message: reply to it, or react (customer messages)."""
+        index = self.conversation.view.indexAt(position)
+        message = index.data(MessageRole.MESSAGE) if index.isValid() else None
+        current = self.conversation.current
+        if not isinstance(message, Message) or current is None or message.deleted:
+            return
+        w = self.words
+        menu = QMenu(self)
+        menu.addAction(w("Reply", "Balas"), lambda: self._reply_to_message(index))
+        if not message.is_from_shop:
+            for emoji in REACTIONS:
+                action = menu.addAction(w(f"React {emoji}", f"Reaksi {emoji}"))
+                action.triggered.connect(partial(self._react, current.id, message.id, emoji))
+            menu.addAction(
+                w("Remove my reaction", "Hapus reaksi saya"),
+                lambda: self._react(current.id, message.id, None),
+            )
+        menu.popup(self.conversation.view.viewport().mapToGlobal(position))
+
+    def _react(self, thread_id: str, message_id: str, emoji: str | None) -> None:
+        self.tasks.start(self.app.react(thread_id, message_id, emoji), name="react")
 
     def _reply_to_message(self, index: QModelIndex) -> None:
         message = index.data(MessageRole.MESSAGE)

@@ -1,0 +1,91 @@
+"""Sending a photo, video, voice note or PDF by a public link Meta can fetch.
+
+(Serving a local file through a tunnel comes with the webhooks work; until then the owner
+pastes a link to the file, e.g. from their website or cloud storage.)
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from igdesk.ui.words import Words
+
+KINDS = (
+    ("image", "Photo (PNG, JPEG, GIF, up to 8 MB)", "Foto (PNG, JPEG, GIF, maks. 8 MB)"),
+    ("video", "Video (MP4, MOV, WEBM…, up to 25 MB)", "Video (MP4, MOV, WEBM…, maks. 25 MB)"),
+    (
+        "audio",
+        "Voice note / audio (M4A, AAC, WAV, up to 25 MB)",
+        "Pesan suara / audio (maks. 25 MB)",
+    ),
+    ("file", "PDF file (up to 25 MB)", "Berkas PDF (maks. 25 MB)"),
+)
+
+
+class AttachDialog(QDialog):
+    """A link and what kind of file it is."""
+
+    def __init__(self, words: Words, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(words("Send a file", "Kirim berkas"))
+        explain = QLabel(
+            words(
+                "Instagram fetches the file itself: paste a public link that opens the file "
+                "directly.",
+                "Instagram mengambil berkasnya sendiri: tempel tautan publik yang langsung "
+                "membuka berkas.",
+            )
+        )
+        explain.setWordWrap(True)
+        self.url = QLineEdit()
+        self.url.setPlaceholderText("https://")
+        self.url.setAccessibleName(words("Link to the file", "Tautan ke berkas"))
+        self.kind = QComboBox()
+        self.kind.setAccessibleName(words("Kind of file", "Jenis berkas"))
+        for key, english, indonesian in KINDS:
+            self.kind.addItem(words(english, indonesian), key)
+        form = QFormLayout()
+        form.addRow(words("&Link", "&Tautan"), self.url)
+        form.addRow(words("&Kind", "&Jenis"), self.kind)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(explain)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+
+    def choice(self) -> tuple[str, str]:
+        return str(self.kind.currentData()), self.url.text().strip()
+
+
+async def ask_for_file(words: Words, parent: QWidget | None = None) -> tuple[str, str] | None:
+    """(kind, url), or None when cancelled; shown with open(), never exec()."""
+    dialog = AttachDialog(words, parent)
+    done: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+    def finished(result: int) -> None:
+        if not done.done():
+            done.set_result(result)
+
+    dialog.finished.connect(finished)
+    dialog.open()
+    result = await done
+    choice = dialog.choice()
+    dialog.deleteLater()
+    if result != QDialog.DialogCode.Accepted.value or not choice[1]:
+        return None
+    return choice
