@@ -54,6 +54,9 @@ log = logging.getLogger("igdesk.app")
 class App:
     """Everything one profile needs, started and stopped in order."""
 
+    #: Seconds a send of unknown outcome is given to land before the conversation is checked.
+    outbox_settle_seconds = 30.0
+
     def __init__(
         self,
         profile: Profile,
@@ -451,6 +454,7 @@ class App:
             human_agent=lambda: self.settings.human_agent_allowed,
             on_change=changed,
             on_token_error=token_refused,
+            settle_seconds=self.outbox_settle_seconds,
         )
         return self._sender
 

@@ -108,6 +108,7 @@ class OutboxSender:
         on_change: Callable[[SendResult], None] | None = None,
         on_token_error: Callable[[TokenError], None] | None = None,
         retry_delay: float = 5.0,
+        settle_seconds: float = 30.0,
     ) -> None:
         self._client = client
         self._archive = archive
@@ -115,6 +116,9 @@ class OutboxSender:
         self._on_change = on_change
         self._on_token_error = on_token_error
         self._retry_delay = retry_delay
+        #: How long a request of unknown outcome may still be in flight at Meta: the
+        #: conversation is not taken as proof of "not sent" before that.
+        self.settle = timedelta(seconds=settle_seconds)
         self._wake = asyncio.Event()
         self._stopped = False
 
@@ -157,6 +161,8 @@ class OutboxSender:
         if account is None:
             return False
         if entry.state is OutboxState.UNKNOWN:
+            if utc_now() - entry.updated_at < self.settle:
+                return False  # the lost request may still be landing at Meta: look later
             found = await self._reconcile(entry, account)
             if found is None:
                 return False  # could not check: try later, never resend blind

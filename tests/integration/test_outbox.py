@@ -25,7 +25,14 @@ T = TypeVar("T")
 class Shop:
     """An App on a synced tiny world, driven synchronously from the test."""
 
-    def __init__(self, sandbox: Sandbox, directory: Path, *, human_agent: bool = False) -> None:
+    def __init__(
+        self,
+        sandbox: Sandbox,
+        directory: Path,
+        *,
+        human_agent: bool = False,
+        settle: float = 0.0,
+    ) -> None:
         self.sandbox = sandbox
         self.loop = asyncio.new_event_loop()
         self.app = App(
@@ -34,6 +41,7 @@ class Shop:
             token=sandbox.token,
             settings=Settings(human_agent_allowed=human_agent),
         )
+        self.app.outbox_settle_seconds = settle
         self.events: list[Event] = []
         self.app.events.subscribe(self.events.append)
         self.run(self.app.sync_once)
@@ -325,3 +333,85 @@ def test_react_and_unreact_to_a_customer_message(shop: Shop) -> None:
     shop.run(lambda: shop.app.react(thread_id, customer_message.id, None))
     stored = shop.app.archive.message(customer_message.id)
     assert stored is not None and stored.reactions == ()
+
+
+SEND_IN_CHILD = """
+import asyncio, sys
+from pathlib import Path
+from igdesk.app import App
+from igdesk.config import Profile
+
+async def main() -> None:
+    app = App(Profile(Path(sys.argv[1])), graph_url=sys.argv[2], token=sys.argv[3])
+    thread_id = sys.argv[4]
+    app.send_text(thread_id, "Dikirim lalu mati")
+    print("queued", flush=True)
+    await app.flush_outbox()
+
+asyncio.run(main())
+"""
+
+
+def test_kill_9_mid_send_then_restart_sends_exactly_once(
+    tiny_sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """A real process killed while its send is in flight: after restart the reply is sent
+    once, or clearly marked; never twice."""
+    import subprocess
+    import sys
+    import time
+
+    directory = tmp_path / "p"
+    first = Shop(tiny_sandbox, directory)
+    thread_id = first.thread("ani.follower")
+    first.close()  # the child process owns the profile now
+    tiny_sandbox.fault("slow", path="/messages", method="POST", seconds=3)
+    tiny_sandbox.clear_requests()
+    child = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            SEND_IN_CHILD,
+            str(directory),
+            tiny_sandbox.url,
+            tiny_sandbox.token,
+            thread_id,
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert child.stdout is not None and child.stdout.readline().strip() == "queued"
+        deadline = time.monotonic() + 20
+        while not any(r["method"] == "POST" for r in tiny_sandbox.requests()):
+            assert time.monotonic() < deadline, "the send never reached the sandbox"
+            time.sleep(0.05)
+    finally:
+        child.kill()  # SIGKILL while the request is in flight (the sandbox is still 'slow')
+        child.wait()
+        if child.stdout is not None:
+            child.stdout.close()
+
+    # The killed request is still landing at Meta (3 s): a restart must not take the
+    # conversation's silence as "not sent" before the request could have arrived.
+    restarted = Shop(tiny_sandbox, directory, settle=5.0)
+    try:
+
+        async def restart() -> None:
+            sender = restarted.app._outbox_sender()  # the startup path under test
+            task = asyncio.get_running_loop().create_task(sender.run())
+            for _ in range(150):
+                await asyncio.sleep(0.1)
+                states = {e.state for e in restarted.app.archive.outbox(thread_id=thread_id)}
+                if states <= {OutboxState.SENT, OutboxState.FAILED}:
+                    break
+            sender.stop()
+            await task
+
+        restarted.run(restart)
+        entries = restarted.app.archive.outbox(thread_id=thread_id)
+        assert len(entries) == 1
+        assert entries[0].state in (OutboxState.SENT, OutboxState.FAILED)
+        assert delivered_texts(restarted, thread_id).count("Dikirim lalu mati") == 1
+    finally:
+        restarted.close()
