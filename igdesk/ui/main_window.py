@@ -40,6 +40,7 @@ from igdesk.ui.delegates.message_delegate import MessageDelegate
 from igdesk.ui.delegates.search_delegate import SearchDelegate
 from igdesk.ui.delegates.thread_delegate import ThreadDelegate
 from igdesk.ui.images import ImageStore
+from igdesk.ui.models.ending_soon import EndingSoonModel
 from igdesk.ui.models.folders import FolderListModel
 from igdesk.ui.models.messages import MessageRole
 from igdesk.ui.models.search import SearchResultModel
@@ -117,6 +118,16 @@ class MainWindow(QMainWindow):
         left_layout.addWidget(self.account_label)
         left_layout.addWidget(self.search_box)
         left_layout.addWidget(self.folder_view, 1)
+        self.ending_soon_button = QPushButton(w("⏳ Ending soon", "⏳ Segera berakhir"))
+        self.ending_soon_button.setCheckable(True)
+        self.ending_soon_button.setToolTip(
+            w(
+                "Chats whose reply window closes within 3 hours, soonest first (Ctrl+5)",
+                "Chat yang batas balasnya berakhir dalam 3 jam, yang tercepat dulu (Ctrl+5)",
+            )
+        )
+        self.ending_soon_button.setAccessibleName(w("Ending soon", "Segera berakhir"))
+        left_layout.addWidget(self.ending_soon_button)
 
         self.thread_view = QListView()
         self.thread_view.setModel(self.thread_model)
@@ -149,9 +160,21 @@ class MainWindow(QMainWindow):
         self.search_view.setAccessibleName(w("Search results", "Hasil pencarian"))
         self.search_view.setItemDelegate(SearchDelegate(self))
         self.search_view.setUniformItemSizes(True)
+        self.ending_model = EndingSoonModel(
+            None,
+            lang=w.lang,
+            human_agent_allowed=self.app.settings.human_agent_allowed,
+            parent=self,
+        )
+        self.ending_view = QListView()
+        self.ending_view.setModel(self.ending_model)
+        self.ending_view.setItemDelegate(ThreadDelegate(avatar_for=self._avatar, parent=self))
+        self.ending_view.setUniformItemSizes(True)
+        self.ending_view.setAccessibleName(w("Ending soon", "Segera berakhir"))
         self.middle = QStackedWidget()
         self.middle.addWidget(threads_page)
         self.middle.addWidget(self.search_view)
+        self.middle.addWidget(self.ending_view)
 
         self.message_delegate = MessageDelegate(
             image_for=self._image, image_state=self._image_state, lang=w.lang, parent=self
@@ -212,6 +235,8 @@ class MainWindow(QMainWindow):
     def _wire(self) -> None:
         self.folder_view.selectionModel().currentChanged.connect(self._folder_chosen)
         self.thread_view.selectionModel().currentChanged.connect(self._thread_chosen)
+        self.ending_view.selectionModel().currentChanged.connect(self._ending_chosen)
+        self.ending_soon_button.toggled.connect(self._show_ending_soon)
         self.search_view.activated.connect(self._search_result_chosen)
         self.search_view.clicked.connect(self._search_result_chosen)
         self.search_box.textChanged.connect(lambda _text: self._search_timer.start())
@@ -261,6 +286,7 @@ class MainWindow(QMainWindow):
 
         for number, folder in enumerate(FOLDER_ORDER, start=1):
             add(f"Ctrl+{number}", lambda f=folder: self.show_folder(f))
+        add("Ctrl+5", self.ending_soon_button.toggle)
         add("Ctrl+F", self._focus_search)
         add("Escape", self._escape)
         for keys, step in (("J", 1), ("K", -1)):
@@ -284,6 +310,7 @@ class MainWindow(QMainWindow):
         self.folder_view.setCurrentIndex(self.folder_model.index(FOLDER_ORDER.index(folder), 0))
         dismissed = self.app.archive.get_state(REQUESTS_NOTICE_KEY) == "1"
         self.requests_notice.setVisible(folder is Folder.REQUESTS and not dismissed)
+        self.ending_soon_button.setChecked(False)
         self.middle.setCurrentIndex(0)
         if self.conversation.current is not None and self.conversation.current.folder is not folder:
             self._show_thread(None)
@@ -346,6 +373,7 @@ class MainWindow(QMainWindow):
     def _threads_changed(self, thread_ids: list[str]) -> None:
         rows = [row for row in map(self.app.archive.thread, thread_ids) if row is not None]
         self.thread_model.apply(rows)
+        self.ending_model.apply(rows)
         for row in rows:
             self.conversation.update_thread(row)
         current = self.conversation.current
@@ -525,6 +553,8 @@ class MainWindow(QMainWindow):
 
     def _tick(self) -> None:
         self.thread_model.refresh_times()
+        if self.middle.currentWidget() is self.ending_view:
+            self.ending_model.reload(self.app.archive.threads())
         self.conversation.refresh_window()
 
     # --- owner actions -------------------------------------------------------------------------
@@ -538,6 +568,17 @@ class MainWindow(QMainWindow):
             thread_id = self.thread_model.thread_at(current.row()).id
             if self.conversation.current is None or self.conversation.current.id != thread_id:
                 self._show_thread(thread_id)
+
+    def _show_ending_soon(self, on: bool) -> None:
+        if on:
+            self.ending_model.reload(self.app.archive.threads())
+            self.middle.setCurrentWidget(self.ending_view)
+        else:
+            self.middle.setCurrentIndex(0)
+
+    def _ending_chosen(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if current.isValid():
+            self._show_thread(self.ending_model.thread_at(current.row()).id)
 
     def _accept(self, thread_id: str, folder: str) -> None:
         self.tasks.start(self.app.accept(thread_id, Folder(folder)), name="accept")

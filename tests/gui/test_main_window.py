@@ -71,6 +71,13 @@ def world() -> Iterator[World]:
         },
         {"from": "customer", "ago": "10m", "text": "<b>bold?</b><script>alert(1)</script>"},
     ]
+    for username, age in (("hampir.habis", "22h30m"), ("sebentar.lagi", "21h30m")):
+        scenario["threads"].append(
+            {
+                "customer": {"username": username, "name": username, "follows_business": True},
+                "messages": [{"from": "customer", "ago": age, "text": "Masih bisa pesan?"}],
+            }
+        )
     sandbox = ThreadedSandbox(scenario)
     sandbox.start()
     side = World(sandbox)
@@ -126,7 +133,7 @@ def thread_id_of(main: MainWindow, username: str) -> str:
 
 def test_folders_and_counts_follow_the_rules(window: MainWindow) -> None:
     window.show_folder(Folder.PRIMARY)
-    assert sorted(titles(window.thread_model)) == ["Ani", "Eka"]
+    assert sorted(titles(window.thread_model)) == ["Ani", "Eka", "hampir.habis", "sebentar.lagi"]
     window.show_folder(Folder.GENERAL)
     assert titles(window.thread_model) == ["Bob"]
     window.show_folder(Folder.REQUESTS)
@@ -371,3 +378,19 @@ def test_draft_survives_switching_threads(window: MainWindow) -> None:
     assert window.app.archive.draft(first) == "Draf untuk Ani"
     open_by_username(window, "ani.follower")
     assert window.composer.text() == "Draf untuk Ani"
+
+
+def test_ending_soon_lists_closing_windows_soonest_first(
+    window: MainWindow, qtbot: QtBot, qtmodeltester: Any
+) -> None:
+    qtbot.keyClick(window, Qt.Key.Key_5, Qt.KeyboardModifier.ControlModifier)
+    assert window.middle.currentWidget() is window.ending_view
+    names = [
+        window.ending_model.thread_at(row).contact_username
+        for row in range(window.ending_model.rowCount())
+    ]
+    assert names == ["hampir.habis", "sebentar.lagi"]  # 1.5 h left, then 2.5 h
+    qtmodeltester.check(window.ending_model)
+    window.ending_view.setCurrentIndex(window.ending_model.index(0, 0))
+    assert window.conversation.current is not None
+    assert window.conversation.current.contact_username == "hampir.habis"

@@ -201,15 +201,19 @@ class ThreadListModel(QAbstractListModel):
     def _matches(self, row: ThreadRow) -> bool:
         return self._folder is None or row.folder is self._folder
 
+    def sort_key(self, row: ThreadRow) -> tuple[float, str]:
+        """Ascending key of a row's position (newest first here); subclasses may reorder."""
+        return _key(row)
+
     # --- updates -------------------------------------------------------------------------
 
     def reset_rows(self, rows: Iterable[ThreadRow]) -> None:
         """Initial load (or a new folder): replace every row with one model reset."""
         kept = {row.id: row for row in rows if self._matches(row)}
-        ordered = sorted(kept.values(), key=_key)
+        ordered = sorted(kept.values(), key=self.sort_key)
         self.beginResetModel()
         self._rows = ordered
-        self._keys = [_key(row) for row in ordered]
+        self._keys = [self.sort_key(row) for row in ordered]
         self._index = {row.id: position for position, row in enumerate(ordered)}
         self._previews.clear()
         self.endResetModel()
@@ -227,7 +231,7 @@ class ThreadListModel(QAbstractListModel):
                 self._insert(row)
 
     def _insert(self, row: ThreadRow) -> None:
-        key = _key(row)
+        key = self.sort_key(row)
         position = bisect_left(self._keys, key)
         self.beginInsertRows(QModelIndex(), position, position)
         self._rows.insert(position, row)
@@ -249,7 +253,7 @@ class ThreadListModel(QAbstractListModel):
 
     def _update(self, row: ThreadRow) -> None:
         old = self._index[row.id]
-        key = _key(row)
+        key = self.sort_key(row)
         self._previews.pop(row.id, None)
         if key != self._keys[old]:
             del self._keys[old]
