@@ -11,16 +11,18 @@ import contextlib
 import dataclasses
 import logging
 import tempfile
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
 
 from igdesk import secrets
 from igdesk.config import Profile, Settings
 from igdesk.domain import (
+    MAX_IMAGES_PER_MESSAGE,
     MAX_TEXT_BYTES,
     Account,
     Folder,
     Message,
+    Post,
     Reaction,
     WindowState,
     accept_request,
@@ -322,17 +324,39 @@ class App:
         self.archive.save_draft(thread_id, "")
         return entry_id
 
-    async def send_file_url(self, thread_id: str, kind: str, url: str) -> int:
-        """Queue a photo, video, voice note or PDF that Meta fetches from a public URL.
+    async def send_file_url(self, thread_id: str, kind: str, urls: Sequence[str]) -> int:
+        """Queue photos (up to 10 in one message), or one video, voice note or PDF, that Meta
+        fetches from public URLs.
 
-        The link is checked first (reachable, type, size), so a refusal is a clear sentence.
+        Every link is checked first (reachable, type, size), so a refusal is a clear sentence.
         """
-        await check_media_url(url, kind)
-        item = {"type": kind, "payload": {"url": url}}
+        links = [urls] if isinstance(urls, str) else [url.strip() for url in urls if url.strip()]
+        most = MAX_IMAGES_PER_MESSAGE if kind == "image" else 1
+        if not links or len(links) > most:
+            raise IgdeskError(
+                f"Send 1 to {most} links at once.", f"Kirim 1 sampai {most} tautan sekaligus."
+            )
+        for url in links:
+            await check_media_url(url, kind)
+        items = [{"type": kind, "payload": {"url": url}} for url in links]
         message: dict[str, object] = (
-            {"attachments": [item]} if kind == "image" else {"attachment": item}
+            {"attachments": items} if kind == "image" else {"attachment": items[0]}
         )
         return self._queue(thread_id, "attachment", message)
+
+    async def shop_posts(self) -> list[Post]:
+        """The shop's own recent posts, to share one in a chat."""
+        account = self.archive.account()
+        if account is None:
+            return []
+        return await self.client.media(account)
+
+    def share_post(self, thread_id: str, post_id: str) -> int:
+        """Queue one of the shop's own posts (MEDIA_SHARE)."""
+        share: dict[str, object] = {
+            "attachment": {"type": "MEDIA_SHARE", "payload": {"id": post_id}}
+        }
+        return self._queue(thread_id, "share", share)
 
     async def react(self, thread_id: str, message_id: str, emoji: str | None) -> None:
         """React to a customer's message with an emoji, or remove the reaction (None)."""

@@ -10,6 +10,8 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+#: Images one message may carry (the Send API's plural `attachments`).
+MAX_IMAGES_PER_MESSAGE = 10
 #: Text limit of the Send API, in UTF-8 bytes (not characters).
 MAX_TEXT_BYTES = 1000
 #: Only this many newest messages of a conversation can be read in detail.
@@ -137,6 +139,17 @@ class Message:
     deleted: bool = False
     unsupported: bool = False
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Post:
+    """One of the shop's own published posts (it can be shared in a chat)."""
+
+    id: str
+    caption: str = ""
+    media_type: str = ""
+    media_url: str = ""
+    permalink: str = ""
 
 
 @dataclass(frozen=True)

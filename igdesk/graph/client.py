@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 import httpx
 
-from igdesk.domain import Account, Contact, ConversationRef, Message
+from igdesk.domain import Account, Contact, ConversationRef, Message, Post
 from igdesk.graph.errors import BadResponseError, TransientError
 from igdesk.graph.flavour import INSTAGRAM_LOGIN, Flavour
 from igdesk.graph.http import GraphHttp, Params
@@ -28,6 +28,7 @@ from igdesk.graph.parse import (
     parse_message,
     parse_messages,
     parse_page_id,
+    parse_posts,
     parse_profile,
     parse_time,
 )
@@ -41,6 +42,7 @@ MESSAGE_FIELDS = (
     "attachments{id,mime_type,name,size,image_data,video_data,file_url},"
     "shares,story,is_unsupported,is_deleted,reactions,sticker,reply_to"
 )
+MEDIA_FIELDS = "id,caption,media_type,media_url,permalink,timestamp"
 #: The list call asks for a one-message preview (instagram-api.md) to see changes exactly.
 CONVERSATION_FIELDS = "id,updated_time,participants,messages.limit(1){id,created_time}"
 PROFILE_FIELDS = (
@@ -238,6 +240,16 @@ class GraphClient:
         """A customer's profile (needs their consent: they must have written first)."""
         raw = await self.get_json(user_id, params={"fields": PROFILE_FIELDS}, kind=CallKind.PROFILE)
         return parse_profile(raw, user_id)
+
+    async def media(self, account: Account, *, limit: int = 25) -> list[Post]:
+        """The shop's newest published posts (first page), for sharing in a chat."""
+        raw = await self.get_json(
+            account.id,
+            "media",
+            params={"fields": MEDIA_FIELDS, "limit": limit},
+            kind=CallKind.OTHER,
+        )
+        return parse_posts(raw)
 
     # --- send -----------------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ from igdesk.domain import (
     Contact,
     ConversationRef,
     Message,
+    Post,
     Reaction,
     parse_graph_time,
 )
@@ -232,3 +233,23 @@ def parse_profile(raw: Any, user_id: str = "") -> Contact:
         follower_count=as_int(obj.get("follower_count")),
         is_verified=as_bool(obj.get("is_verified_user")),
     )
+
+
+def parse_posts(raw: Any) -> list[Post]:
+    """`{"data":[{id, caption, media_type, media_url, permalink}]}` → posts; odd items skipped."""
+    posts: list[Post] = []
+    page = as_dict(raw) or {}
+    for item in as_list(page.get("data")):
+        obj = as_dict(item)
+        if obj is None or not as_str(obj.get("id")):
+            continue
+        posts.append(
+            Post(
+                id=as_str(obj.get("id")),
+                caption=as_str(obj.get("caption")),
+                media_type=as_str(obj.get("media_type")),
+                media_url=as_str(obj.get("media_url")),
+                permalink=as_str(obj.get("permalink")),
+            )
+        )
+    return posts

@@ -49,7 +49,12 @@ class AttachDialog(QDialog):
         )
         explain.setWordWrap(True)
         self.url = QLineEdit()
-        self.url.setPlaceholderText("https://")
+        self.url.setPlaceholderText(
+            words(
+                "https://… (up to 10 photo links, separated by spaces)",
+                "https://… (sampai 10 tautan foto, dipisah spasi)",
+            )
+        )
         self.url.setAccessibleName(words("Link to the file", "Tautan ke berkas"))
         self.kind = QComboBox()
         self.kind.setAccessibleName(words("Kind of file", "Jenis berkas"))

@@ -30,6 +30,7 @@ from igdesk.app import App
 from igdesk.domain import Folder, Message, Window, WindowState, messaging_window, utc_now
 from igdesk.errors import IgdeskError
 from igdesk.events import SyncStatus
+from igdesk.graph.errors import GraphError
 from igdesk.sync.outbox import current_window_state, window_closed_at
 from igdesk.ui.aio import TaskOwner
 from igdesk.ui.bridge import CoreBridge
@@ -215,6 +216,9 @@ class MainWindow(QMainWindow):
         self.refresh_action = menu.addAction(w("&Refresh now", "&Segarkan sekarang"))
         self.refresh_action.setShortcut(QKeySequence("F5"))
         self.refresh_action.triggered.connect(self.app.refresh)
+        share = menu.addAction(w("Share one of your &posts…", "Bagikan &postingan Anda…"))
+        share.setShortcut(QKeySequence("Ctrl+Shift+P"))
+        share.triggered.connect(lambda: self.tasks.start(self._share_post(), name="share-post"))
         menu.addSeparator()
         quit_action = menu.addAction(w("&Quit", "&Keluar"))
         quit_action.setShortcut(QKeySequence("Ctrl+Q"))
@@ -437,7 +441,27 @@ class MainWindow(QMainWindow):
             return
         kind, url = choice
         try:
-            await self.app.send_file_url(current.id, kind, url)
+            await self.app.send_file_url(current.id, kind, url.split())
+        except IgdeskError as error:
+            self.status_label.setText(error.sentence(self.words.lang))
+
+    async def _share_post(self) -> None:
+        from igdesk.ui.share_post_dialog import ask_for_post
+
+        current = self.conversation.current
+        if current is None:
+            self.status_label.setText(self.words("Open a chat first.", "Buka chat dulu."))
+            return
+        try:
+            posts = await self.app.shop_posts()
+        except GraphError as error:
+            self.status_label.setText(error.sentence(self.words.lang))
+            return
+        post_id = await ask_for_post(posts, self.words, self)
+        if post_id is None:
+            return
+        try:
+            self.app.share_post(current.id, post_id)
         except IgdeskError as error:
             self.status_label.setText(error.sentence(self.words.lang))
 

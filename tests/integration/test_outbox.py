@@ -301,12 +301,14 @@ def test_photo_by_link_is_checked_then_delivered(shop: Shop) -> None:
     row = shop.app.archive.thread(thread_id)
     contact = shop.app.archive.contact(row.contact_id) if row else None
     assert contact is not None and contact.profile_pic  # a real PNG the sandbox serves
-    entry_id = shop.run(lambda: shop.app.send_file_url(thread_id, "image", contact.profile_pic))
+    entry_id = shop.run(
+        lambda: shop.app.send_file_url(thread_id, "image", [contact.profile_pic] * 2)
+    )
     shop.flush()
     entry = shop.app.archive.outbox_entry(entry_id)
     assert entry is not None and entry.state is OutboxState.SENT, sentence_of(entry.error, "en")
     thread = next(t for t in shop.sandbox.world()["threads"] if t["id"] == thread_id)
-    assert "image" in thread["messages"][0]["attachment_types"]
+    assert thread["messages"][0]["attachment_types"] == ["image", "image"]
 
 
 def test_a_link_that_is_not_a_photo_is_refused_with_a_sentence(shop: Shop) -> None:
@@ -317,7 +319,7 @@ def test_a_link_that_is_not_a_photo_is_refused_with_a_sentence(shop: Shop) -> No
         )
     assert "allowed" in refused.value.sentence("en")
     with pytest.raises(IgdeskError) as broken:
-        shop.run(lambda: shop.app.send_file_url(thread_id, "file", "ftp://example/x.pdf"))
+        shop.run(lambda: shop.app.send_file_url(thread_id, "file", ["ftp://example/x.pdf"]))
     assert "https://" in broken.value.sentence("en")
     assert shop.app.unsent(thread_id) == []
 
@@ -415,3 +417,32 @@ def test_kill_9_mid_send_then_restart_sends_exactly_once(
         assert delivered_texts(restarted, thread_id).count("Dikirim lalu mati") == 1
     finally:
         restarted.close()
+
+
+def test_eleven_photos_are_refused_and_a_post_can_be_shared(tmp_path: Path) -> None:
+    scenario = tiny_scenario()
+    scenario["posts"] = [{"caption": "Batik merah, ready!", "media": "batik_red", "ago": "2d"}]
+    sandbox = start_sandbox(scenario)
+    shop = Shop(sandbox, tmp_path / "p")
+    try:
+        share_a_post(shop)
+    finally:
+        shop.close()
+        sandbox.close()
+
+
+def share_a_post(shop: Shop) -> None:
+    thread_id = shop.thread("ani.follower")
+    with pytest.raises(IgdeskError) as too_many:
+        shop.run(lambda: shop.app.send_file_url(thread_id, "image", ["https://x/a.png"] * 11))
+    assert "1 to 10" in too_many.value.sentence("en")
+    posts = shop.run(shop.app.shop_posts)
+    assert posts, "the sandbox shop has posts"
+    entry_id = shop.app.share_post(thread_id, posts[0].id)
+    shop.flush()
+    entry = shop.app.archive.outbox_entry(entry_id)
+    assert entry is not None and entry.state is OutboxState.SENT, sentence_of(entry.error, "en")
+    body = shop.sends()[-1]["body"]
+    assert body["message"] == {
+        "attachment": {"type": "MEDIA_SHARE", "payload": {"id": posts[0].id}}
+    }
