@@ -446,3 +446,33 @@ def share_a_post(shop: Shop) -> None:
     assert body["message"] == {
         "attachment": {"type": "MEDIA_SHARE", "payload": {"id": posts[0].id}}
     }
+
+
+def test_a_photo_over_the_size_limit_is_refused_before_sending(shop: Shop) -> None:
+    """A link whose file is larger than Instagram's 8 MB image limit: a sentence, no send."""
+    import http.server
+    import threading
+
+    class BigPicture(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.send_header("Content-Length", str(9_000_000))
+            self.end_headers()  # the body is never needed: the header already says too big
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), BigPicture)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/big.png"
+        thread_id = shop.thread("ani.follower")
+        with pytest.raises(IgdeskError) as refused:
+            shop.run(lambda: shop.app.send_file_url(thread_id, "image", [url]))
+        assert "8 MB" in refused.value.sentence("en")
+        assert shop.app.unsent(thread_id) == []
+    finally:
+        server.shutdown()
+        server.server_close()
