@@ -16,6 +16,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QDialog
 
 log = logging.getLogger("igdesk.ui.aio")
 
@@ -181,3 +182,20 @@ class TaskOwner:
                 task.cancel()
             # return_exceptions: one task's failure must not stop the others being awaited.
             await asyncio.gather(*pending, return_exceptions=True)
+
+
+async def run_dialog(dialog: QDialog) -> bool:
+    """Show a dialog with `open()` (never `exec()`: no nested loop inside async code) and wait
+    until it closes; True when it was accepted."""
+    done: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+    def finished(result: int) -> None:
+        if not done.done():
+            done.set_result(result)
+
+    dialog.finished.connect(finished)
+    try:
+        dialog.open()
+        return await done == QDialog.DialogCode.Accepted.value
+    finally:
+        dialog.finished.disconnect(finished)

@@ -6,8 +6,6 @@ pastes a link to the file, e.g. from their website or cloud storage.)
 
 from __future__ import annotations
 
-import asyncio
-
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -19,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from igdesk.ui.aio import run_dialog
 from igdesk.ui.words import Words
 
 KINDS = (
@@ -80,17 +79,7 @@ class AttachDialog(QDialog):
 async def ask_for_file(words: Words, parent: QWidget | None = None) -> tuple[str, str] | None:
     """(kind, url), or None when cancelled; shown with open(), never exec()."""
     dialog = AttachDialog(words, parent)
-    done: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-
-    def finished(result: int) -> None:
-        if not done.done():
-            done.set_result(result)
-
-    dialog.finished.connect(finished)
-    dialog.open()
-    result = await done
+    accepted = await run_dialog(dialog)
     choice = dialog.choice()
     dialog.deleteLater()
-    if result != QDialog.DialogCode.Accepted.value or not choice[1]:
-        return None
-    return choice
+    return choice if accepted and choice[1] else None

@@ -9,7 +9,6 @@ changes nothing.
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import itertools
 from pathlib import Path
@@ -31,6 +30,7 @@ from PySide6.QtWidgets import (
 from igdesk.config import Settings, system_language
 from igdesk.domain import Folder
 from igdesk.ui import aio, saved_replies
+from igdesk.ui.aio import run_dialog
 from igdesk.ui.saved_replies import SavedRepliesEditor
 from igdesk.ui.words import Words
 
@@ -276,15 +276,4 @@ class SettingsDialog(QDialog):
 
     async def ask(self) -> bool:
         """Open the dialog (window-modal, no nested loop) and wait until it closes; True on OK."""
-        done: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-
-        def finished(result: int) -> None:
-            if not done.done():
-                done.set_result(result)
-
-        self.finished.connect(finished)
-        try:
-            self.open()
-            return await done == QDialog.DialogCode.Accepted.value
-        finally:
-            self.finished.disconnect(finished)
+        return await run_dialog(self)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
@@ -15,6 +13,7 @@ from PySide6.QtWidgets import (
 )
 
 from igdesk.domain import Post
+from igdesk.ui.aio import run_dialog
 from igdesk.ui.words import Words
 
 
@@ -53,15 +52,7 @@ async def ask_for_post(
 ) -> str | None:
     """The chosen post id, or None; shown with open(), never exec()."""
     dialog = SharePostDialog(posts, words, parent)
-    done: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-
-    def finished(result: int) -> None:
-        if not done.done():
-            done.set_result(result)
-
-    dialog.finished.connect(finished)
-    dialog.open()
-    result = await done
+    accepted = await run_dialog(dialog)
     chosen = dialog.chosen()
     dialog.deleteLater()
-    return chosen if result == QDialog.DialogCode.Accepted.value else None
+    return chosen if accepted else None

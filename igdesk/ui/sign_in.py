@@ -6,8 +6,6 @@ pasting the token Meta's dashboard generates is the supported path meanwhile.
 
 from __future__ import annotations
 
-import asyncio
-
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -18,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from igdesk.app import App
+from igdesk.ui.aio import run_dialog
 from igdesk.ui.words import Words
 
 
@@ -53,18 +52,10 @@ class TokenDialog(QDialog):
 async def ask_for_token(app: App, words: Words, parent: QWidget | None = None) -> bool:
     """Show the dialog with open() (never exec() from async code) and use what was pasted."""
     dialog = TokenDialog(words, parent)
-    done: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-
-    def finished(result: int) -> None:
-        if not done.done():
-            done.set_result(result)
-
-    dialog.finished.connect(finished)
-    dialog.open()
-    result = await done
+    accepted = await run_dialog(dialog)
     token = dialog.token.text().strip()
     dialog.deleteLater()
-    if result != QDialog.DialogCode.Accepted.value or not token:
+    if not accepted or not token:
         return False
     await app.replace_token(token)
     return True
