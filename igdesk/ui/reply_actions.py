@@ -1,0 +1,145 @@
+"""The window's replying actions: sending through the outbox, the composer's window state,
+files by link, sharing a post, reactions and replying to one message.
+
+A mixin of MainWindow, kept apart so each file reads as one concern.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from PySide6.QtCore import QModelIndex, QPoint
+from PySide6.QtWidgets import QLabel, QMainWindow, QMenu
+
+from igdesk.app import App
+from igdesk.domain import Message, Window, WindowState, messaging_window, utc_now
+from igdesk.errors import IgdeskError
+from igdesk.graph.errors import GraphError
+from igdesk.sync.outbox import current_window_state, window_closed_at
+from igdesk.ui.aio import TaskOwner
+from igdesk.ui.composer import Composer
+from igdesk.ui.conversation import ConversationPane
+from igdesk.ui.models.messages import MessageRole
+from igdesk.ui.words import Words
+
+REACTIONS = ("❤️", "😂", "😮", "😢", "👍")
+
+
+class ReplyActions(QMainWindow):
+    """What the owner does to answer: everything here goes through the App façade."""
+
+    app: App
+    composer: Composer
+    conversation: ConversationPane
+    words: Words
+    status_label: QLabel
+    tasks: TaskOwner
+
+    def _update_window(self, thread_id: str) -> None:
+        """The composer opens, warns or closes with the thread's messaging window."""
+        row = self.app.archive.thread(thread_id)
+        if row is None:
+            return
+        now = utc_now()
+        allowed = self.app.settings.human_agent_allowed
+        window = messaging_window(row.last_customer_message_at, now, human_agent_allowed=allowed)
+        if (
+            current_window_state(self.app.archive, thread_id, now, human_agent=allowed)
+            is (WindowState.CLOSED)
+            and window.state is not WindowState.CLOSED
+        ):
+            window = Window(WindowState.CLOSED, window_closed_at(self.app.archive, thread_id))
+        self.composer.set_window(window, now, human_agent=allowed)
+
+    def _outbox_changed(self, thread_id: str, _entry_id: int) -> None:
+        current = self.conversation.current
+        if current is not None and current.id == thread_id:
+            self.conversation.outbox.show_entries(self.app.unsent(thread_id))
+            self._update_window(thread_id)
+
+    def _send(self, text: str) -> None:
+        current = self.conversation.current
+        if current is None:
+            return
+        try:
+            self.app.send_text(current.id, text, reply_to=self.composer.reply_to())
+        except IgdeskError as error:
+            self.status_label.setText(error.sentence(self.words.lang))
+            return
+        self.composer.set_text("")
+
+    def _send_heart(self) -> None:
+        current = self.conversation.current
+        if current is None:
+            return
+        try:
+            self.app.send_heart(current.id)
+        except IgdeskError as error:
+            self.status_label.setText(error.sentence(self.words.lang))
+
+    def _typing(self, on: bool) -> None:
+        current = self.conversation.current
+        if current is not None:
+            self.tasks.start(self.app.typing(current.id, on), name="typing")
+
+    async def _attach(self) -> None:
+        from igdesk.ui.attach_dialog import ask_for_file
+
+        current = self.conversation.current
+        choice = await ask_for_file(self.words, self)
+        if current is None or choice is None:
+            return
+        kind, url = choice
+        try:
+            await self.app.send_file_url(current.id, kind, url.split())
+        except IgdeskError as error:
+            self.status_label.setText(error.sentence(self.words.lang))
+
+    async def _share_post(self) -> None:
+        from igdesk.ui.share_post_dialog import ask_for_post
+
+        current = self.conversation.current
+        if current is None:
+            self.status_label.setText(self.words("Open a chat first.", "Buka chat dulu."))
+            return
+        try:
+            posts = await self.app.shop_posts()
+        except GraphError as error:
+            self.status_label.setText(error.sentence(self.words.lang))
+            return
+        post_id = await ask_for_post(posts, self.words, self)
+        if post_id is None:
+            return
+        try:
+            self.app.share_post(current.id, post_id)
+        except IgdeskError as error:
+            self.status_label.setText(error.sentence(self.words.lang))
+
+    def _message_menu(self, position: QPoint) -> None:
+        """Right-click on a message: reply to it, or react (customer messages)."""
+        index = self.conversation.view.indexAt(position)
+        message = index.data(MessageRole.MESSAGE) if index.isValid() else None
+        current = self.conversation.current
+        if not isinstance(message, Message) or current is None or message.deleted:
+            return
+        w = self.words
+        menu = QMenu(self)
+        menu.addAction(w("Reply", "Balas"), lambda: self._reply_to_message(index))
+        if not message.is_from_shop:
+            for emoji in REACTIONS:
+                action = menu.addAction(w(f"React {emoji}", f"Reaksi {emoji}"))
+                action.triggered.connect(partial(self._react, current.id, message.id, emoji))
+            menu.addAction(
+                w("Remove my reaction", "Hapus reaksi saya"),
+                lambda: self._react(current.id, message.id, None),
+            )
+        menu.popup(self.conversation.view.viewport().mapToGlobal(position))
+
+    def _react(self, thread_id: str, message_id: str, emoji: str | None) -> None:
+        self.tasks.start(self.app.react(thread_id, message_id, emoji), name="react")
+
+    def _reply_to_message(self, index: QModelIndex) -> None:
+        message = index.data(MessageRole.MESSAGE)
+        if isinstance(message, Message) and not message.deleted:
+            quote = message.text or self.words("Attachment", "Lampiran")
+            self.composer.set_reply_to(message.id, " ".join(quote.split())[:120])
