@@ -31,11 +31,6 @@ class ThreadUpdate:
     new_message_ids: tuple[str, ...]
     new_customer_messages: int
     folder: Folder
-    previous_folder: Folder | None
-
-    @property
-    def folder_changed(self) -> bool:
-        return self.previous_folder is not None and self.previous_folder != self.folder
 
 
 def apply_thread(
@@ -112,7 +107,6 @@ def apply_thread(
         new_message_ids=tuple(new_ids),
         new_customer_messages=len(new_customer),
         folder=folder,
-        previous_folder=None if existing is None else existing.folder,
     )
 
 

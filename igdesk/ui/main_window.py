@@ -5,8 +5,8 @@ It reaches the core only through the App façade (actions) and the CoreBridge (e
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -37,7 +37,7 @@ from igdesk.ui.images import ImageStore
 from igdesk.ui.models.ending_soon import EndingSoonModel
 from igdesk.ui.models.folders import FolderListModel
 from igdesk.ui.models.search import SearchResultModel
-from igdesk.ui.models.threads import ThreadListModel
+from igdesk.ui.models.threads import ThreadListModel, title_of
 from igdesk.ui.reply_actions import ReplyActions
 from igdesk.ui.status import status_text
 from igdesk.ui.tray import TrayNotifier
@@ -573,13 +573,11 @@ class MainWindow(ReplyActions):
 
     def _title_of(self, thread_id: str) -> str:
         row = self.app.archive.thread(thread_id)
-        if row is None:
-            return ""
-        return row.contact_name or (f"@{row.contact_username}" if row.contact_username else "")
+        return title_of(row) if row is not None else ""
 
     # --- images ------------------------------------------------------------------------------
 
-    def _avatar(self, contact_id: str):  # type: ignore[no-untyped-def]
+    def _avatar(self, contact_id: str) -> QPixmap | None:
         contact = self.app.archive.contact(contact_id)
         if contact is None or not contact.profile_pic:
             return None
@@ -587,7 +585,7 @@ class MainWindow(ReplyActions):
             return None
         return self.images.pixmap(contact.profile_pic, key=f"avatar:{contact_id}")
 
-    def _image(self, url: str):  # type: ignore[no-untyped-def]
+    def _image(self, url: str) -> QPixmap | None:
         return self.images.pixmap(url)
 
     def _image_state(self, url: str) -> str:
@@ -595,7 +593,7 @@ class MainWindow(ReplyActions):
 
     # --- window --------------------------------------------------------------------------------
 
-    def changeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+    def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         self.app.set_active(self.isActiveWindow())
 
