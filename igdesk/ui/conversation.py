@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from igdesk.domain import Folder, Message, WindowState, messaging_window, utc_now
 from igdesk.store.threads import ThreadRow
+from igdesk.ui.composer_text import duration_words
 from igdesk.ui.delegates.message_delegate import MessageDelegate
 from igdesk.ui.models.messages import MessageListModel
 from igdesk.ui.outbox_panel import OutboxPanel
@@ -33,24 +34,13 @@ def window_text(row: ThreadRow, now: datetime, *, human_agent: bool, words: Word
     window = messaging_window(row.last_customer_message_at, now, human_agent_allowed=human_agent)
     if window.closes_at is None:
         return words("The customer has not written yet.", "Pelanggan belum menulis.")
-    left = _duration(window.time_left(now), words)
+    left = duration_words(window.time_left(now), words)
     closed_at = window.closes_at.astimezone().strftime("%d %b %H:%M")
     if window.state is WindowState.OPEN:
         return words(f"Reply window: {left} left", f"Batas balas: sisa {left}")
     if window.state is WindowState.HUMAN_AGENT:
         return words(f"Human agent reply: {left} left", f"Balasan agen manusia: sisa {left}")
     return words(f"Reply window closed on {closed_at}", f"Batas balas berakhir {closed_at}")
-
-
-def _duration(span: timedelta, words: Words) -> str:
-    minutes = int(span.total_seconds() // 60)
-    days, rest = divmod(minutes, 24 * 60)
-    hours, mins = divmod(rest, 60)
-    if days:
-        return words(f"{days}d {hours}h", f"{days} hr {hours} j")
-    if hours:
-        return words(f"{hours}h {mins}m", f"{hours} j {mins} m")
-    return words(f"{mins}m", f"{mins} m")
 
 
 class MessageView(QListView):
