@@ -33,7 +33,7 @@ from igdesk.events import (
     ThreadsChanged,
 )
 from igdesk.graph import GraphClient
-from igdesk.graph.errors import GraphError, TokenError
+from igdesk.graph.errors import GraphError, RateLimitError, TokenError
 from igdesk.graph.flavour import flavour_by_name
 from igdesk.graph.ratelimit import RateBudget
 from igdesk.replying import Replying
@@ -69,6 +69,8 @@ class App(Replying):
         self._sender: OutboxSender | None = None
         self._send_task: asyncio.Task[None] | None = None
         self._last_status = SyncStatus(False, None, None, None, False)
+        #: What the last pass could not read, as (English, Indonesian); None when it read all.
+        self._problem: tuple[str, str] | None = None
 
     # --- parts ------------------------------------------------------------------------------
 
@@ -131,7 +133,12 @@ class App(Replying):
         """One pass; every change is announced on the event stream."""
         summary = await self.syncer.run_once(on_progress)
         self._announce(summary)
-        self._set_status(dataclasses.replace(self._last_status, last_sync=utc_now(), offline=False))
+        self._problem = None if summary.complete else (summary.problem("en"), summary.problem("id"))
+        self._set_status(
+            dataclasses.replace(
+                self._last_status, last_sync=utc_now(), offline=False, problem=self._problem
+            )
+        )
         return summary
 
     def start_polling(self, timing: PollTiming | None = None) -> None:
@@ -168,7 +175,9 @@ class App(Replying):
 
     def _on_start(self) -> None:
         previous = self._last_status
-        self._set_status(SyncStatus(True, previous.last_sync, None, None, previous.offline))
+        self._set_status(
+            SyncStatus(True, previous.last_sync, None, None, previous.offline, previous.problem)
+        )
 
     def _on_outcome(self, outcome: PollOutcome) -> None:
         if isinstance(outcome.error, TokenError):
@@ -183,8 +192,19 @@ class App(Replying):
                 next_poll=None if isinstance(outcome.error, TokenError) else outcome.next_poll,
                 rate_limited_until=outcome.rate_limited_until,
                 offline=outcome.offline,
+                problem=self._problem_of(outcome),
             )
         )
+
+    def _problem_of(self, outcome: PollOutcome) -> tuple[str, str] | None:
+        """The sentence a pass leaves in the status bar (the offline and rate-limit states and
+        the sign-in banner speak for themselves)."""
+        error = outcome.error
+        if error is None:
+            return self._problem
+        if outcome.offline or isinstance(error, TokenError | RateLimitError):
+            return None
+        return (error.sentence("en"), error.sentence("id"))
 
     def _set_status(self, status: SyncStatus) -> None:
         self._last_status = status
@@ -195,8 +215,9 @@ class App(Replying):
         if not changed:
             return
         for update in summary.updates:
-            if update.new_message_ids:
-                self.events.emit(MessagesAdded(update.thread_id, update.new_message_ids))
+            touched = update.new_message_ids + update.unsent_message_ids
+            if touched:
+                self.events.emit(MessagesAdded(update.thread_id, touched))
         self.events.emit(ThreadsChanged(changed))
         if summary.first_pass:
             return  # the very first sync brings history, not news

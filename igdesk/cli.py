@@ -27,6 +27,8 @@ from igdesk.sync.engine import SyncSummary
 log = logging.getLogger("igdesk.cli")
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+#: `sync --once` read some conversations but not all (the summary says which failed and why).
+EXIT_PARTIAL = 3
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -131,7 +133,10 @@ async def _sync(app: App, args: argparse.Namespace, lang: str) -> int:
     if args.once:
         summary = await app.sync_once(_progress_printer(lang))
         _clear_progress()
-        print(_describe(summary, app, lang))
+        print(_describe(summary, app, lang), flush=True)
+        if not summary.complete:
+            print(summary.problem(lang), file=sys.stderr, flush=True)
+            return EXIT_PARTIAL
         return EXIT_OK
     if args.interval is not None:
         if args.interval < 1:
@@ -144,6 +149,8 @@ async def _sync(app: App, args: argparse.Namespace, lang: str) -> int:
     def report(summary: SyncSummary) -> None:
         if summary.new_messages:
             print(_describe(summary, app, lang), flush=True)
+        if not summary.complete:
+            print(summary.problem(lang), file=sys.stderr, flush=True)
 
     def report_error(error: Exception) -> None:
         print(_sentence(error, lang), file=sys.stderr, flush=True)

@@ -7,8 +7,14 @@ from collections.abc import Awaitable, Callable
 
 from igdesk import secrets
 from igdesk.app import App
+from igdesk.domain import parse_graph_time
 from igdesk.errors import IgdeskError
 from igdesk.graph.errors import GraphError
+from igdesk.graph.fields import STATE_KEY as FIELDS_KEY
+from igdesk.graph.fields import ReadFields
+from igdesk.store import Archive
+from igdesk.sync.unreadable import STATE_KEY as UNREADABLE_KEY
+from igdesk.sync.unreadable import UnreadableThreads, unreadable_sentence
 
 
 class CheckFailed(Exception):
@@ -78,5 +84,45 @@ async def run_doctor(app: App, lang: str) -> int:
             print(f"✗ {label}: {text}", file=sys.stderr, flush=True)
             return 1
         print(f"✓ {label}: {detail}", flush=True)
-    print(pick("Everything looks good.", "Semuanya baik."), flush=True)
+    warnings = sync_warnings(app.archive, lang)
+    for line in warnings:
+        print(f"! {line}", flush=True)
+    if not warnings:
+        print(pick("Everything looks good.", "Semuanya baik."), flush=True)
     return 0
+
+
+def sync_warnings(archive: Archive, lang: str) -> list[str]:
+    """What the last passes could not do: fields the account refused, unreadable threads."""
+
+    def pick(english: str, indonesian: str) -> str:
+        return indonesian if lang == "id" else english
+
+    lines = []
+    refused = ReadFields.loads(archive.get_state(FIELDS_KEY)).refused
+    if refused:
+        names = ", ".join(f"{node}.{name}" for node, fields in refused.items() for name in fields)
+        lines.append(
+            pick(
+                f"Instagram refused these fields for your account, so igdesk reads without "
+                f"them: {names}",
+                f"Instagram menolak kolom ini untuk akun Anda, jadi igdesk membaca tanpanya: "
+                f"{names}",
+            )
+        )
+    unreadable = UnreadableThreads.loads(archive.get_state(UNREADABLE_KEY)).entries()
+    if unreadable:
+        lines.append(unreadable_sentence(unreadable, lang))
+        for entry in unreadable:
+            contact = archive.contact(entry.customer_id) if entry.customer_id else None
+            who = f"@{contact.username}" if contact and contact.username else entry.thread_id
+            retry = parse_graph_time(entry.retry_at).astimezone().strftime("%d %b %H:%M")
+            lines.append(
+                pick(
+                    f"  {who}: could not be read {entry.failures}× (code {entry.code}); "
+                    f"next try {retry}",
+                    f"  {who}: gagal dibaca {entry.failures}× (kode {entry.code}); "
+                    f"dicoba lagi {retry}",
+                )
+            )
+    return lines

@@ -56,6 +56,8 @@ class SyncStatus:
     next_poll: datetime | None
     rate_limited_until: datetime | None
     offline: bool
+    #: What the last pass could not do, as (English, Bahasa Indonesia) sentences; None: nothing.
+    problem: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,10 @@ the Send API (`send`). Transport safety lives in `igdesk.graph.http`, paging saf
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Self
@@ -18,7 +20,8 @@ from urllib.parse import quote
 import httpx
 
 from igdesk.domain import Account, Contact, ConversationRef, Message, Post
-from igdesk.graph.errors import BadResponseError, TransientError
+from igdesk.graph.errors import BadResponseError, InvalidRequestError, TransientError
+from igdesk.graph.fields import Node, ReadFields
 from igdesk.graph.flavour import INSTAGRAM_LOGIN, Flavour
 from igdesk.graph.http import GraphHttp, Params
 from igdesk.graph.paging import Pager
@@ -37,21 +40,32 @@ from igdesk.graph.values import as_dict, as_list, as_str
 
 log = logging.getLogger("igdesk.graph")
 
-MESSAGE_FIELDS = (
-    "id,created_time,from,to,message,"
-    "attachments{id,mime_type,name,size,image_data,video_data,file_url},"
-    "shares,story,is_unsupported,is_deleted,reactions,sticker,reply_to"
-)
 MEDIA_FIELDS = "id,caption,media_type,media_url,permalink,timestamp"
-#: The list call asks for a one-message preview (instagram-api.md) to see changes exactly.
-CONVERSATION_FIELDS = "id,updated_time,participants,messages.limit(1){id,created_time}"
-PROFILE_FIELDS = (
-    "name,username,profile_pic,follower_count,is_user_follow_business,"
-    "is_business_follow_user,is_verified_user"
-)
 _MEDIA_TYPES = frozenset({"audio", "video"})
 #: Page size Graph uses when none is asked for (halving starts from here).
 DEFAULT_PAGE_SIZE = 25
+#: Page size of a first sync that reads each conversation's messages with the list call:
+#: 25 threads x 20 messages keeps an answer well within what Graph serves in one call.
+NESTED_PAGE_SIZE = 25
+
+
+@dataclass(frozen=True)
+class ListedConversation:
+    """One row of the conversations list, with its messages when they were read with it."""
+
+    ref: ConversationRef
+    #: The readable messages, oldest first; None when the list call carried only a preview.
+    messages: list[Message] | None = None
+    #: Whether messages older than the readable ones exist (None: the answer did not say).
+    older_exists: bool | None = None
+
+
+@dataclass(frozen=True)
+class ThreadRead:
+    """A conversation's readable messages (oldest first) and whether older ones exist."""
+
+    messages: list[Message]
+    older_exists: bool | None
 
 
 class GraphClient:
@@ -86,6 +100,8 @@ class GraphClient:
         )
         #: Flavour B: the Page id learnt from `me()` (conversations and sends hang below it).
         self.page_id: str | None = None
+        #: The read fields, narrowed by what this account's API refused (see `ReadFields`).
+        self.fields = ReadFields()
 
     @property
     def request_count(self) -> int:
@@ -145,14 +161,25 @@ class GraphClient:
         return account
 
     async def conversations(
-        self, account: Account, *, page_size: int | None = None, user_id: str | None = None
-    ) -> AsyncIterator[list[ConversationRef]]:
-        """Conversation refs page by page, newest first; each id once.
+        self,
+        account: Account,
+        *,
+        nested: bool = False,
+        page_size: int | None = None,
+        user_id: str | None = None,
+    ) -> AsyncIterator[list[ListedConversation]]:
+        """Conversations page by page, newest first; each id once.
 
-        The next page is requested only when the caller asks for it, so stopping early
-        costs nothing.
+        `nested=True` reads each conversation's readable messages with the list call (one
+        call a page, not one a thread). A page Graph cannot serve (code 1: one bad thread, or
+        too much data) is asked again at half the size; a nested page that fails even at
+        size 1 is listed without its messages from there on, for the caller to read them
+        one by one. The next page is requested only when the caller asks for it, so stopping
+        early costs nothing.
         """
-        params: dict[str, str | int] = {"platform": "instagram", "fields": CONVERSATION_FIELDS}
+        params: dict[str, str | int] = {"platform": "instagram"}
+        if nested and not page_size:
+            page_size = NESTED_PAGE_SIZE
         if page_size:
             params["limit"] = page_size
         if user_id:
@@ -162,43 +189,59 @@ class GraphClient:
         seen: set[str] = set()
         current: httpx.URL | None = request
         while current is not None:
+            fields = functools.partial(self.fields.conversation, nested=nested)
+            asked = _NESTED_NODES if nested else (Node.CONVERSATION,)
             try:
-                page = await self._http.get(
-                    str(current), kind=CallKind.CONVERSATIONS, quick_fail_codes=_SHRINK_ON
+                page, current = await self._read(
+                    current, fields, asked, kind=CallKind.CONVERSATIONS, quick_fail=_SHRINK_ON
                 )
             except TransientError as err:
-                # One bad thread can fail a whole page with code 1: ask for smaller pages.
                 smaller = _smaller_page(current, err)
-                if smaller is None:
+                if smaller is not None:
+                    log.warning(
+                        "conversations page failed with code 1; asking again with limit=%s",
+                        smaller.params.get("limit"),
+                    )
+                    current = smaller
+                    continue
+                if not (nested and err.code in _SHRINK_ON):
                     raise
-                log.warning(
-                    "conversations page failed with code 1; retrying with limit=%s",
-                    smaller.params.get("limit"),
-                )
-                current = smaller
+                log.warning("nested conversations page failed at size 1; listing without messages")
+                nested = False
+                current = current.copy_set_param("limit", str(page_size or DEFAULT_PAGE_SIZE))
                 continue
-            refs = []
+            listed = []
             for item in self._page_items(page, "conversations"):
-                ref = parse_conversation_ref(item)
-                if ref is not None and ref.id not in seen:
-                    seen.add(ref.id)
-                    refs.append(ref)
-            if refs:
-                yield refs  # before judging `next`: a bad link must not cost the good page
-            current = pager.next(page, current, len(refs))
+                row = self._listed(item, account, nested)
+                if row is not None and row.ref.id not in seen:
+                    seen.add(row.ref.id)
+                    listed.append(row)
+            if listed:
+                yield listed  # before judging `next`: a bad link must not cost the good page
+            current = pager.next(page, current, len(listed))
 
-    async def conversation_messages(
-        self, conversation_id: str, *, shop_id: str, limit: int = 20
-    ) -> list[Message]:
-        """The newest `limit` messages of a thread in one request, returned oldest first."""
-        fields = f"messages.limit({int(limit)}){{{MESSAGE_FIELDS}}}"
-        raw = await self.get_json(
-            conversation_id, params={"fields": fields}, kind=CallKind.CONVERSATIONS
+    def _listed(self, item: Any, account: Account, nested: bool) -> ListedConversation | None:
+        ref = parse_conversation_ref(item)
+        if ref is None:
+            return None
+        if not nested:
+            return ListedConversation(ref)
+        read = _thread_read(as_dict(item) or {}, ref.id, account.id)
+        return ListedConversation(ref, read.messages, read.older_exists)
+
+    async def read_thread(self, conversation_id: str, *, shop_id: str) -> ThreadRead:
+        """A thread's readable messages (the newest 20) in one request."""
+        raw, _ = await self._read(
+            httpx.URL(self.url(conversation_id)),
+            self.fields.messages,
+            _MESSAGE_NODES,
+            kind=CallKind.CONVERSATIONS,
         )
-        edge = raw.get("messages")
-        if edge is not None and not isinstance(edge, dict | list):
-            raise BadResponseError("conversation.messages is neither an object nor a list")
-        return parse_messages(edge, conversation_id, shop_id)
+        return _thread_read(raw, conversation_id, shop_id)
+
+    async def conversation_messages(self, conversation_id: str, *, shop_id: str) -> list[Message]:
+        """The newest messages of a thread in one request, returned oldest first."""
+        return (await self.read_thread(conversation_id, shop_id=shop_id)).messages
 
     async def message_ids(self, conversation_id: str) -> list[tuple[str, datetime]]:
         """Every message id of a thread (older than the 20 newest too), oldest first."""
@@ -228,8 +271,11 @@ class GraphClient:
 
     async def message(self, message_id: str, *, thread_id: str, shop_id: str) -> Message:
         """One message by id (only the 20 newest of a thread are readable)."""
-        raw = await self.get_json(
-            message_id, params={"fields": MESSAGE_FIELDS}, kind=CallKind.CONVERSATIONS
+        raw, _ = await self._read(
+            httpx.URL(self.url(message_id)),
+            self.fields.message,
+            _MESSAGE_NODES,
+            kind=CallKind.CONVERSATIONS,
         )
         parsed = parse_message(raw, thread_id, shop_id)
         if parsed is None:
@@ -238,8 +284,37 @@ class GraphClient:
 
     async def profile(self, user_id: str) -> Contact:
         """A customer's profile (needs their consent: they must have written first)."""
-        raw = await self.get_json(user_id, params={"fields": PROFILE_FIELDS}, kind=CallKind.PROFILE)
+        raw, _ = await self._read(
+            httpx.URL(self.url(user_id)),
+            self.fields.profile,
+            (Node.PROFILE,),
+            kind=CallKind.PROFILE,
+        )
         return parse_profile(raw, user_id)
+
+    async def _read(
+        self,
+        url: httpx.URL,
+        fields: Callable[[], str],
+        asked: tuple[Node, ...],
+        *,
+        kind: CallKind,
+        quick_fail: frozenset[int] = frozenset(),
+    ) -> tuple[dict[str, Any], httpx.URL]:
+        """GET `url` with `fields=fields()`; returns the answer and the URL that was asked.
+
+        A field the account's API refuses is dropped (see `ReadFields`) and the call made
+        once more, so a pass survives Meta not having a field we expected.
+        """
+        while True:
+            asking = url.copy_set_param("fields", fields())
+            try:
+                page = await self._http.get(str(asking), kind=kind, quick_fail_codes=quick_fail)
+            except InvalidRequestError as err:
+                if err.code != 100 or not self.fields.refuse(err.technical, asked):
+                    raise
+                continue
+            return page, asking
 
     async def media(self, account: Account, *, limit: int = 25) -> list[Post]:
         """The shop's newest published posts (first page), for sharing in a chat."""
@@ -281,6 +356,21 @@ class GraphClient:
 
 #: Error codes of a conversations page that a smaller page may avoid (one bad thread).
 _SHRINK_ON = frozenset({1})
+_MESSAGE_NODES = (Node.MESSAGE, Node.ATTACHMENT)
+_NESTED_NODES = (Node.CONVERSATION, Node.MESSAGE, Node.ATTACHMENT)
+
+
+def _thread_read(conversation: dict[str, Any], conversation_id: str, shop_id: str) -> ThreadRead:
+    """The `messages` edge of a conversation object; its `paging.next` tells of older ones."""
+    edge = conversation.get("messages")
+    if edge is not None and not isinstance(edge, dict | list):
+        raise BadResponseError("conversation.messages is neither an object nor a list")
+    messages = parse_messages(edge, conversation_id, shop_id)
+    older: bool | None = None
+    if isinstance(edge, dict) and "paging" in edge:
+        paging = as_dict(edge.get("paging")) or {}
+        older = bool(as_str(paging.get("next")))
+    return ThreadRead(messages, older)
 
 
 def _smaller_page(url: httpx.URL, err: TransientError) -> httpx.URL | None:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from datetime import datetime
 from typing import Any
 
 from igdesk.domain import Account, Contact
 from igdesk.store.base import ArchiveBase, dump_json
+from igdesk.store.timeconv import from_ms
 
 
 def _opt_bool(value: bool | None) -> int | None:
@@ -134,6 +136,15 @@ class ContactsMixin(ArchiveBase):
             return {}
         value = json.loads(row["raw"])
         return value if isinstance(value, dict) else {}
+
+    def profile_fetched_at(self, contact_id: str) -> datetime | None:
+        """When the User Profile API last answered for this contact (None: never)."""
+        row = self._conn.execute(
+            "SELECT profile_fetched_at FROM contacts WHERE id = ?", (contact_id,)
+        ).fetchone()
+        if row is None or row["profile_fetched_at"] is None:
+            return None
+        return from_ms(row["profile_fetched_at"])
 
     def contacts_without_profile(self) -> list[str]:
         """Ids whose profile was never fetched, most recently active conversation first."""

@@ -1,11 +1,16 @@
-"""One sync pass: list conversations newest first, fetch what changed, apply it to the archive.
+"""One sync pass: list conversations newest first, read what changed, apply it to the archive.
 
-The first pass reads every listed conversation, the readable messages of each and every
-customer's profile. Later passes stop listing at the first conversation updated before the last
-complete pass's newest one, and skip any conversation whose newest message (the list call's
-one-message preview) is already archived. So a pass with nothing new costs one request, two
-messages in the same second are never mistaken for one, and a pass killed half-way resumes
-where it stopped without fetching anything twice.
+The first pass reads every listed conversation with its readable messages in the list call
+itself (nested expansion: one conversations call a page, not one a thread), then each
+customer's profile once. Later passes list with a one-message preview, stop at the first
+conversation updated before the last complete pass's newest one, and read only the
+conversations whose newest message is not archived yet: an idle pass costs one request, and a
+pass with k changed conversations 1 + k.
+
+A conversation that cannot be read is remembered (`sync.unreadable`), tried again with a
+growing wait, and reported: such a pass is "partly done", never a success, and a pass that
+listed conversations but could read none of them raises `SyncIncompleteError`. A field the
+account's API refuses is dropped and remembered in the archive (`graph.fields`).
 """
 
 from __future__ import annotations
@@ -14,25 +19,39 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from igdesk.domain import Account, Contact, ConversationRef, Message, parse_graph_time
+from igdesk.domain import Account, Contact, Message, parse_graph_time, utc_now
+from igdesk.errors import IgdeskError
 from igdesk.graph import GraphClient
+from igdesk.graph.client import ListedConversation, ThreadRead
 from igdesk.graph.errors import (
     BadResponseError,
     ConsentRequiredError,
     GraphError,
     InvalidRequestError,
     TokenError,
+    TransientError,
     UserUnavailableError,
 )
+from igdesk.graph.fields import STATE_KEY as FIELDS_KEY
+from igdesk.graph.fields import ReadFields
 from igdesk.store import Archive
-from igdesk.sync.ingest import ThreadUpdate, apply_thread, readable_batch_is_full
+from igdesk.sync.ingest import ThreadUpdate, apply_thread
+from igdesk.sync.unreadable import STATE_KEY as UNREADABLE_KEY
+from igdesk.sync.unreadable import Unreadable, UnreadableThreads, unreadable_sentence
 
 log = logging.getLogger("igdesk.sync")
 
 #: Sync-state key: newest conversation update time that a complete pass has applied.
 HIGH_WATER_KEY = "conversations.high_water"
+#: A stored profile older than this is read again when its customer's thread changes.
+PROFILE_MAX_AGE = timedelta(days=7)
+#: Server failures in a row after which a pass stops reading (Instagram is having trouble).
+MAX_SERVER_FAILURES_IN_ROW = 3
+
+#: Failures of one conversation's read that cost only that conversation, not the pass.
+_THREAD_FAILURES = (BadResponseError, InvalidRequestError, TransientError)
 
 
 @dataclass
@@ -45,25 +64,47 @@ class SyncSummary:
     new_messages: int = 0
     new_customer_messages: int = 0
     profiles_fetched: int = 0
-    #: Conversations whose answer was unusable this pass; they are read again next pass.
+    #: Conversations read (or found current) this pass.
+    threads_read: int = 0
+    #: Conversations that could not be read this pass (they are tried again later).
     threads_failed: int = 0
+    #: Every conversation known to be unreadable after this pass, this pass's failures included.
+    unreadable: list[Unreadable] = field(default_factory=list)
     #: True for the archive's first complete listing (history, not news).
     first_pass: bool = False
     requests: int = 0
     seconds: float = 0.0
     updates: list[ThreadUpdate] = field(default_factory=list)
 
+    @property
+    def complete(self) -> bool:
+        """True when nothing known is left unread."""
+        return not self.unreadable
+
+    def problem(self, lang: str) -> str:
+        """The sentence for what could not be read ("" when the pass is complete)."""
+        return unreadable_sentence(self.unreadable, lang)
+
+
+class SyncIncompleteError(IgdeskError):
+    """Conversations were listed but none of them could be read: the pass did nothing."""
+
 
 ProgressCallback = Callable[[SyncSummary], None]
+Clock = Callable[[], datetime]
 
 
 class Syncer:
     """Runs sync passes of one account into one archive."""
 
-    def __init__(self, client: GraphClient, archive: Archive) -> None:
+    def __init__(self, client: GraphClient, archive: Archive, *, clock: Clock = utc_now) -> None:
         self._client = client
         self._archive = archive
+        self._clock = clock
         self._needs_profile: set[str] = set()
+        self._server_failures = 0
+        client.fields = ReadFields.loads(archive.get_state(FIELDS_KEY))
+        self._saved_fields = client.fields.dumps()
 
     async def account(self) -> Account:
         """The shop's account, from the archive or (first time) from `/me`."""
@@ -85,53 +126,121 @@ class Syncer:
         high_water = self._high_water()
         summary.first_pass = high_water is None
         self._needs_profile = set(self._archive.contacts_without_profile())
+        self._server_failures = 0
+        unreadable = UnreadableThreads.loads(self._archive.get_state(UNREADABLE_KEY))
         newest_seen: datetime | None = None
-
-        async for page in self._client.conversations(account):
-            stop = False
-            for ref in page:
-                updated = ref.updated_time
-                if updated is not None and (newest_seen is None or updated > newest_seen):
-                    newest_seen = updated
-                if high_water is not None and updated is not None and updated < high_water:
-                    stop = True
+        listed_ids: set[str] = set()
+        try:
+            async for page in self._client.conversations(account, nested=summary.first_pass):
+                stop = False
+                for listed in page:
+                    updated = listed.ref.updated_time
+                    if updated is not None and (newest_seen is None or updated > newest_seen):
+                        newest_seen = updated
+                    if high_water is not None and updated is not None and updated < high_water:
+                        stop = True
+                        break
+                    summary.conversations_listed += 1
+                    listed_ids.add(listed.ref.id)
+                    await self._take(account, listed, unreadable, summary)
+                    if on_progress is not None:
+                        summary.requests = self._client.request_count - requests_before
+                        on_progress(summary)
+                if stop:
                     break
-                summary.conversations_listed += 1
-                if self._is_current(ref):
-                    continue
-                try:
-                    update = await self._sync_thread(account, ref, summary)
-                except (BadResponseError, InvalidRequestError) as error:
-                    # One unusable conversation must not cost the others: skip it, and keep
-                    # the high-water mark where it was so the next pass reads it again.
-                    log.warning("conversation skipped this pass: %s", type(error).__name__)
-                    summary.threads_failed += 1
-                    continue
-                if update is not None:
-                    summary.updates.append(update)
-                    summary.threads_updated += 1
-                    summary.threads_created += int(update.created)
-                    summary.new_messages += len(update.new_message_ids)
-                    summary.new_customer_messages += update.new_customer_messages
-                if on_progress is not None:
-                    summary.requests = self._client.request_count - requests_before
-                    on_progress(summary)
-            if stop:
-                break
-
-        complete = not summary.threads_failed
-        if (
-            complete
-            and newest_seen is not None
-            and (high_water is None or newest_seen > high_water)
-        ):
+            for entry in unreadable.due(self._clock()):
+                if entry.thread_id not in listed_ids:
+                    await self._retry(account, entry, unreadable, summary)
+        finally:
+            self._save(unreadable)
+        if newest_seen is not None and (high_water is None or newest_seen > high_water):
             self._archive.set_state(HIGH_WATER_KEY, newest_seen.isoformat())
+        summary.unreadable = unreadable.entries()
         summary.requests = self._client.request_count - requests_before
         summary.seconds = time.monotonic() - started
+        if summary.threads_failed and not summary.threads_read:
+            raise SyncIncompleteError(
+                summary.problem("en"), summary.problem("id"), technical="no conversation read"
+            )
         return summary
 
-    def _is_current(self, ref: ConversationRef) -> bool:
+    async def _take(
+        self,
+        account: Account,
+        listed: ListedConversation,
+        unreadable: UnreadableThreads,
+        summary: SyncSummary,
+    ) -> None:
+        """Read and apply one listed conversation, or note why it could not be read."""
+        ref = listed.ref
+        if ref.id not in unreadable and self._is_current(listed):
+            self._count(None, summary)
+            return
+        if unreadable.waiting(ref.id, self._clock()):
+            return  # failed recently: its turn comes when the wait is over
+        customer = _customer(listed, account)
+        try:
+            if listed.messages is None:
+                read = await self._client.read_thread(ref.id, shop_id=account.id)
+            else:
+                read = ThreadRead(listed.messages, listed.older_exists)
+            update = await self._apply(account, ref.id, customer, read, ref.updated_time, summary)
+        except _THREAD_FAILURES as error:
+            self._failed(ref.id, customer, error, unreadable, summary)
+            return
+        unreadable.read(ref.id)
+        self._count(update, summary)
+
+    async def _retry(
+        self,
+        account: Account,
+        entry: Unreadable,
+        unreadable: UnreadableThreads,
+        summary: SyncSummary,
+    ) -> None:
+        """Try again a conversation that failed before and was not listed this pass."""
+        customer = Contact(id=entry.customer_id) if entry.customer_id else None
+        try:
+            read = await self._client.read_thread(entry.thread_id, shop_id=account.id)
+            update = await self._apply(account, entry.thread_id, customer, read, None, summary)
+        except _THREAD_FAILURES as error:
+            self._failed(entry.thread_id, customer, error, unreadable, summary)
+            return
+        unreadable.read(entry.thread_id)
+        self._count(update, summary)
+
+    def _failed(
+        self,
+        thread_id: str,
+        customer: Contact | None,
+        error: GraphError,
+        unreadable: UnreadableThreads,
+        summary: SyncSummary,
+    ) -> None:
+        if isinstance(error, TransientError) and error.http_status is None:
+            raise error  # the network is gone: the whole pass fails, nothing to blame here
+        log.warning("conversation not read this pass: %s", type(error).__name__)
+        unreadable.failed(thread_id, customer.id if customer else "", error, self._clock())
+        summary.threads_failed += 1
+        if isinstance(error, TransientError):
+            self._server_failures += 1
+            if self._server_failures >= MAX_SERVER_FAILURES_IN_ROW:
+                raise error  # Instagram is having trouble: stop asking, the poller backs off
+
+    def _count(self, update: ThreadUpdate | None, summary: SyncSummary) -> None:
+        summary.threads_read += 1
+        self._server_failures = 0
+        if update is None:
+            return
+        summary.updates.append(update)
+        summary.threads_updated += 1
+        summary.threads_created += int(update.created)
+        summary.new_messages += len(update.new_message_ids)
+        summary.new_customer_messages += update.new_customer_messages
+
+    def _is_current(self, listed: ListedConversation) -> bool:
         """True when the archive already holds this conversation as the list shows it."""
+        ref = listed.ref
         stored = self._archive.thread(ref.id)
         if stored is None:
             return False
@@ -141,50 +250,55 @@ class Syncer:
             return self._archive.message(ref.newest_message_id) is not None
         return ref.updated_time is not None
 
-    async def _sync_thread(
-        self, account: Account, ref: ConversationRef, summary: SyncSummary
+    async def _apply(
+        self,
+        account: Account,
+        thread_id: str,
+        customer: Contact | None,
+        read: ThreadRead,
+        updated_time: datetime | None,
+        summary: SyncSummary,
     ) -> ThreadUpdate | None:
-        customer = _customer(ref, account)
-        messages = await self._client.conversation_messages(ref.id, shop_id=account.id)
-        if not messages and self._archive.thread(ref.id) is None:
+        messages = read.messages
+        if not messages and self._archive.thread(thread_id) is None:
             log.info("conversation without readable messages skipped")
             return None
-        if customer is None:
-            customer = _customer_from_messages(messages, account)
+        customer = customer or _customer_from_messages(messages, account)
         if customer is None:
             log.warning("conversation without a customer skipped")
             return None
         contact = await self._profile(customer, summary)
         older: bool | None = None
-        if readable_batch_is_full(messages):
-            known = self._archive.message_ids(ref.id)
-            oldest = min(messages, key=lambda m: m.created_time)
-            if oldest.id not in known:
-                all_ids = {mid for mid, _ in await self._client.message_ids(ref.id)}
-                older = bool(all_ids - known - {m.id for m in messages})
+        if read.older_exists is not None:
+            oldest = min(messages, key=lambda m: m.created_time, default=None)
+            known = self._archive.message_ids(thread_id)
+            older = read.older_exists and oldest is not None and oldest.id not in known
         return apply_thread(
             self._archive,
-            thread_id=ref.id,
+            thread_id=thread_id,
             contact=contact,
             messages=messages,
-            updated_time=ref.updated_time,
+            updated_time=updated_time,
             older_history_exists=older,
         )
 
     async def _profile(self, customer: Contact, summary: SyncSummary) -> Contact:
-        """The customer's profile, read once per customer; a refused read keeps what we know."""
+        """The customer's profile: read once, then again after a week or a new username.
+
+        A refused read keeps what we know.
+        """
         known = self._archive.contact(customer.id)
-        if known is not None and customer.id not in self._needs_profile:
+        if known is not None and not self._profile_stale(customer, known):
             return known
         try:
             profile = await self._client.profile(customer.id)
         except TokenError:
             raise
         except (ConsentRequiredError, UserUnavailableError):
-            return customer
+            return known or customer
         except GraphError as error:
             log.info("profile not read: %s", type(error).__name__)
-            return customer
+            return known or customer
         summary.profiles_fetched += 1
         self._needs_profile.discard(customer.id)
         merged = Contact(
@@ -200,6 +314,22 @@ class Syncer:
         self._archive.upsert_contact(merged, profile_fetched=True)
         return merged
 
+    def _profile_stale(self, seen: Contact, known: Contact) -> bool:
+        if seen.id in self._needs_profile:
+            return True
+        if seen.username and known.username and seen.username != known.username:
+            return True
+        fetched = self._archive.profile_fetched_at(seen.id)
+        return fetched is not None and self._clock() - fetched > PROFILE_MAX_AGE
+
+    def _save(self, unreadable: UnreadableThreads) -> None:
+        fields = self._client.fields.dumps()
+        if fields != self._saved_fields:
+            self._archive.set_state(FIELDS_KEY, fields)
+            self._saved_fields = fields
+        if unreadable.changed:
+            self._archive.set_state(UNREADABLE_KEY, unreadable.dumps())
+
     def _high_water(self) -> datetime | None:
         value = self._archive.get_state(HIGH_WATER_KEY)
         if not value:
@@ -211,8 +341,8 @@ class Syncer:
             return None
 
 
-def _customer(ref: ConversationRef, account: Account) -> Contact | None:
-    for participant in ref.participants:
+def _customer(listed: ListedConversation, account: Account) -> Contact | None:
+    for participant in listed.ref.participants:
         if participant.id and participant.id != account.id:
             return participant
     return None

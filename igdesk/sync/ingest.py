@@ -7,7 +7,7 @@ every write is an idempotent upsert keyed on message id, and one thread is appli
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from igdesk.domain import (
@@ -31,6 +31,8 @@ class ThreadUpdate:
     new_message_ids: tuple[str, ...]
     new_customer_messages: int
     folder: Folder
+    #: Archived messages the customer (or the shop) has unsent since the last read.
+    unsent_message_ids: tuple[str, ...] = ()
 
 
 def apply_thread(
@@ -65,6 +67,9 @@ def apply_thread(
             folder = existing.folder
             before = archive.message_ids(thread_id)
 
+        unsent = _unsent(archive, thread_id, messages) if existing is not None else []
+        if unsent:
+            archive.upsert_messages(thread_id, unsent)
         new_ids = archive.upsert_messages(thread_id, messages)
         new_set = set(new_ids)
         fresh = [m for m in messages if m.id in new_set]
@@ -107,6 +112,7 @@ def apply_thread(
         new_message_ids=tuple(new_ids),
         new_customer_messages=len(new_customer),
         folder=folder,
+        unsent_message_ids=tuple(m.id for m in unsent),
     )
 
 
@@ -121,6 +127,31 @@ def _history_may_be_missing(messages: Sequence[Message], known_before: set[str])
         return False
     oldest = min(messages, key=lambda m: m.created_time)
     return oldest.id not in known_before
+
+
+def _unsent(archive: Archive, thread_id: str, readable: Sequence[Message]) -> list[Message]:
+    """Archived messages missing from the span the read API just returned, marked unsent.
+
+    The read API leaves an unsent message out (`is_deleted` is a webhook key, not a field),
+    so a message we hold that falls between the oldest and the newest readable message (or
+    anywhere up to the newest, when the API returned all it has) and did not come back was
+    unsent. Messages newer than the newest readable one are left alone: they may have been
+    sent after the read.
+    """
+    if not readable:
+        return []
+    returned = {m.id for m in readable}
+    newest = max(m.created_time for m in readable)
+    oldest = min(m.created_time for m in readable) if readable_batch_is_full(readable) else None
+    recent = archive.messages(thread_id, limit=4 * READABLE_MESSAGES_PER_THREAD)
+    return [
+        replace(m, deleted=True)
+        for m in recent
+        if m.id not in returned
+        and not m.deleted
+        and m.created_time <= newest
+        and (oldest is None or m.created_time >= oldest)
+    ]
 
 
 def _outbox_message_ids(archive: Archive, thread_id: str) -> set[str]:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from igdesk.domain import utc_now
+from igdesk.errors import IgdeskError
 from igdesk.graph.errors import GraphError, RateLimitError, TokenError, TransientError
 
 log = logging.getLogger("igdesk.sync.poller")
@@ -35,7 +36,7 @@ class PollOutcome:
 
     finished_at: datetime
     next_poll: datetime
-    error: GraphError | None
+    error: GraphError | IgdeskError | None
     offline: bool
     rate_limited_until: datetime | None
 
@@ -87,7 +88,7 @@ class Poller:
             self._wake.clear()
             if self._on_start is not None:
                 self._on_start()
-            error: GraphError | None = None
+            error: GraphError | IgdeskError | None = None
             wait_extra = 0.0
             try:
                 await self._run_pass()
@@ -99,17 +100,19 @@ class Poller:
             except RateLimitError as failure:
                 error, self._failures = failure, self._failures + 1
                 wait_extra = failure.retry_after or 0.0
-            except GraphError as failure:
+            except (GraphError, IgdeskError) as failure:
                 error, self._failures = failure, self._failures + 1
             except OSError as failure:  # the archive's disk, say: report and keep trying
                 log.warning("sync pass failed: %s", type(failure).__name__)
                 self._failures += 1
             wait = max(self.interval(), wait_extra)
-            self._report(error, offline=isinstance(error, TransientError), wait=wait)
+            self._report(error, offline=_is_offline(error), wait=wait)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=wait)
 
-    def _report(self, error: GraphError | None, *, offline: bool, wait: float) -> None:
+    def _report(
+        self, error: GraphError | IgdeskError | None, *, offline: bool, wait: float
+    ) -> None:
         if error is not None:
             log.info("sync pass failed: %s", type(error).__name__)
         if self._on_outcome is None:
@@ -125,3 +128,8 @@ class Poller:
                 rate_limited_until=now + timedelta(seconds=wait) if limited else None,
             )
         )
+
+
+def _is_offline(error: GraphError | IgdeskError | None) -> bool:
+    """No answer came at all (a server that answered with an error is not "offline")."""
+    return isinstance(error, TransientError) and error.http_status is None

@@ -1,4 +1,4 @@
-"""The status bar's sentence: last sync, next poll, waiting for a rate limit, offline."""
+"""The status bar's sentence: last sync, next poll, rate-limit waits, offline, what failed."""
 
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ def status_text(status: SyncStatus, words: Words, now: datetime | None = None) -
         parts.append(words("Syncing…", "Menyinkronkan…"))
     elif status.offline:
         parts.append(words("Offline — will retry", "Luring — akan dicoba lagi"))
+    if status.problem is not None and not status.syncing:
+        parts.append(words(*status.problem))
     if status.rate_limited_until is not None and status.rate_limited_until > now:
         parts.append(
             words(
