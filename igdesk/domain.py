@@ -102,17 +102,33 @@ class Contact:
 
 
 @dataclass(frozen=True)
-class Attachment:
-    """One attachment, whatever shape (read API or webhook) it came in."""
+class TemplateButton:
+    """One button of a template card: a web link, or a postback (no url: shown, not opened)."""
 
-    type: (
-        str  # image, video, audio, file, ig_post, share, reel, story_mention, story_reply, sticker
-    )
+    title: str
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """One attachment, whatever shape (read API or webhook) it came in.
+
+    A template card (type "template", one per card of a generic template) keeps its default
+    action in `url`, its image in `preview_url`, and its words in `title`, `subtitle` and
+    `buttons`.
+    """
+
+    # image, video, audio, file, ig_post, share, reel, story_mention, story_reply, sticker,
+    # template
+    type: str
     url: str = ""
     preview_url: str = ""
     mime_type: str = ""
     name: str = ""
     size: int | None = None
+    title: str = ""
+    subtitle: str = ""
+    buttons: tuple[TemplateButton, ...] = ()
 
 
 @dataclass(frozen=True)

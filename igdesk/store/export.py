@@ -8,11 +8,24 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from igdesk.domain import Message
+from igdesk.domain import Attachment, Message
 from igdesk.store.contacts import ContactsMixin
 from igdesk.store.messages import MessagesMixin
 from igdesk.store.threads import ThreadRow, ThreadsMixin
 from igdesk.store.timeconv import iso
+
+
+def _attachment_dict(item: Attachment) -> dict[str, Any]:
+    """`type` and `url`; a template card adds its image, words and buttons."""
+    out: dict[str, Any] = {"type": item.type, "url": item.url}
+    if item.type == "template":
+        out.update(
+            image_url=item.preview_url,
+            title=item.title,
+            subtitle=item.subtitle,
+            buttons=[{"title": b.title, "url": b.url} for b in item.buttons],
+        )
+    return out
 
 
 def _message_dict(message: Message) -> dict[str, Any]:
@@ -21,7 +34,7 @@ def _message_dict(message: Message) -> dict[str, Any]:
         "from": message.sender_id,
         "created_time": iso(message.created_time),
         "text": message.text,
-        "attachments": [{"type": item.type, "url": item.url} for item in message.attachments],
+        "attachments": [_attachment_dict(item) for item in message.attachments],
         "reply_to": message.reply_to,
         "is_from_shop": message.is_from_shop,
         "deleted": message.deleted,

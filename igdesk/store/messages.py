@@ -23,7 +23,7 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from igdesk.domain import Attachment, Message, Reaction
+from igdesk.domain import Attachment, Message, Reaction, TemplateButton
 from igdesk.store.base import ArchiveBase, chunks, dump_json
 from igdesk.store.timeconv import from_ms, to_ms
 
@@ -75,6 +75,7 @@ def _reactions_json(reactions: tuple[Reaction, ...]) -> str:
 
 
 def _attachment(data: dict[str, Any]) -> Attachment:
+    # Keys missing from rows written before a field existed take the field's default.
     return Attachment(
         type=str(data.get("type", "")),
         url=str(data.get("url", "")),
@@ -82,6 +83,13 @@ def _attachment(data: dict[str, Any]) -> Attachment:
         mime_type=str(data.get("mime_type", "")),
         name=str(data.get("name", "")),
         size=data.get("size"),
+        title=str(data.get("title", "")),
+        subtitle=str(data.get("subtitle", "")),
+        buttons=tuple(
+            TemplateButton(str(item.get("title", "")), str(item.get("url", "")))
+            for item in data.get("buttons") or ()
+            if isinstance(item, dict)
+        ),
     )
 
 

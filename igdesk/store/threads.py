@@ -36,6 +36,7 @@ class ThreadRow:
     last_message_text: str
     last_message_attachment_types: tuple[str, ...]
     last_message_is_from_shop: bool | None
+    last_message_card_title: str = ""  # title of its first template card, if it has one
 
 
 # The unread count is a correlated count over the messages_thread_party index: always exact,
@@ -62,11 +63,13 @@ EXISTS (SELECT 1 FROM messages AS u
 """
 
 
-def _attachment_types(raw: str | None) -> tuple[str, ...]:
+def _attachment_summary(raw: str | None) -> tuple[tuple[str, ...], str]:
+    """(types of the attachments, title of the first template card or "") of stored JSON."""
     if not raw or raw == "[]":
-        return ()
-    items = json.loads(raw)
-    return tuple(str(item.get("type", "")) for item in items if isinstance(item, dict))
+        return (), ""
+    items = [item for item in json.loads(raw) if isinstance(item, dict)]
+    title = next((str(i.get("title", "")) for i in items if i.get("type") == "template"), "")
+    return tuple(str(item.get("type", "")) for item in items), title
 
 
 def _thread_from_row(row: sqlite3.Row) -> ThreadRow:
@@ -92,6 +95,7 @@ def _thread_from_row(row: sqlite3.Row) -> ThreadRow:
         lm_attachments,
         lm_from_shop,
     ) = row
+    attachment_types, card_title = _attachment_summary(lm_attachments)
     return ThreadRow(
         id=thread_id,
         contact_id=contact_id,
@@ -109,8 +113,9 @@ def _thread_from_row(row: sqlite3.Row) -> ThreadRow:
         contact_username=username,
         contact_name=name,
         last_message_text=lm_text or "",
-        last_message_attachment_types=_attachment_types(lm_attachments),
+        last_message_attachment_types=attachment_types,
         last_message_is_from_shop=None if lm_from_shop is None else bool(lm_from_shop),
+        last_message_card_title=card_title,
     )
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from igdesk.domain import Attachment, Reaction
+from igdesk.domain import Attachment, Reaction, TemplateButton
 from igdesk.graph import FACEBOOK_PAGE, INSTAGRAM_LOGIN, AccountNotLinkedError, BadResponseError
 from igdesk.graph.parse import (
     parse_account,
@@ -230,6 +230,85 @@ def test_shares_story_sticker_and_legacy_share() -> None:
     webhook_story = one(reply_to={"story": {"url": "https://cdn/s", "id": "9"}})
     assert webhook_story.attachments == (Attachment("story_reply", "https://cdn/s"),)
     assert webhook_story.reply_to is None
+
+
+CARD = Attachment(
+    "template",
+    "https://shop.example/p/1",
+    "https://cdn/card.jpg",
+    title="Batik shirt",
+    subtitle="Rp 150.000",
+    buttons=(TemplateButton("Buy now", "https://shop.example/buy"), TemplateButton("Ask us")),
+)
+
+
+def test_template_read_shape() -> None:
+    template = {
+        "title": "Batik shirt",
+        "subtitle": "Rp 150.000",
+        "image_url": "https://cdn/card.jpg",
+        "url": "https://shop.example/p/1",
+        "buttons": [
+            {"type": "web_url", "title": "Buy now", "url": "https://shop.example/buy"},
+            {"type": "postback", "title": "Ask us", "payload": "ASK"},
+        ],
+    }
+    m = one(message="", attachments={"data": [{"id": "a1", "generic_template": template}]})
+    assert m.attachments == (CARD,)
+    # media_url for the image, a cta object (or list) instead of buttons
+    cta = {**template, "image_url": None, "media_url": "https://cdn/card.jpg"}
+    del cta["buttons"]
+    cta["cta"] = {"title": "Buy now", "url": "https://shop.example/buy"}
+    card = one(attachments={"data": [{"id": "a1", "generic_template": cta}]}).attachments[0]
+    assert card.preview_url == "https://cdn/card.jpg"
+    assert card.buttons == (TemplateButton("Buy now", "https://shop.example/buy"),)
+    cta["cta"] = [{"text": "Open", "link": "https://shop.example/o"}, "junk", {"type": "web_url"}]
+    card = one(attachments={"data": [{"id": "a1", "generic_template": cta}]}).attachments[0]
+    assert card.buttons == (TemplateButton("Open", "https://shop.example/o"),)
+
+
+def test_template_webhook_shape_one_card_per_element() -> None:
+    element = {
+        "title": "Batik shirt",
+        "subtitle": "Rp 150.000",
+        "image_url": "https://cdn/card.jpg",
+        "default_action": {"type": "web_url", "url": "https://shop.example/p/1"},
+        "buttons": [
+            {"type": "web_url", "title": "Buy now", "url": "https://shop.example/buy"},
+            {"type": "postback", "title": "Ask us", "payload": "ASK", "url": "ignored"},
+        ],
+    }
+    payload = {"template_type": "generic", "elements": [element, {"title": "Sarung"}]}
+    m = one(attachments=[{"type": "template", "payload": payload}])
+    assert m.attachments == (CARD, Attachment("template", title="Sarung"))
+
+
+def test_template_missing_pieces_and_garbage() -> None:
+    bare = one(attachments={"data": [{"id": "a1", "generic_template": {"title": "Only"}}]})
+    assert bare.attachments == (Attachment("template", title="Only"),)
+    untitled = {"buttons": [{"type": "web_url", "url": "https://s.example/x"}]}
+    card = one(attachments={"data": [{"generic_template": untitled}]}).attachments[0]
+    assert (card.title, card.buttons) == (
+        "",
+        (TemplateButton("https://s.example/x", "https://s.example/x"),),
+    )
+    garbage: object
+    for garbage in (None, "card", 7, [], {}, {"title": None, "buttons": "x"}, [None, 3]):
+        got = one(attachments={"data": [{"id": "a1", "generic_template": garbage}]})
+        assert got.attachments == (), garbage
+    for payload in (None, "x", {"elements": "x"}, {"template_type": "generic", "elements": [{}]}):
+        got = one(attachments=[{"type": "template", "payload": payload}])
+        assert got.attachments == (), payload
+    # A card beside an ordinary image: both kept, in order.
+    mixed = one(
+        attachments={
+            "data": [
+                {"id": "a1", "image_data": {"url": "https://cdn/i.jpg"}},
+                {"id": "a2", "generic_template": {"title": 5, "subtitle": ["x"]}},
+            ]
+        }
+    )
+    assert [(a.type, a.title) for a in mixed.attachments] == [("image", ""), ("template", "5")]
 
 
 def test_reply_to_and_unsupported() -> None:

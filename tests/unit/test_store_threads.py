@@ -9,7 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from igdesk.domain import Account, Attachment, Contact, Folder, Message, Reaction
+from igdesk.domain import (
+    Account,
+    Attachment,
+    Contact,
+    Folder,
+    Message,
+    Reaction,
+    TemplateButton,
+)
 from igdesk.store import Archive, UnknownThreadError
 
 T0 = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
@@ -227,6 +235,42 @@ def test_message_roundtrip_keeps_every_field(archive: Archive) -> None:
     assert stored == full
     assert stored is not None and stored.raw == full.raw
     assert archive.message("missing") is None
+
+
+def test_template_card_roundtrip_preview_and_export(archive: Archive) -> None:
+    archive.create_thread("t1", "c1", Folder.PRIMARY, T0)
+    card = Attachment(
+        "template",
+        "https://shop.example/p/1",
+        "https://cdn/card.jpg",
+        title="Batik shirt",
+        subtitle="Rp 150.000",
+        buttons=(TemplateButton("Buy now", "https://shop.example/buy"), TemplateButton("Ask")),
+    )
+    sent = msg("m1", 1, shop=True, attachments=(card, Attachment("template", title="Sarung")))
+    archive.upsert_messages("t1", [sent])
+    stored = archive.message("m1")
+    assert stored == sent
+    assert stored is not None and isinstance(stored.attachments[0].buttons[0], TemplateButton)
+    row = archive.thread("t1")
+    assert row is not None
+    assert row.last_message_attachment_types == ("template", "template")
+    assert row.last_message_card_title == "Batik shirt"
+    (record,) = list(archive.iter_export())
+    assert record["messages"][0]["attachments"][0] == {
+        "type": "template",
+        "url": "https://shop.example/p/1",
+        "image_url": "https://cdn/card.jpg",
+        "title": "Batik shirt",
+        "subtitle": "Rp 150.000",
+        "buttons": [
+            {"title": "Buy now", "url": "https://shop.example/buy"},
+            {"title": "Ask", "url": ""},
+        ],
+    }
+    archive.upsert_messages("t1", [msg("m2", 2, attachments=(Attachment("image", "u"),))])
+    row = archive.thread("t1")
+    assert row is not None and row.last_message_card_title == ""
 
 
 def test_mismatched_thread_and_empty_id_are_rejected(archive: Archive) -> None:
