@@ -393,10 +393,14 @@ class MainWindow(ReplyActions):
         message = self.app.archive.message(message_id)
         if row is None or message is None:
             return
-        from igdesk.ui.text import preview_text
+        from igdesk.ui.text import card_title_of, preview_text
 
         body = preview_text(
-            message.text, tuple(a.type for a in message.attachments), False, self.words.lang
+            message.text,
+            tuple(a.type for a in message.attachments),
+            False,
+            self.words.lang,
+            card_title=card_title_of(message.attachments),
         )
         title = row.contact_name or row.contact_username
         self.tray.notify(

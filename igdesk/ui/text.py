@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Literal
 
-from igdesk.domain import Window, WindowState
+from igdesk.domain import Attachment, Window, WindowState
 
 Severity = Literal["closing", "closed"]
 
@@ -35,6 +35,8 @@ _STRINGS: dict[str, dict[str, str]] = {
         "story_reply": "Replied to your story",
         "story_mention": "Mentioned you in their story",
         "sticker": "Sticker",
+        "template": "Card",
+        "template_titled": "Card: {title}",
         "reacted": "{emoji} reacted to your message",
         "you_reacted": "You reacted {emoji} to a message",
         "unsent": "Message unsent",
@@ -60,6 +62,8 @@ _STRINGS: dict[str, dict[str, str]] = {
         "story_reply": "Membalas story Anda",
         "story_mention": "Menyebut Anda di story mereka",
         "sticker": "Stiker",
+        "template": "Kartu",
+        "template_titled": "Kartu: {title}",
         "reacted": "{emoji} menanggapi pesan Anda",
         "you_reacted": "Anda menanggapi pesan dengan {emoji}",
         "unsent": "Pesan dibatalkan",
@@ -110,6 +114,7 @@ _ATTACHMENT_KEYS = {
     "story_reply": "story_reply",
     "story_mention": "story_mention",
     "sticker": "sticker",
+    "template": "template",
 }
 _SPACES = re.compile(r"\s+")
 
@@ -130,6 +135,17 @@ def attachment_label(kind: str, lang: str) -> str:
     return tr(_ATTACHMENT_KEYS.get(kind, "unsupported"), lang)
 
 
+def card_title_of(attachments: Iterable[Attachment]) -> str:
+    """Title of the first template card among `attachments` ("" when none has one)."""
+    return next((a.title for a in attachments if a.type == "template"), "")
+
+
+def card_label(title: str, lang: str) -> str:
+    """Words for a template card: "Card: <title>", or "Card" alone."""
+    line = one_line(title, 80)
+    return tr("template_titled", lang, title=line) if line else tr("template", lang)
+
+
 def one_line(text: str, limit: int = _PREVIEW_CHARS) -> str:
     """`text` on one line (runs of whitespace and line breaks become one space), bounded."""
     return _SPACES.sub(" ", text[: limit * 2]).strip()[:limit]
@@ -144,11 +160,13 @@ def preview_text(
     reaction: str | None = None,
     deleted: bool = False,
     unsupported: bool = False,
+    card_title: str = "",
 ) -> str:
     """The last-message preview of a thread list row, attachments described in words.
 
     `is_from_shop` None means the thread has no message to preview (""). `reaction` is the
-    emoji when the newest event is a reaction rather than a message.
+    emoji when the newest event is a reaction rather than a message. `card_title` names a
+    template card ("Card: <title>").
     """
     if is_from_shop is None:
         return ""
@@ -160,11 +178,11 @@ def preview_text(
     elif unsupported:
         body = tr("unsupported", lang)
     else:
-        body = _describe(one_line(text), attachment_types, lang)
+        body = _describe(one_line(text), attachment_types, lang, card_title)
     return (tr("you", lang) + body) if is_from_shop else body
 
 
-def _describe(line: str, attachment_types: Sequence[str], lang: str) -> str:
+def _describe(line: str, attachment_types: Sequence[str], lang: str, card_title: str) -> str:
     kinds = [kind for kind in attachment_types if kind]
     if not kinds:
         return line or tr("unsupported", lang)
@@ -176,6 +194,8 @@ def _describe(line: str, attachment_types: Sequence[str], lang: str) -> str:
         return line
     if first == "image" and len(kinds) > 1 and all(kind == "image" for kind in kinds):
         return tr("images", lang, n=len(kinds))
+    if first == "template":
+        return card_label(card_title, lang)
     return attachment_label(first, lang)
 
 

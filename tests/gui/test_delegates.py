@@ -11,7 +11,7 @@ from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QMouseEvent, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QListView, QStyleOptionViewItem
 
-from igdesk.domain import Attachment, Message, Reaction
+from igdesk.domain import Attachment, Message, Reaction, TemplateButton
 from igdesk.store.threads import ThreadRow
 from igdesk.ui.delegates.message_delegate import MessageDelegate
 from igdesk.ui.delegates.thread_delegate import ROW_HEIGHT, ThreadDelegate, row_texts
@@ -154,7 +154,20 @@ ATTACHMENT_KINDS = [
     Attachment("sticker", "https://cdn.example/ok.jpg"),
     Attachment("sticker", ""),
     Attachment("hologram", "https://cdn.example/h"),
+    Attachment(
+        "template",
+        "https://shop.example/p/1",
+        "https://cdn.example/ok-card.jpg",
+        title="Batik shirt",
+        subtitle="Rp 150.000 — free shipping",
+        buttons=(
+            TemplateButton("Buy now", "https://shop.example/buy"),
+            TemplateButton("Ask a question"),  # a postback: shown, not opened
+            TemplateButton("Run me", "javascript:alert(1)"),
+        ),
+    ),
 ]
+CARD_ID = f"m{20 + len(ATTACHMENT_KINDS) - 1}"
 
 
 class Images:
@@ -284,6 +297,74 @@ def test_attachment_labels(conversation: MessageListModel) -> None:
     assert labels[9] == ["Shared a reel — open"]
     assert labels[12] == ["Sticker"]
     assert labels[13] == ["📎 Attachment — open"]
+
+
+def test_template_card_lays_out_title_subtitle_and_buttons(
+    conversation: MessageListModel,
+) -> None:
+    delegate = delegate_for()
+    row = conversation.row_of(CARD_ID)
+    index = conversation.index(row or 0, 0)
+    layout = delegate.layout_for(index, 420, QFont())
+    assert layout is not None
+    blocks = {block.kind: block for block in layout.blocks}
+    assert [b.kind for b in layout.blocks] == [
+        "card_image",
+        "card_title",
+        "card_subtitle",
+        "button",
+        "button",
+        "button",
+    ]
+    assert blocks["card_image"].image_url == "https://cdn.example/ok-card.jpg"
+    title, subtitle = blocks["card_title"], blocks["card_subtitle"]
+    assert title.layout.text() == "Batik shirt" and title.layout.font().bold()
+    assert subtitle.layout.text() == "Rp 150.000 — free shipping"
+    assert not subtitle.layout.font().bold()
+    buttons = [b for b in layout.blocks if b.kind == "button"]
+    assert [b.label for b in buttons] == ["Buy now", "Ask a question", "Run me"]
+    assert [b.url for b in buttons] == ["https://shop.example/buy", None, None]
+    assert all(b.rect.bottom() <= layout.bubble.bottom() for b in layout.blocks)
+    tops = [b.rect.top() for b in layout.blocks]
+    assert tops == sorted(tops)  # stacked, none overlapping the next
+    rect = QRect(0, 0, 420, layout.height)
+    for block, url in zip(buttons, ["https://shop.example/buy", None, None], strict=True):
+        assert delegate.hit_test(index, block.rect.center().toPoint(), rect) == url
+    title_point = title.rect.center().toPoint()
+    assert delegate.hit_test(index, title_point, rect) == "https://shop.example/p/1"
+    assert conversation.data(index, MessageRole.KIND) == RowKind.MESSAGE
+    accessible = conversation.data(index, Qt.ItemDataRole.AccessibleTextRole)
+    assert "Card: Batik shirt" in accessible
+
+
+def test_bare_template_card_and_card_preview_in_thread_list(qapp: Any) -> None:
+    shop_card = Attachment("template", preview_url="https://cdn.example/ok.jpg", title="Promo")
+    model = MessageListModel(tz=UTC)
+    model.load(
+        [
+            m(1, attachments=(Attachment("template"),)),
+            m(2, attachments=(shop_card,), is_from_shop=True),
+        ],
+        has_older=False,
+        history_gap=False,
+    )
+    delegate = delegate_for()
+    layout = delegate.layout_for(model.index(1, 0), 420, QFont())
+    assert layout is not None
+    assert [(b.kind, b.label) for b in layout.blocks] == [("card_title", "Card")]
+    layout = delegate.layout_for(model.index(2, 0), 420, QFont())
+    assert layout is not None and [b.kind for b in layout.blocks] == ["card_image", "card_title"]
+    assert len({b.rect.left() for b in layout.blocks}) == 1  # one card edge in the shop's bubble
+    threads = ThreadListModel(None, now=lambda: T0)
+    row = thread(
+        1,
+        last_message_text="",
+        last_message_attachment_types=("template",),
+        last_message_card_title="Batik shirt",
+        last_message_is_from_shop=True,
+    )
+    threads.reset_rows([row])
+    assert row_texts(threads.index(0, 0)).preview == "You: Card: Batik shirt"
 
 
 def center_of(delegate: MessageDelegate, model: MessageListModel, mid: str, kind: str) -> QPoint:

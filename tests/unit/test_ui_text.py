@@ -6,9 +6,10 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from igdesk.domain import Window, WindowState, messaging_window
+from igdesk.domain import Attachment, Window, WindowState, messaging_window
 from igdesk.ui.text import (
     Badge,
+    card_title_of,
     day_label,
     highlight_runs,
     initials,
@@ -40,6 +41,7 @@ UNSUPPORTED_ID = "Pesan tidak didukung — buka Instagram"
         (["story_reply"], "Replied to your story", "Membalas story Anda"),
         (["story_mention"], "Mentioned you in their story", "Menyebut Anda di story mereka"),
         (["sticker"], "Sticker", "Stiker"),
+        (["template"], "Card", "Kartu"),
         (
             ["hologram"],
             "Unsupported message — open Instagram",
@@ -60,6 +62,16 @@ def test_preview_prefixes_shop_and_keeps_one_line() -> None:
     assert preview_text("nice!", ("story_reply",), False, "en") == "Replied to your story: nice!"
     assert preview_text("look", ("image",), False, "en") == "look"
     assert len(preview_text("x" * 10_000, (), False, "en")) <= 200
+
+
+def test_preview_names_a_template_card_by_its_title() -> None:
+    cards = (Attachment("image", "u"), Attachment("template", title="Batik\nshirt"))
+    title = card_title_of(cards)
+    assert title == "Batik\nshirt" and card_title_of(cards[:1]) == ""
+    kinds = ["template"]
+    assert preview_text("", kinds, False, "en", card_title=title) == "Card: Batik shirt"
+    assert preview_text("", kinds, True, "id", card_title=title) == "Anda: Kartu: Batik shirt"
+    assert preview_text("Promo!", kinds, False, "en", card_title=title) == "Promo!"
 
 
 def test_preview_reactions_unsent_and_no_message() -> None:

@@ -242,9 +242,21 @@ class MessageDelegate(QStyledItemDelegate):
         small: QFont,
     ) -> None:
         grey = mix(ink, fill, 0.4)
-        if block.kind in ("text", "unsupported") and block.layout is not None:
-            painter.setPen(ink if block.kind == "text" else grey)
+        if block.layout is not None:  # text, unsupported, a card's title and subtitle
+            painter.setPen(ink if block.kind in ("text", "card_title") else grey)
             block.layout.draw(painter, block.rect.topLeft(), _link_formats(block, ink, palette))
+        elif block.kind == "button":  # a link line; a postback button is words only
+            styled = QFont(font)
+            styled.setUnderline(block.url is not None)
+            painter.setFont(styled)
+            painter.setPen(_link_colour(ink, palette) if block.url else grey)
+            painter.drawText(
+                block.rect,
+                Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextSingleLine,
+                painter.fontMetrics().elidedText(
+                    block.label, Qt.TextElideMode.ElideRight, int(block.rect.width())
+                ),
+            )
         elif block.kind in ("quote", "tombstone", "unsupported", "label"):
             styled = QFont(small if block.kind == "quote" else font)
             styled.setItalic(block.kind in ("tombstone", "unsupported"))
@@ -347,13 +359,16 @@ def draw_pill_box(
     painter.restore()
 
 
+def _link_colour(ink: QColor, palette: QPalette) -> QColor:
+    """Links in the shop's own (highlighted) bubbles keep the bubble's ink to stay readable."""
+    if ink == palette.color(QPalette.ColorRole.HighlightedText):
+        return ink
+    return palette.color(QPalette.ColorRole.Link)
+
+
 def _link_formats(block: Block, ink: QColor, palette: QPalette) -> list[QTextLayout.FormatRange]:
     formats = []
-    link_colour = (
-        ink
-        if ink == palette.color(QPalette.ColorRole.HighlightedText)
-        else palette.color(QPalette.ColorRole.Link)
-    )
+    link_colour = _link_colour(ink, palette)
     for start, length, _url in block.links:
         item = QTextLayout.FormatRange()
         item.start, item.length = start, length

@@ -14,7 +14,14 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QFont, QFontMetricsF, QTextLayout, QTextOption
 
 from igdesk.domain import Attachment, Message
-from igdesk.ui.text import INSTAGRAM_INBOX_URL, is_right_to_left, link_ranges, one_line, tr
+from igdesk.ui.text import (
+    INSTAGRAM_INBOX_URL,
+    card_label,
+    is_right_to_left,
+    link_ranges,
+    one_line,
+    tr,
+)
 
 SIDE_MARGIN = 12.0
 PAD_X = 10.0
@@ -27,6 +34,8 @@ THUMB_MAX = 240.0
 STORY_SIZE = (96.0, 160.0)
 STICKER = 96.0
 POST_THUMB = 120.0
+#: Blocks of a template card: laid out from the bubble's leading edge, like text.
+CARD_KINDS = ("card_image", "card_title", "card_subtitle", "button")
 
 _STRINGS: dict[str, dict[str, str]] = {
     "en": {
@@ -59,7 +68,9 @@ def phrase(key: str, lang: str, **values: str) -> str:
 class Block:
     """One thing drawn in a bubble. `image_url` set: a thumbnail box for that image."""
 
-    kind: str  # text, quote, image, label, card, sticker, tombstone, unsupported
+    # text, quote, image, label, card, sticker, tombstone, unsupported; a template card is
+    # card_image, card_title, card_subtitle and one button block per button
+    kind: str
     rect: QRectF
     label: str = ""
     url: str | None = None  # opened on click
@@ -132,11 +143,41 @@ def _lay_lines(layout: QTextLayout, width: float) -> tuple[float, float]:
     return math.ceil(natural), y
 
 
+def _web(url: str) -> str | None:
+    """`url` when it is a web link (the only kind a card may open), else None."""
+    return url if url.lower().startswith(("https://", "http://")) else None
+
+
+def _card_blocks(card: Attachment, lang: str, font: QFont, inner: float) -> list[Block]:
+    """A template card: image, bold title, subtitle, then each button as a link line."""
+    blocks: list[Block] = []
+    opens = _web(card.url)
+    if card.preview_url:
+        side = min(THUMB_MAX, inner)
+        rect = QRectF(0, 0, side, side * 0.6)
+        blocks.append(Block("card_image", rect, "", opens, card.preview_url))
+    bold = QFont(font)
+    bold.setBold(True)
+    title = card.title if card.title or card.subtitle else card_label("", lang)
+    for kind, text, face in (("card_title", title, bold), ("card_subtitle", card.subtitle, font)):
+        if text:
+            layout, natural, height = text_layout(text, face, inner)
+            blocks.append(Block(kind, QRectF(0, 0, natural, height), text, opens, layout=layout))
+    metrics = QFontMetricsF(font)
+    for button in card.buttons:
+        text = one_line(button.title, 80)
+        rect = QRectF(0, 0, min(metrics.horizontalAdvance(text) + 2, inner), metrics.height() + 4)
+        blocks.append(Block("button", rect, text, _web(button.url)))
+    return blocks
+
+
 def _attachment_blocks(attachment: Attachment, lang: str, font: QFont, inner: float) -> list[Block]:
     metrics = QFontMetricsF(font)
     row = metrics.height() + 8
     kind = attachment.type
     thumb = attachment.preview_url or attachment.url
+    if kind == "template":
+        return _card_blocks(attachment, lang, font, inner)
 
     def label(text: str, url: str | None) -> Block:
         width = min(metrics.horizontalAdvance(text) + 16, inner)
@@ -255,7 +296,7 @@ def layout_message(
     y = ROW_SPACING + PAD_Y
     for block in blocks:
         x = left + PAD_X
-        if message.is_from_shop and block.kind != "text":
+        if message.is_from_shop and block.kind != "text" and block.kind not in CARD_KINDS:
             x = left + bubble_width - PAD_X - block.rect.width()
         block.rect.moveTo(x, y)
         y += block.rect.height() + GAP

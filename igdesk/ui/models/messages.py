@@ -25,7 +25,7 @@ from PySide6.QtCore import (
 )
 
 from igdesk.domain import Message, utc_now
-from igdesk.ui.text import clock_time, day_label, preview_text, tr
+from igdesk.ui.text import card_title_of, clock_time, day_label, preview_text, tr
 
 _Index = QModelIndex | QPersistentModelIndex
 _Key = tuple[float, int, str]
@@ -217,6 +217,7 @@ class MessageListModel(QAbstractListModel):
             self._lang,
             deleted=message.deleted,
             unsupported=message.unsupported,
+            card_title=card_title_of(message.attachments),
         )
 
     # --- updates -------------------------------------------------------------------------

@@ -165,6 +165,7 @@ class ThreadListModel(QAbstractListModel):
                 row.last_message_attachment_types,
                 row.last_message_is_from_shop,
                 self._lang,
+                card_title=row.last_message_card_title,
             )
             self._previews[row.id] = cached
         return cached
