@@ -88,12 +88,19 @@ class App(Replying):
             if not token:
                 raise not_signed_in()
             budget = RateBudget(conversations_per_second=self.settings.conversations_per_second)
+            flavour = flavour_by_name(self.settings.flavour)
+            app_secret = (
+                secrets.get(self.profile.key, secrets.Secret.APP_SECRET)
+                if flavour.via_page
+                else None
+            )
             self._client = GraphClient(
                 token,
-                flavour=flavour_by_name(self.settings.flavour),
+                flavour=flavour,
                 base_url=self.graph_url,
                 api_version=self.settings.api_version,
                 budget=budget,
+                app_secret=app_secret,
             )
         return self._client
 

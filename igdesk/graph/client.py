@@ -84,7 +84,10 @@ class GraphClient:
         max_retries: int = 4,
         transport: httpx.AsyncBaseTransport | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        app_secret: str | None = None,
     ) -> None:
+        """`app_secret`, when known, signs every call of the Facebook-Page flavour
+        (`appsecret_proof`); the Instagram-Login flavour does not use it."""
         self.flavour = flavour
         self._root = (base_url or flavour.graph_host).rstrip("/")
         self._version = api_version.strip("/")
@@ -97,6 +100,7 @@ class GraphClient:
             max_retries=max_retries,
             transport=transport,
             sleep=sleep,
+            app_secret=app_secret if flavour.via_page else None,
         )
         #: Flavour B: the Page id learnt from `me()` (conversations and sends hang below it).
         self.page_id: str | None = None

@@ -10,6 +10,8 @@ jitter. Sends are never retried.
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import json
 import logging
 import random
@@ -60,8 +62,16 @@ class GraphHttp:
         max_retries: int,
         transport: httpx.AsyncBaseTransport | None,
         sleep: Callable[[float], Awaitable[None]],
+        app_secret: str | None = None,
     ) -> None:
         self._token = token
+        #: Facebook-Page flavour: HMAC-SHA256 of the token keyed with the app secret, sent as
+        #: `appsecret_proof` on every call (apps with "Require App Secret" refuse calls without).
+        self._proof = (
+            hmac.new(app_secret.encode(), token.encode(), hashlib.sha256).hexdigest()
+            if app_secret and token
+            else None
+        )
         self._budget = budget
         self._deadline = timeout
         self._max_body = max_body_bytes
@@ -167,6 +177,8 @@ class GraphHttp:
         request = self._client.build_request(
             method, url, params=params, json=json_body, data=form, headers=headers
         )
+        if auth and self._proof:
+            request.url = request.url.copy_set_param("appsecret_proof", self._proof)
         shown = self.redact(request.url)
         self.request_count += 1
         started = time.monotonic()

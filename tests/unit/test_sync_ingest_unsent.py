@@ -1,0 +1,73 @@
+"""An unsent message vanishes from the read API; ingest turns the archived copy into a tombstone."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from igdesk.domain import Contact, Message
+from igdesk.store import Archive
+from igdesk.sync.ingest import apply_thread
+
+START = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
+CUSTOMER = Contact(id="c1", username="sari")
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Iterator[Archive]:
+    store = Archive.open(tmp_path / "archive.sqlite3")
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def _messages(count: int, first: int = 0) -> list[Message]:
+    return [
+        Message(
+            id=f"m{i}",
+            thread_id="t1",
+            sender_id="c1",
+            created_time=START + timedelta(minutes=i),
+            text=f"pesan {i}",
+        )
+        for i in range(first, first + count)
+    ]
+
+
+def _apply(archive: Archive, messages: list[Message]) -> tuple[str, ...]:
+    update = apply_thread(
+        archive, thread_id="t1", contact=CUSTOMER, messages=messages, updated_time=None
+    )
+    return update.unsent_message_ids
+
+
+def test_a_message_missing_inside_a_short_thread_was_unsent(archive: Archive) -> None:
+    five = _messages(5)
+    assert _apply(archive, five) == ()
+    assert _apply(archive, [m for m in five if m.id != "m2"]) == ("m2",)
+    stored = archive.message("m2")
+    assert stored is not None and stored.deleted and stored.text == ""
+    assert [m.id for m in archive.messages("t1")] == ["m0", "m1", "m2", "m3", "m4"]
+
+
+def test_messages_older_than_a_full_window_are_history_not_unsent(archive: Archive) -> None:
+    _apply(archive, _messages(20))
+    # Five new messages push m0..m4 out of the readable twenty: they were not unsent.
+    assert _apply(archive, _messages(20, first=5)) == ()
+    assert not any(m.deleted for m in archive.messages("t1"))
+    # Inside the window, a gap is an unsend.
+    window = [m for m in _messages(20, first=5) if m.id != "m10"]
+    assert _apply(archive, [*_messages(1, first=4), *window]) == ("m10",)
+
+
+def test_a_message_newer_than_the_read_is_left_alone(archive: Archive) -> None:
+    _apply(archive, _messages(3))
+    sent_meanwhile = _messages(1, first=3)
+    archive.upsert_messages("t1", sent_meanwhile)  # e.g. a reply stored after the read began
+    assert _apply(archive, _messages(3)) == ()
+    stored = archive.message("m3")
+    assert stored is not None and not stored.deleted
