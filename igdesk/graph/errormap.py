@@ -2,8 +2,9 @@
 
 `error_from_response(status, body, headers)` reads the Graph shape `{"error": {message, type,
 code, error_subcode, fbtrace_id}}` and api.instagram.com's `{error_type, code, error_message}`;
-codes may come as strings or `null`. `error_from_exception` maps httpx / timeout failures. The
-table of codes is documented with the classes in `igdesk.graph.errors`.
+codes may come as strings or `null`. `error_from_exception` maps httpx / timeout failures.
+`human_agent_refusal` narrows what only the request can tell apart (a HUMAN_AGENT-tagged send).
+The table of codes is documented with the classes in `igdesk.graph.errors`.
 """
 
 from __future__ import annotations
@@ -18,9 +19,11 @@ from igdesk.graph.errors import (
     BadResponseError,
     ConsentRequiredError,
     GraphError,
+    HumanAgentNotAllowedError,
     InvalidRequestError,
     MessageUnreadableError,
     MessagingUnavailableError,
+    NoMatchingUserError,
     OAuthExchangeError,
     OutsideWindowError,
     PermissionDeniedError,
@@ -35,6 +38,8 @@ from igdesk.graph.values import as_float, as_int
 
 WINDOW_SUBCODES = frozenset({2534022, 2018278})
 USER_UNAVAILABLE_SUBCODES = frozenset({2534014})
+#: "No matching user found": the recipient id is no customer of this account.
+NO_MATCHING_USER_SUBCODES = frozenset({2018001})
 TOKEN_CODES = frozenset({190, 102})
 RATE_LIMIT_CODES = frozenset({4, 17, 32, 613, *range(80000, 80015)})
 TRANSIENT_CODES = frozenset({1, 2, -1})
@@ -182,6 +187,8 @@ def _from_fields(
         return ConsentRequiredError(technical, **kw)
     if subcode in WINDOW_SUBCODES or (code == 10 and "outside of allowed window" in lowered):
         return OutsideWindowError(technical, **kw)
+    if subcode in NO_MATCHING_USER_SUBCODES:
+        return NoMatchingUserError(technical, **kw)
     if code == 551 or subcode in USER_UNAVAILABLE_SUBCODES:
         return UserUnavailableError(technical, **kw)
     if code == 36103:
@@ -208,6 +215,25 @@ def _from_fields(
     if 400 <= status < 600 or code is not None:
         return InvalidRequestError(technical, **kw)
     return BadResponseError(technical, **kw)
+
+
+def human_agent_refusal(error: GraphError) -> GraphError:
+    """The error of a send tagged HUMAN_AGENT, seen with the tag in mind.
+
+    Code 10 without a window subcode (or window wording) then means the app lacks the Human
+    Agent feature, not that the window closed: `HumanAgentNotAllowedError`, carrying the same
+    details. Every other error, a window verdict included, comes back unchanged.
+    """
+    if type(error) is not PermissionDeniedError or error.code != 10:
+        return error
+    return HumanAgentNotAllowedError(
+        error.technical,
+        code=error.code,
+        subcode=error.subcode,
+        http_status=error.http_status,
+        fbtrace_id=error.fbtrace_id,
+        error_type=error.error_type,
+    )
 
 
 def error_from_exception(exc: BaseException, *, sending: bool = False) -> GraphError:

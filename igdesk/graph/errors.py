@@ -7,11 +7,16 @@ shop owner (English and Bahasa Indonesia, with the next step), the technical det
     GraphError
     ├── TokenError                 190 (463 expired, 460 password changed, 467 invalid), 102
     ├── PermissionDeniedError      10 (other subcodes), 3, 200–299, HTTP 403 without a code
+    │   └── HumanAgentNotAllowedError  10 without a window subcode, answering a send tagged
+    │                              HUMAN_AGENT: the app lacks the Human Agent feature (the
+    │                              outbox maps it with `human_agent_refusal`; never retried)
     ├── AccountNotLinkedError      Page without an Instagram professional account (flavour B)
     ├── MessagingUnavailableError  36103
     ├── RecipientError             (the customer cannot be reached right now)
-    │   ├── OutsideWindowError     10 with subcode 2534022 or 2018278
+    │   ├── OutsideWindowError     10 with subcode 2534022 or 2018278 (the only window verdict)
     │   ├── UserUnavailableError   551, or subcode 2534014
+    │   │   └── NoMatchingUserError  subcode 2018001 "No matching user found" (100): the id is
+    │   │                          no customer of this account; never retried
     │   └── ConsentRequiredError   230 or "consent is required" (HTTP 500 too; never retried)
     ├── InvalidRequestError        other 4xx (100, …)
     │   ├── MessageUnreadableError "deleted" message (older than the 20 newest)
@@ -24,7 +29,8 @@ shop owner (English and Bahasa Indonesia, with the next step), the technical det
     └── BadResponseError           malformed JSON, body over the cap, wrong shape, foreign `next`
 
 The mapping from server answers and network failures onto this tree is `igdesk.graph.errormap`
-(`error_from_response`, `error_from_exception`).
+(`error_from_response`, `error_from_exception`, and `human_agent_refusal` for what only the
+request tells apart).
 """
 
 from __future__ import annotations
@@ -112,6 +118,19 @@ class PermissionDeniedError(GraphError):
     )
 
 
+class HumanAgentNotAllowedError(PermissionDeniedError):
+    sentence_en = (
+        "Instagram refused the Human Agent tag: your app is not approved for the Human Agent "
+        "feature, so replies more than 24 hours after the customer's last message can't be "
+        "sent. Turn off 'I have the Human Agent permission' in Settings."
+    )
+    sentence_id = (
+        "Instagram menolak tag Human Agent: aplikasi Anda belum disetujui untuk fitur Human "
+        "Agent, jadi balasan lebih dari 24 jam setelah pesan terakhir pelanggan tidak bisa "
+        "dikirim. Matikan 'Saya punya izin Human Agent' di Pengaturan."
+    )
+
+
 class AccountNotLinkedError(GraphError):
     sentence_en = (
         "This Facebook Page is not linked to an Instagram professional account. "
@@ -158,6 +177,17 @@ class UserUnavailableError(RecipientError):
     sentence_id = (
         "Orang ini sedang tidak tersedia di Instagram (akunnya mungkin dihapus, dinonaktifkan, "
         "atau memblokir Anda). Tunggu sampai mereka menulis lagi."
+    )
+
+
+class NoMatchingUserError(UserUnavailableError):
+    sentence_en = (
+        "This customer can't be reached from your account (Instagram says no such user). "
+        "The reply was not sent."
+    )
+    sentence_id = (
+        "Pelanggan ini tidak dapat dihubungi dari akun Anda (Instagram menyatakan pengguna "
+        "tidak ditemukan). Balasan tidak terkirim."
     )
 
 

@@ -4,6 +4,10 @@ A reply is written to the archive before any network call. Each entry then moves
 pending → sending → sent | failed | unknown. The Send API has no idempotency key, so an entry
 whose outcome is unknown (the request may have reached Meta: a dropped connection, a 5xx, a
 crash mid-request) is reconciled against the conversation's newest messages before any retry.
+
+The server's "window closed" verdict is kept per thread, and only from a window refusal
+(`OutsideWindowError`): a HUMAN_AGENT send refused because the app lacks that feature fails
+with its own sentence and says nothing about the window.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from igdesk.domain import (
 )
 from igdesk.errors import IgdeskError
 from igdesk.graph import GraphClient
+from igdesk.graph.errormap import human_agent_refusal
 from igdesk.graph.errors import (
     GraphError,
     OutsideWindowError,
@@ -181,7 +186,8 @@ class OutboxSender:
         if state is WindowState.CLOSED:
             self._fail(entry, _WINDOW_CLOSED)
             return True
-        if state is WindowState.HUMAN_AGENT:
+        tagged = state is WindowState.HUMAN_AGENT
+        if tagged:
             body.update(messaging_type="MESSAGE_TAG", tag="HUMAN_AGENT")
         self._set(entry, OutboxState.SENDING)
         try:
@@ -202,10 +208,13 @@ class OutboxSender:
             self._fail(entry, (error.sentence("en"), error.sentence("id")))
             return True
         except GraphError as error:
+            # Never retried by itself (the owner may Retry); a refused tag is not a window
+            # verdict, so nothing is recorded for the thread here.
+            reason = human_agent_refusal(error) if tagged else error
             if error.subcode == UPLOAD_FAILURE_SUBCODE:
                 self._fail(entry, _UPLOAD_FAILED)
             else:
-                self._fail(entry, (error.sentence("en"), error.sentence("id")))
+                self._fail(entry, (reason.sentence("en"), reason.sentence("id")))
             return True
         except IgdeskError as error:  # no token at all
             self._set(entry, OutboxState.PENDING)

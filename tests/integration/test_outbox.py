@@ -14,9 +14,10 @@ from igdesk.config import Profile, Settings
 from igdesk.domain import Folder
 from igdesk.errors import IgdeskError
 from igdesk.events import Event, SignInNeeded
+from igdesk.graph.errors import HumanAgentNotAllowedError, NoMatchingUserError, UserUnavailableError
 from igdesk.sandbox.testing import tiny_scenario
 from igdesk.store.outbox import OutboxState
-from igdesk.sync.outbox import sentence_of
+from igdesk.sync.outbox import sentence_of, window_closed_at
 from tests.integration.conftest import Sandbox, start_sandbox
 
 T = TypeVar("T")
@@ -194,6 +195,64 @@ def test_customer_unavailable_fails_with_a_sentence(tmp_path: Path) -> None:
         entry = shop.app.archive.outbox_entry(entry_id)
         assert entry is not None and entry.state is OutboxState.FAILED
         assert "available" in sentence_of(entry.error, "en")
+    finally:
+        shop.close()
+        sandbox.close()
+
+
+def test_a_recipient_who_is_no_customer_fails_at_once_and_is_never_retried(shop: Shop) -> None:
+    thread_id = shop.thread("ani.follower")
+    stranger = "17800000000000999"  # no customer of this shop
+    body = {"recipient": {"id": stranger}, "message": {"text": "Halo kak"}}
+    entry_id = shop.app.archive.add_outbox(thread_id, stranger, "text", body)
+    for _ in range(3):
+        assert shop.flush() is False  # nothing left waiting for a retry
+    entry = shop.app.archive.outbox_entry(entry_id)
+    assert entry is not None and entry.state is OutboxState.FAILED
+    refusals = [s for s in shop.sends() if s["body"]["recipient"]["id"] == stranger]
+    assert len(refusals) == 1 and not refusals[0]["ok"]
+    # Meta's "No matching user found" (100/2018001) has its own sentence; 2534014 the general one.
+    expected = {2018001: NoMatchingUserError, 2534014: UserUnavailableError}
+    error = expected[refusals[0]["error_subcode"]]
+    assert sentence_of(entry.error, "en") == error.sentence("en")
+    assert sentence_of(entry.error, "id") == error.sentence("id")
+    assert window_closed_at(shop.app.archive, thread_id) is None
+
+
+def test_human_agent_without_the_feature_fails_without_closing_the_window(
+    tmp_path: Path,
+) -> None:
+    """The owner says they have Human Agent, Meta says the app does not: a sentence of its own,
+    the reply kept for Retry/Delete, and no "window closed" verdict for the thread."""
+    scenario = tiny_scenario(human_agent=False)
+    scenario["threads"].append(
+        {
+            "customer": {"username": "waktu", "name": "Waktu", "follows_business": True},
+            "messages": [{"from": "customer", "ago": "25h", "text": "Halo kak"}],
+        }
+    )
+    sandbox = start_sandbox(scenario)
+    shop = Shop(sandbox, tmp_path / "p", human_agent=True)
+    try:
+        thread_id = shop.thread("waktu")
+        entry_id = shop.app.send_text(thread_id, "Maaf baru balas")
+        assert shop.flush() is False
+        entry = shop.app.archive.outbox_entry(entry_id)
+        assert entry is not None and entry.state is OutboxState.FAILED
+        refused = shop.sends()[-1]
+        assert refused["body"]["tag"] == "HUMAN_AGENT" and not refused["ok"]
+        assert (refused["error_code"], refused["error_subcode"]) == (10, None)
+        assert sentence_of(entry.error, "en") == HumanAgentNotAllowedError.sentence("en")
+        assert sentence_of(entry.error, "id") == HumanAgentNotAllowedError.sentence("id")
+        assert entry.body["message"] == {"text": "Maaf baru balas"}  # kept for Retry
+        assert window_closed_at(shop.app.archive, thread_id) is None
+        shop.app.retry_send(entry_id)
+        shop.flush()
+        entry = shop.app.archive.outbox_entry(entry_id)
+        assert entry is not None and entry.state is OutboxState.FAILED
+        shop.app.delete_send(entry_id)
+        assert shop.app.unsent(thread_id) == []
+        assert delivered_texts(shop, thread_id) == []
     finally:
         shop.close()
         sandbox.close()

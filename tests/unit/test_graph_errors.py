@@ -8,14 +8,16 @@ from typing import Any
 import httpx
 import pytest
 
-from igdesk.graph.errormap import error_from_exception, error_from_response
+from igdesk.graph.errormap import error_from_exception, error_from_response, human_agent_refusal
 from igdesk.graph.errors import (
     BadResponseError,
     ConsentRequiredError,
     GraphError,
+    HumanAgentNotAllowedError,
     InvalidRequestError,
     MessageUnreadableError,
     MessagingUnavailableError,
+    NoMatchingUserError,
     OAuthExchangeError,
     OutsideWindowError,
     PermissionDeniedError,
@@ -58,6 +60,7 @@ CASES: list[tuple[int, Any, Any, str, type[GraphError]]] = [
     (400, 36103, None, "messaging not available", MessagingUnavailableError),
     (400, 551, None, "This person isn't available right now.", UserUnavailableError),
     (400, 100, 2534014, "user not found", UserUnavailableError),
+    (400, 100, 2018001, "(#100) No matching user found", NoMatchingUserError),
     (500, 230, None, "User consent is required to access user profile", ConsentRequiredError),
     (400, 230, None, "consent", ConsentRequiredError),
     (400, 100, None, "This message has been deleted", MessageUnreadableError),
@@ -107,6 +110,53 @@ def test_codes_given_as_strings_and_dict_bodies(
     assert type(err) is expected and err.code == code
 
 
+def test_no_matching_user_is_unavailable_and_never_retried() -> None:
+    err = error_from_response(400, graph_body(100, 2018001, "(#100) No matching user found"))
+    assert isinstance(err, UserUnavailableError) and isinstance(err, RecipientError)
+    assert not err.retryable
+    assert err.sentence("en") == (
+        "This customer can't be reached from your account (Instagram says no such user). "
+        "The reply was not sent."
+    )
+    assert "tidak terkirim" in err.sentence("id")
+    assert type(error_from_response(400, graph_body(100, 2534014))) is UserUnavailableError
+
+
+HUMAN_AGENT_REFUSED = {
+    "error": {
+        "message": "(#10) Application does not have permission for this action",
+        "type": "OAuthException",
+        "code": 10,
+        "fbtrace_id": "TRACE",
+    }
+}
+
+
+def test_human_agent_refusal_is_told_apart_from_a_closed_window() -> None:
+    plain = error_from_response(400, HUMAN_AGENT_REFUSED)
+    assert type(plain) is PermissionDeniedError  # untagged, code 10 stays a permission error
+    err = human_agent_refusal(plain)
+    assert type(err) is HumanAgentNotAllowedError and isinstance(err, PermissionDeniedError)
+    assert (err.code, err.subcode, err.http_status, err.fbtrace_id) == (10, None, 400, "TRACE")
+    assert err.technical == plain.technical and not err.retryable
+    assert "not approved for the Human Agent feature" in err.sentence("en")
+    assert "Settings" in err.sentence("en") and "Pengaturan" in err.sentence("id")
+    other_subcode = error_from_response(400, graph_body(10, 2018065, "permission"))
+    assert type(human_agent_refusal(other_subcode)) is HumanAgentNotAllowedError
+    # A window verdict stays one, tagged or not, by subcode or by wording alone.
+    for body in (
+        graph_body(10, 2534022, "This message is sent outside of allowed window."),
+        graph_body(10, 2018278, "x"),
+        graph_body(10, None, "(#10) This message is sent outside of allowed window."),
+    ):
+        window = error_from_response(400, body)
+        assert type(window) is OutsideWindowError
+        assert human_agent_refusal(window) is window
+    for other in (graph_body(3), graph_body(200), graph_body(100, 2018001), graph_body(613)):
+        unchanged = error_from_response(400, other)
+        assert human_agent_refusal(unchanged) is unchanged
+
+
 def test_consent_by_message_alone() -> None:
     err = error_from_response(500, graph_body(None, None, "User consent is required"))
     assert isinstance(err, ConsentRequiredError) and not err.retryable
@@ -117,7 +167,9 @@ def test_retryable_flags() -> None:
     for cls in (
         TokenError,
         PermissionDeniedError,
+        HumanAgentNotAllowedError,
         OutsideWindowError,
+        NoMatchingUserError,
         ConsentRequiredError,
         InvalidRequestError,
         BadResponseError,
