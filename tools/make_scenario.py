@@ -39,6 +39,18 @@ def minutes(total: int) -> str:
     return "".join(f"{v}{u}" for v, u in ((days, "d"), (hours, "h"), (mins, "m")) if v) or "1m"
 
 
+ORDER_URL = "https://tokobatiksari.example/pesanan/TBS-2417"
+ORDER_CONFIRMATION: dict[str, Any] = {
+    "title": "Pesanan #TBS-2417 dikonfirmasi",
+    "subtitle": "Batik tulis Kawung biru, ukuran L · Rp 450.000 termasuk ongkir ke Bandung",
+    "image": "batik_blue",
+    "url": ORDER_URL,
+    "buttons": [
+        {"type": "web_url", "title": "Lihat pesanan", "url": ORDER_URL},
+        {"type": "postback", "title": "Tanya admin", "payload": "ORDER_TBS-2417_HELP"},
+    ],
+}
+
 LONG_TEXT = (
     "Halo kak, saya mau cerita sedikit soal pesanan kemarin ya. " * 25
     + "Anyway, long story short: the colours are beautiful but the size chart confused me. " * 25
@@ -171,6 +183,9 @@ THREADS: list[dict[str, Any]] = [
                 "2h5m",
                 attachments=[{"type": "image", "media": "photo", "name": "bukti-transfer.jpg"}],
             ),
+            # the shop's automated order confirmation: a generic template, listed last so
+            # the ids of the messages above stay as they were
+            s("3h9m", template=ORDER_CONFIRMATION),
         ],
     },
     {

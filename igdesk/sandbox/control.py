@@ -1,7 +1,12 @@
 """Control endpoints under /_sandbox/ (no token, loopback only): the tests' hands and eyes.
 
 - ``GET /_sandbox/world``: ground truth (account, threads, messages, sends, sender actions).
-- ``PATCH /_sandbox/world``: ``{"human_agent": bool}``.
+- ``PATCH /_sandbox/world``: any of ``{"human_agent": bool, "require_app_secret": bool,
+  "missing_fields": {"Message": ["reply_to"], ...}, "max_nested_messages": N}``;
+  ``missing_fields`` replaces the whole map (``{}`` gives every field back). Answers the
+  settings as they now are.
+- ``POST /_sandbox/unsend``: ``{"message_id": mid}``: the sender takes the message back (it
+  leaves the read API; the thread's ``updated_time`` moves to now).
 - ``GET|DELETE /_sandbox/requests``: the log of Graph requests (tokens removed).
 - ``GET|POST|DELETE /_sandbox/faults``: arm faults (one object, a list, or ``{"faults":[...]}``).
 - ``POST /_sandbox/customer_message``: ``{customer_id | username, text, attachments?,
@@ -21,6 +26,7 @@ from igdesk.domain import format_graph_time
 from igdesk.sandbox.faults import parse_fault
 from igdesk.sandbox.media import LIBRARY, bytes_of, spec_of
 from igdesk.sandbox.model import Attachment, Customer, Message, World, numeric_id
+from igdesk.sandbox.nodes import describe_missing, parse_missing
 from igdesk.sandbox.state import SandboxState
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -39,6 +45,8 @@ def content_types(message: Message) -> list[str]:
         types.append("story_reply" if message.story.kind == "reply_to" else "story_mention")
     if message.sticker:
         types.append("sticker")
+    if message.template:
+        types.append("generic_template")
     return types
 
 
@@ -91,6 +99,7 @@ def snapshot(world: World, state: SandboxState) -> dict[str, Any]:
                         ],
                         "reply_to": m.reply_to,
                         "deleted": bool(m.deleted),
+                        "template": m.template.title if m.template else None,
                         "unsupported": m.unsupported,
                         "readable": m.id in readable,
                     }
@@ -110,7 +119,7 @@ def snapshot(world: World, state: SandboxState) -> dict[str, Any]:
             "page_name": shop.page_name,
             "app_id": shop.app_id,
         },
-        "human_agent": world.human_agent,
+        **settings(state),
         "threads": threads,
         "customers_without_thread": [
             {"id": c.id, "username": c.username}
@@ -124,6 +133,39 @@ def snapshot(world: World, state: SandboxState) -> dict[str, Any]:
         "sender_actions": world.sender_actions,
         "subscribed_fields": world.subscribed_fields,
     }
+
+
+def settings(state: SandboxState) -> dict[str, Any]:
+    """The switches tests change at run time (``PATCH /_sandbox/world``)."""
+    world = state.world
+    return {
+        "human_agent": world.human_agent,
+        "require_app_secret": world.require_app_secret,
+        "missing_fields": describe_missing(world.missing_fields),
+        "max_nested_messages": state.options.max_nested_messages,
+    }
+
+
+def change_settings(state: SandboxState, body: Any) -> dict[str, Any]:
+    """Apply a ``PATCH /_sandbox/world`` body; ValueError (nothing changed) when it is wrong."""
+    allowed = set(settings(state))
+    if not isinstance(body, dict) or not body or set(body) - allowed:
+        raise ValueError(f"send an object with any of {', '.join(sorted(allowed))}")
+    for key in ("human_agent", "require_app_secret"):
+        if key in body and not isinstance(body[key], bool):
+            raise ValueError(f"{key} must be true or false")
+    cap = body.get("max_nested_messages", 1)
+    if isinstance(cap, bool) or not isinstance(cap, int) or cap < 1:
+        raise ValueError("max_nested_messages must be a positive integer")
+    missing = parse_missing(body["missing_fields"]) if "missing_fields" in body else None
+    world = state.world
+    world.human_agent = body.get("human_agent", world.human_agent)
+    world.require_app_secret = body.get("require_app_secret", world.require_app_secret)
+    if missing is not None:
+        world.missing_fields = missing
+    if "max_nested_messages" in body:
+        state.options.max_nested_messages = cap
+    return settings(state)
 
 
 def customer_writes(state: SandboxState, spec: dict[str, Any]) -> dict[str, Any]:
@@ -201,11 +243,20 @@ def routes(state: SandboxState) -> list[web.RouteDef]:
         return web.json_response(snapshot(state.world, state))
 
     async def world_patch(request: web.Request) -> web.Response:
+        try:
+            return web.json_response(change_settings(state, await _json(request)))
+        except ValueError as error:
+            return _bad(str(error))
+
+    async def unsend(request: web.Request) -> web.Response:
         body = await _json(request)
-        if not isinstance(body, dict) or not isinstance(body.get("human_agent"), bool):
-            return _bad('send {"human_agent": true|false}')
-        state.world.human_agent = body["human_agent"]
-        return web.json_response({"human_agent": state.world.human_agent})
+        mid = body.get("message_id") if isinstance(body, dict) else None
+        try:
+            thread = state.world.unsend(str(mid), state.clock.now())
+        except ValueError as error:
+            return _bad(str(error))
+        updated = format_graph_time(thread.updated_time)
+        return web.json_response({"thread_id": thread.id, "updated_time": updated})
 
     async def requests_get(_request: web.Request) -> web.Response:
         return web.json_response(state.requests_log)
@@ -263,6 +314,7 @@ def routes(state: SandboxState) -> list[web.RouteDef]:
     return [
         web.get("/_sandbox/world", world_get),
         web.patch("/_sandbox/world", world_patch),
+        web.post("/_sandbox/unsend", unsend),
         web.get("/_sandbox/requests", requests_get),
         web.delete("/_sandbox/requests", requests_delete),
         web.get("/_sandbox/faults", faults_get),

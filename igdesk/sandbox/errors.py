@@ -95,6 +95,36 @@ def message_deleted() -> GraphError:
     return GraphError("This message has been deleted.", code=100, type="IGApiException")
 
 
+def too_much_data() -> GraphError:
+    """A list call whose answer would be too large (nested messages over the cap)."""
+    return GraphError(
+        "Please reduce the amount of data you're asking for, then retry your request",
+        code=1,
+        status=500,
+    )
+
+
+def no_permission() -> GraphError:
+    """A feature the app was not granted (HUMAN_AGENT without the Human Agent feature)."""
+    return GraphError("(#10) Application does not have permission for this action", code=10)
+
+
+def appsecret_missing() -> GraphError:
+    return GraphError(
+        "API calls from the server require an appsecret_proof argument",
+        code=100,
+        type="GraphMethodException",
+    )
+
+
+def appsecret_invalid() -> GraphError:
+    return GraphError(
+        "Invalid appsecret_proof provided in the API argument",
+        code=100,
+        type="GraphMethodException",
+    )
+
+
 def consent_required() -> GraphError:
     return GraphError(
         "User consent is required to access user profile",

@@ -25,6 +25,10 @@ class FieldSpec:
         return find(self.children or (), name)
 
 
+#: A requested field list; None when the request gave none (the node's default applies).
+Specs = tuple[FieldSpec, ...] | None
+
+
 def find(specs: tuple[FieldSpec, ...], name: str) -> FieldSpec | None:
     return next((spec for spec in specs if spec.name == name), None)
 
@@ -104,7 +108,7 @@ def parse_fields(text: str | None) -> tuple[FieldSpec, ...] | None:
 
 
 def check_known(specs: tuple[FieldSpec, ...], known: frozenset[str], node_type: str) -> None:
-    """Graph refuses a field the node type does not have."""
+    """Graph refuses a field the node type does not have (nodes.check walks the whole tree)."""
     for spec in specs:
         if spec.name not in known:
             raise GraphError(

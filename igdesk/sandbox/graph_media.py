@@ -19,26 +19,13 @@ from typing import Any
 
 from igdesk.domain import format_graph_time
 from igdesk.sandbox import fields as f
+from igdesk.sandbox import nodes
 from igdesk.sandbox.call import GraphCall
 from igdesk.sandbox.media import PREVIEW_SUFFIX
 from igdesk.sandbox.model import Post
 from igdesk.sandbox.paging import Key, paging_block, take_page
 from igdesk.sandbox.render import RenderContext
 from igdesk.sandbox.state import SandboxState
-
-MEDIA_FIELDS = frozenset(
-    {
-        "id",
-        "caption",
-        "media_type",
-        "media_product_type",
-        "media_url",
-        "permalink",
-        "thumbnail_url",
-        "timestamp",
-        "username",
-    }
-)
 
 
 def _key(post: Post) -> Key:
@@ -66,8 +53,10 @@ def render_post(post: Post, specs: tuple[f.FieldSpec, ...], ctx: RenderContext) 
 
 def list_media(state: SandboxState, call: GraphCall) -> dict[str, Any]:
     """GET /<IG_ID>/media."""
-    specs = f.parse_fields(call.query.get("fields")) or (f.FieldSpec("id"),)
-    f.check_known(specs, MEDIA_FIELDS, "IGMedia")
+    fields = call.query.get("fields")
+    specs = nodes.checked(fields, nodes.IG_MEDIA, state.world.missing_fields) or (
+        f.FieldSpec("id"),
+    )
     ctx = state.render_context(call)
     limit = ctx.page_limit(call.int_param("limit"))
     page = take_page(

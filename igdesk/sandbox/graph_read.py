@@ -7,6 +7,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from igdesk.domain import format_graph_time
 from igdesk.sandbox import fields as f
+from igdesk.sandbox import nodes
 from igdesk.sandbox.call import GraphCall
 from igdesk.sandbox.errors import (
     GraphError,
@@ -15,11 +16,14 @@ from igdesk.sandbox.errors import (
     message_deleted,
     nonexisting_edge,
     param_error,
+    too_much_data,
     unknown_object,
 )
 from igdesk.sandbox.model import Customer, Message, Thread
 from igdesk.sandbox.paging import START_KEY, Key, encode_cursor, paging_block, take_page
 from igdesk.sandbox.render import (
+    RenderContext,
+    edge_size,
     render_conversation,
     render_message,
     render_messages_edge,
@@ -28,10 +32,6 @@ from igdesk.sandbox.render import (
 )
 from igdesk.sandbox.state import SandboxState
 
-IG_USER_FIELDS = frozenset(
-    {"id", "user_id", "username", "name", "profile_picture_url", "account_type"}
-)
-PAGE_FIELDS = frozenset({"id", "name", "instagram_business_account"})
 FOREIGN_HOST = "https://evil.example.com"
 
 Node = Thread | Message | Customer | str
@@ -68,11 +68,15 @@ def resolve(state: SandboxState, call: GraphCall, object_id: str) -> tuple[str, 
     raise unknown_object(object_id, call.method.lower())
 
 
+def requested(state: SandboxState, call: GraphCall, node: nodes.NodeType) -> f.Specs:
+    """The call's ``fields``, checked against `node` (and what this world lacks)."""
+    return nodes.checked(call.query.get("fields"), node, state.world.missing_fields)
+
+
 def account_node(state: SandboxState, call: GraphCall, via_me: bool) -> dict[str, Any]:
     """/me (or /<IG_ID>) on Instagram Login: `id` is app-scoped on /me, `user_id` the IG_ID."""
     shop = state.world.shop
-    specs = f.parse_fields(call.query.get("fields")) or (f.FieldSpec("id"),)
-    f.check_known(specs, IG_USER_FIELDS, "IGUser" if not via_me else "User")
+    specs = requested(state, call, nodes.ME if via_me else nodes.IG_USER) or (f.FieldSpec("id"),)
     ctx = state.render_context(call)
     values: dict[str, Any] = {
         "id": shop.app_scoped_id if via_me else shop.ig_id,
@@ -90,8 +94,7 @@ def account_node(state: SandboxState, call: GraphCall, via_me: bool) -> dict[str
 def page_node(state: SandboxState, call: GraphCall) -> dict[str, Any]:
     """/me with a Page token: the Page and its linked Instagram account."""
     shop = state.world.shop
-    specs = f.parse_fields(call.query.get("fields")) or (f.FieldSpec("name"), f.FieldSpec("id"))
-    f.check_known(specs, PAGE_FIELDS, "Page")
+    specs = requested(state, call, nodes.PAGE) or (f.FieldSpec("name"), f.FieldSpec("id"))
     ctx = state.render_context(call)
     out: dict[str, Any] = {}
     for spec in specs:
@@ -107,7 +110,6 @@ def page_node(state: SandboxState, call: GraphCall) -> dict[str, Any]:
                 "profile_picture_url": ctx.media_url("avatar.shop"),
             }
             children = spec.children or (f.FieldSpec("id"),)
-            f.check_known(children, frozenset(linked), "IGUser")
             out["instagram_business_account"] = select(linked, children)
     out.setdefault("id", shop.page_id)
     return out
@@ -132,18 +134,31 @@ def _thread_key(thread: Thread) -> Key:
     return (format_graph_time(thread.updated_time), thread.id)
 
 
+def _check_nested_size(items: list[Thread], specs: f.Specs, ctx: RenderContext, cap: int) -> None:
+    """Graph refuses a list answer that would nest too many messages (code 1, HTTP 500)."""
+    spec = f.find(specs or (), "messages")
+    if spec is not None and sum(edge_size(t, spec, ctx) for t in items) > cap:
+        raise too_much_data()
+
+
 def list_conversations(state: SandboxState, call: GraphCall) -> dict[str, Any]:
-    """GET /<account>/conversations: newest first, cursor paged, with the API's quirks."""
+    """GET /<account>/conversations: newest first, cursor paged, with the API's quirks.
+
+    ``user_id`` narrows the list to that customer's thread and honours ``fields`` (``id``
+    only by default). A page whose nested ``messages`` would carry more than
+    ``max_nested_messages`` message objects in all is refused (see errors.too_much_data).
+    """
     if not _check_platform(call):
         return {"data": []}
     world = state.world
-    now = state.clock.now()
-    listed = world.listed_threads(now)
+    specs = requested(state, call, nodes.CONVERSATION)
+    ctx = state.render_context(call)
+    listed = world.listed_threads(state.clock.now())
     user_id = call.query.get("user_id")
     if user_id is not None:
-        return {"data": [{"id": t.id} for t in listed if t.customer.id == user_id]}
-    specs = f.parse_fields(call.query.get("fields"))
-    ctx = state.render_context(call)
+        chosen = specs or (f.FieldSpec("id"),)
+        mine = [t for t in listed if t.customer.id == user_id]
+        return {"data": [render_conversation(t, chosen, ctx) for t in mine]}
     limit = ctx.page_limit(call.int_param("limit"))
     after, before = call.query.get("after"), call.query.get("before")
     path = f"{call.version_path}{call.path}"
@@ -171,6 +186,7 @@ def list_conversations(state: SandboxState, call: GraphCall) -> dict[str, Any]:
 
     if faults.take(("bad_thread",), method, log_path, when=holds_bad):
         raise GraphError("An unknown error has occurred.", code=1, status=500)
+    _check_nested_size(items, specs, ctx, state.options.max_nested_messages)
 
     out: dict[str, Any] = {"data": [render_conversation(t, specs, ctx) for t in items]}
     block = paging_block(page, state.base_url, path, call.next_query())
@@ -191,12 +207,12 @@ def foreign_link(link: str) -> str:
 
 
 def conversation_node(state: SandboxState, call: GraphCall, thread: Thread) -> dict[str, Any]:
-    specs = f.parse_fields(call.query.get("fields"))
+    specs = requested(state, call, nodes.CONVERSATION)
     return render_conversation(thread, specs, state.render_context(call))
 
 
 def messages_edge(state: SandboxState, call: GraphCall, thread: Thread) -> dict[str, Any]:
-    specs = f.parse_fields(call.query.get("fields"))
+    specs = requested(state, call, nodes.MESSAGE)
     spec = f.FieldSpec("messages", call.int_param("limit"), specs)
     ctx = state.render_context(call)
     return render_messages_edge(
@@ -205,8 +221,9 @@ def messages_edge(state: SandboxState, call: GraphCall, thread: Thread) -> dict[
 
 
 def message_node(state: SandboxState, call: GraphCall, message: Message) -> dict[str, Any]:
+    """GET /<mid>: unsent messages and those older than the 20 newest read as deleted."""
     thread = state.world.threads[message.thread_id]
-    specs = f.parse_fields(call.query.get("fields"))
+    specs = requested(state, call, nodes.MESSAGE)
     readable = message.id in thread.readable_ids()
     if not readable:
         raise message_deleted()
@@ -214,9 +231,9 @@ def message_node(state: SandboxState, call: GraphCall, message: Message) -> dict
 
 
 def profile_node(state: SandboxState, call: GraphCall, customer: Customer) -> dict[str, Any]:
+    specs = requested(state, call, nodes.PROFILE)
     if not state.world.has_consent(customer.id):
         raise consent_required()
-    specs = f.parse_fields(call.query.get("fields"))
     return render_profile(customer, specs, state.render_context(call))
 
 

@@ -15,7 +15,8 @@ from typing import Any, Literal
 from igdesk.domain import READABLE_MESSAGES_PER_THREAD, REQUEST_IDLE_LIMIT, utc_now
 from igdesk.sandbox.media import MediaSpec
 
-#: How an unsent message reports `is_deleted`: Meta has been seen sending a bool and a string.
+#: Whether a message was unsent. Webhooks say so with `is_deleted` (a bool or the string
+#: "true"); the read API has no such field and leaves unsent messages out.
 DeletedFlag = bool | Literal["true"]
 AttachmentKind = Literal["image", "video", "audio", "file"]
 ShareKind = Literal["ig_post", "share", "reel"]
@@ -85,6 +86,31 @@ class Story:
 
 
 @dataclass
+class TemplateButton:
+    """A button of a generic template: ``web_url`` opens `url`, ``postback`` sends `payload`."""
+
+    type: Literal["web_url", "postback"]
+    title: str
+    url: str | None = None
+    payload: str | None = None
+
+
+@dataclass
+class GenericTemplate:
+    """A generic-template card (automated messages): an attachment without a file.
+
+    `image` is a media-library key (served at a sandbox media URL), `url` the default action.
+    """
+
+    id: str
+    title: str
+    subtitle: str | None = None
+    image: str | None = None
+    url: str | None = None
+    buttons: list[TemplateButton] = field(default_factory=list)
+
+
+@dataclass
 class Post:
     """One of the shop's own published posts (``GET /<IG_ID>/media``, ``MEDIA_SHARE``)."""
 
@@ -127,6 +153,7 @@ class Message:
     reply_to: str | None = None
     deleted: DeletedFlag = False
     unsupported: bool = False
+    template: GenericTemplate | None = None
 
     def media_refs(self) -> list[tuple[str, str]]:
         """(reference id, library key) of every media this message points at."""
@@ -136,6 +163,8 @@ class Message:
             refs.append((self.story.id, self.story.media))
         if self.sticker:
             refs.append((f"{self.id}.sticker", self.sticker))
+        if self.template and self.template.image:
+            refs.append((self.template.id, self.template.image))
         return refs
 
 
@@ -147,13 +176,20 @@ class Thread:
     customer: Customer
     messages: list[Message] = field(default_factory=list)
     seen_marks: list[datetime] = field(default_factory=list)
+    touched: datetime | None = None  # last change that is no new message (an unsend)
 
     @property
     def updated_time(self) -> datetime:
-        return self.messages[-1].created_time
+        last = self.messages[-1].created_time
+        return max(last, self.touched) if self.touched else last
 
     def newest_first(self) -> list[Message]:
+        """Every message Meta stores for the thread, unsent ones included."""
         return sorted(self.messages, key=lambda m: (m.created_time, m.id), reverse=True)
+
+    def visible_newest_first(self) -> list[Message]:
+        """What the read API shows: unsent messages are left out."""
+        return [m for m in self.newest_first() if not m.deleted]
 
     def last_customer_time(self) -> datetime | None:
         times = [m.created_time for m in self.messages if m.sender_id == self.customer.id]
@@ -172,7 +208,8 @@ class Thread:
         return not (self.is_request() and now - self.updated_time > REQUEST_IDLE_LIMIT)
 
     def readable_ids(self) -> set[str]:
-        newest = self.newest_first()[:READABLE_MESSAGES_PER_THREAD]
+        """The 20 newest messages that were not unsent: the only ones whose detail reads."""
+        newest = self.visible_newest_first()[:READABLE_MESSAGES_PER_THREAD]
         return {m.id for m in newest}
 
 
@@ -194,6 +231,8 @@ class World:
 
     shop: Shop
     human_agent: bool = False
+    require_app_secret: bool = False  # the app's "Require App Secret" setting (Page tokens)
+    missing_fields: dict[str, frozenset[str]] = field(default_factory=dict)  # see nodes.py
     customers: dict[str, Customer] = field(default_factory=dict)
     threads: dict[str, Thread] = field(default_factory=dict)
     media: dict[str, str] = field(default_factory=dict)  # reference id -> library key
@@ -267,6 +306,16 @@ class World:
         thread.messages.sort(key=lambda m: (m.created_time, m.id))
         self.register_media(message)
         return message
+
+    def unsend(self, mid: str, now: datetime) -> Thread:
+        """The sender takes a message back: it leaves the read API, the thread is updated."""
+        found = self.find_message(mid)
+        if found is None or found[1].deleted:
+            raise ValueError(f"no message {mid} to unsend")
+        thread, message = found
+        message.deleted = True
+        thread.touched = max(now, thread.updated_time)
+        return thread
 
     def add_post(self, post: Post) -> None:
         self.posts.append(post)

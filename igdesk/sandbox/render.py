@@ -1,19 +1,34 @@
 """Turns world objects into the read API's JSON, honouring ``fields`` like Graph does.
 
+Which fields each node type has, and the refusal of any other, live in nodes.py: callers check
+the whole ``fields`` tree there first, so rendering only picks what was asked.
+
 Shapes where Meta's documentation is thin (chosen here, relied on by tests):
 
+- Unsent messages are left out of the read API altogether: ``is_deleted`` is a webhook key,
+  not a field of the read API's Message node. An unsent message is in no ``messages`` edge
+  (nested, ``/<thread>/messages``, the list call's ``messages.limit(1)`` preview), does not
+  count among the 20 newest readable messages, and ``GET /<mid>`` answers "This message has
+  been deleted." (code 100). Unsending moves the conversation's ``updated_time`` to the moment
+  of the unsend: that is how a client notices, by reading the thread again and missing it.
 - ``reactions``: ``{"data":[{"reaction":"love","emoji":"❤️","users":[{"id","username"}]}]}``;
   ``reaction`` is "love" for the heart (as in webhooks) and the emoji itself otherwise.
 - ``sticker``: a URL string (Graph's Message node types it as string).
 - ``story``: ``{"reply_to":{"link","id"}}`` or ``{"mention":{"link","id"}}``; ``link`` is ""
   once the story expired.
-- ``is_deleted``: present only on unsent messages, as ``true`` or as the string ``"true"``
-  (both are seen from Meta); their ``message`` is "" and they carry nothing else.
 - ``is_unsupported``: present only when true.
 - ``attachments`` without sub-fields gives ``id, mime_type, name, size`` only: media URLs
-  (``image_data``, ``video_data``, ``file_url``) must be asked for.
+  (``image_data``, ``video_data``, ``file_url``) and ``generic_template`` must be asked for.
 - Shares: ``shares.data[].link`` is the post's media URL (ig_post, reel) or a permalink
   (legacy share); ``message`` is "".
+- Template messages (automated messages, ``message`` ""): one item of ``attachments.data``
+  ``{"id", "generic_template": {"title", "subtitle"?, "image_url"?, "url"?, "buttons":
+  [{"type":"web_url","title","url"} | {"type":"postback","title","payload"}]}}``;
+  ``subtitle``, ``image_url`` (a sandbox media URL) and ``url`` (the default action) are left
+  out when the card has none. ``generic_template{title,buttons}`` picks keys; without
+  sub-fields it gives them all. The item has no ``mime_type``, ``name``, ``size`` or media
+  URLs, so ``attachments{id,mime_type,...}`` without ``generic_template`` shows only ``id``:
+  Meta's quirk, and a client that forgets the field reads an empty message.
 """
 
 from __future__ import annotations
@@ -26,44 +41,18 @@ from igdesk.domain import format_graph_time
 from igdesk.sandbox import fields as f
 from igdesk.sandbox.errors import message_deleted
 from igdesk.sandbox.media import PREVIEW_SUFFIX, MediaSigner, bytes_of, spec_of
-from igdesk.sandbox.model import Attachment, Customer, Message, Share, Thread, World
+from igdesk.sandbox.model import (
+    Attachment,
+    Customer,
+    GenericTemplate,
+    Message,
+    Share,
+    TemplateButton,
+    Thread,
+    World,
+)
 from igdesk.sandbox.paging import Key, paging_block, take_page
 
-CONVERSATION_FIELDS = frozenset({"id", "updated_time", "participants", "messages", "is_owner"})
-MESSAGE_FIELDS = frozenset(
-    {
-        "id",
-        "created_time",
-        "from",
-        "to",
-        "message",
-        "attachments",
-        "shares",
-        "story",
-        "is_unsupported",
-        "reactions",
-        "sticker",
-        "reply_to",
-        "is_deleted",
-    }
-)
-ATTACHMENT_FIELDS = frozenset(
-    {"id", "mime_type", "name", "size", "image_data", "video_data", "file_url"}
-)
-PROFILE_FIELDS = frozenset(
-    {
-        "id",
-        "name",
-        "username",
-        "profile_pic",
-        "follower_count",
-        "is_user_follow_business",
-        "is_business_follow_user",
-        "is_verified_user",
-    }
-)
-USER_FIELDS = frozenset({"id", "username"})
-SHARE_FIELDS = frozenset({"link", "name", "description", "id"})
 LISTING_FIELDS = frozenset({"id", "created_time"})
 _DEFAULT_ATTACHMENT = (
     f.FieldSpec("id"),
@@ -95,14 +84,17 @@ class RenderContext:
         return max(1, min(requested, self.max_limit))
 
 
-def select(obj: dict[str, Any], specs: tuple[f.FieldSpec, ...] | None) -> dict[str, Any]:
+Specs = f.Specs
+
+
+def select(obj: dict[str, Any], specs: Specs) -> dict[str, Any]:
     """Keep the requested keys of a flat object (``from{id}``)."""
     if specs is None:
         return obj
     return {s.name: obj[s.name] for s in specs if s.name in obj}
 
 
-def user_ref(world: World, user_id: str, specs: tuple[f.FieldSpec, ...] | None) -> dict[str, Any]:
+def user_ref(world: World, user_id: str, specs: Specs) -> dict[str, Any]:
     shop = world.shop
     if user_id == shop.ig_id:
         return select({"username": shop.username, "id": shop.ig_id}, specs)
@@ -119,7 +111,6 @@ def participants(thread: Thread, ctx: RenderContext, spec: f.FieldSpec) -> dict[
 def _attachment(
     att: Attachment, ctx: RenderContext, specs: tuple[f.FieldSpec, ...]
 ) -> dict[str, Any]:
-    f.check_known(specs, ATTACHMENT_FIELDS, "MessageAttachment")
     media = spec_of(ctx.world.uploads, att.media)
     preview = att.id + PREVIEW_SUFFIX
     out: dict[str, Any] = {}
@@ -148,9 +139,42 @@ def _attachment(
     return out
 
 
-def _share(
-    share: Share, ctx: RenderContext, specs: tuple[f.FieldSpec, ...] | None
+def _button(button: TemplateButton) -> dict[str, Any]:
+    if button.type == "web_url":
+        return {"type": "web_url", "title": button.title, "url": button.url}
+    return {"type": "postback", "title": button.title, "payload": button.payload}
+
+
+def template_item(
+    template: GenericTemplate, ctx: RenderContext, specs: tuple[f.FieldSpec, ...]
 ) -> dict[str, Any]:
+    """The attachment item of a generic template: only ``id`` and ``generic_template``."""
+    card: dict[str, Any] = {"title": template.title}
+    if template.subtitle:
+        card["subtitle"] = template.subtitle
+    if template.image:
+        card["image_url"] = ctx.media_url(template.id)
+    if template.url:
+        card["url"] = template.url
+    card["buttons"] = [_button(b) for b in template.buttons]
+    out: dict[str, Any] = {}
+    for spec in specs:
+        if spec.name == "id":
+            out["id"] = template.id
+        elif spec.name == "generic_template":
+            out["generic_template"] = select(card, spec.children)
+    return out
+
+
+def _attachments(message: Message, ctx: RenderContext, spec: f.FieldSpec) -> dict[str, Any]:
+    specs = spec.children or _DEFAULT_ATTACHMENT
+    data = [_attachment(a, ctx, specs) for a in message.attachments]
+    if message.template:
+        data.append(template_item(message.template, ctx, specs))
+    return {"data": data}
+
+
+def _share(share: Share, ctx: RenderContext, specs: Specs) -> dict[str, Any]:
     link = ctx.media_url(share.id) if share.media else (share.link or "")
     out: dict[str, Any] = {"link": link}
     if share.name is not None:
@@ -158,22 +182,30 @@ def _share(
     if share.description is not None:
         out["description"] = share.description
     if specs is not None:
-        f.check_known(specs, SHARE_FIELDS, "Share")
         out["id"] = share.id
     return select(out, specs)
 
 
-def _reactions(message: Message, ctx: RenderContext) -> dict[str, Any]:
+def _story(message: Message, ctx: RenderContext, specs: Specs) -> dict[str, Any] | None:
+    story = message.story
+    assert story is not None
+    item = {"link": ctx.media_url(story.id) if story.media else "", "id": story.id}
+    if specs is None:
+        return {story.kind: item}
+    chosen = f.find(specs, story.kind)
+    return None if chosen is None else {story.kind: select(item, chosen.children)}
+
+
+def _reactions(message: Message, ctx: RenderContext, specs: Specs) -> dict[str, Any]:
+    users_spec = f.find(specs, "users") if specs is not None else None
     data = []
     for reaction in message.reactions:
-        users = [user_ref(ctx.world, uid, None) for uid in reaction.user_ids]
-        data.append(
-            {
-                "reaction": reaction.name or reaction.emoji,
-                "emoji": reaction.emoji,
-                "users": [{"id": u["id"], "username": u["username"]} for u in users],
-            }
-        )
+        users = [
+            user_ref(ctx.world, uid, users_spec.children if users_spec else None)
+            for uid in reaction.user_ids
+        ]
+        item = {"reaction": reaction.name or reaction.emoji, "emoji": reaction.emoji}
+        data.append(select({**item, "users": users}, specs))
     return {"data": data}
 
 
@@ -189,37 +221,33 @@ def _field_value(message: Message, spec: f.FieldSpec, ctx: RenderContext) -> Any
     if name == "to":
         return {"data": [user_ref(world, message.recipient_id, spec.children)]}
     if name == "message":
-        return "" if message.deleted else message.text
-    if message.deleted:
-        return message.deleted if name == "is_deleted" else None
-    if name == "attachments" and message.attachments:
-        specs = spec.children or _DEFAULT_ATTACHMENT
-        return {"data": [_attachment(a, ctx, specs) for a in message.attachments]}
+        return message.text
+    if name == "attachments" and (message.attachments or message.template):
+        return _attachments(message, ctx, spec)
     if name == "shares" and message.shares:
         return {"data": [_share(s, ctx, spec.children) for s in message.shares]}
     if name == "story" and message.story:
-        story = message.story
-        link = ctx.media_url(story.id) if story.media else ""
-        return {story.kind: {"link": link, "id": story.id}}
+        return _story(message, ctx, spec.children)
     if name == "is_unsupported" and message.unsupported:
         return True
     if name == "reactions" and message.reactions:
-        return _reactions(message, ctx)
+        return _reactions(message, ctx, spec.children)
     if name == "sticker" and message.sticker:
         return ctx.media_url(f"{message.id}.sticker")
     if name == "reply_to" and message.reply_to:
         found = world.find_message(message.reply_to)
         self_reply = found is not None and found[1].sender_id == message.sender_id
-        return {"mid": message.reply_to, "is_self_reply": self_reply}
+        return select({"mid": message.reply_to, "is_self_reply": self_reply}, spec.children)
     return None
 
 
 def render_message(
-    message: Message, specs: tuple[f.FieldSpec, ...] | None, ctx: RenderContext, readable: bool
+    message: Message, specs: Specs, ctx: RenderContext, readable: bool
 ) -> dict[str, Any]:
-    """One message node. An unreadable (older than 20) message refuses detail fields."""
+    """One message node (never an unsent one: the read API leaves those out).
+
+    An unreadable (older than the 20 newest) message refuses detail fields."""
     chosen = specs or (f.FieldSpec("id"), f.FieldSpec("created_time"))
-    f.check_known(chosen, MESSAGE_FIELDS, "Message")
     if not readable and any(s.name not in LISTING_FIELDS for s in chosen):
         raise message_deleted()
     out: dict[str, Any] = {}
@@ -234,6 +262,11 @@ def message_key(message: Message) -> Key:
     return (format_graph_time(message.created_time), message.id)
 
 
+def edge_size(thread: Thread, spec: f.FieldSpec, ctx: RenderContext) -> int:
+    """How many messages the first page of a nested ``messages`` edge carries."""
+    return min(ctx.page_limit(spec.limit), len(thread.visible_newest_first()))
+
+
 def render_messages_edge(
     thread: Thread,
     spec: f.FieldSpec,
@@ -241,8 +274,9 @@ def render_messages_edge(
     after: str | None = None,
     before: str | None = None,
 ) -> dict[str, Any]:
-    """The ``messages`` edge of a conversation: newest first, cursor paged."""
-    page = take_page(thread.newest_first(), message_key, ctx.page_limit(spec.limit), after, before)
+    """The ``messages`` edge of a conversation: newest first, cursor paged, unsent left out."""
+    visible = thread.visible_newest_first()
+    page = take_page(visible, message_key, ctx.page_limit(spec.limit), after, before)
     readable = thread.readable_ids()
     data = [render_message(m, spec.children, ctx, m.id in readable) for m in page.items]
     query = dict(ctx.carried_query)
@@ -263,11 +297,8 @@ def _spec_text(spec: f.FieldSpec) -> str:
     return text
 
 
-def render_conversation(
-    thread: Thread, specs: tuple[f.FieldSpec, ...] | None, ctx: RenderContext
-) -> dict[str, Any]:
+def render_conversation(thread: Thread, specs: Specs, ctx: RenderContext) -> dict[str, Any]:
     chosen = specs or (f.FieldSpec("id"), f.FieldSpec("updated_time"))
-    f.check_known(chosen, CONVERSATION_FIELDS, "Conversation")
     out: dict[str, Any] = {}
     for spec in chosen:
         if spec.name == "id":
@@ -285,11 +316,8 @@ def render_conversation(
     return out
 
 
-def render_profile(
-    customer: Customer, specs: tuple[f.FieldSpec, ...] | None, ctx: RenderContext
-) -> dict[str, Any]:
+def render_profile(customer: Customer, specs: Specs, ctx: RenderContext) -> dict[str, Any]:
     chosen = specs or (f.FieldSpec("name"), f.FieldSpec("id"))
-    f.check_known(chosen, PROFILE_FIELDS, "User")
     values: dict[str, Any] = {
         "id": customer.id,
         "name": customer.name,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from igdesk.domain import format_graph_time
@@ -30,6 +30,8 @@ class SandboxOptions:
     page_size: int = 5
     max_page_size: int = 50
     media_ttl: float = 3600.0  # seconds of sandbox clock
+    max_nested_messages: int = 500  # nested message objects one conversations page may carry
+    require_app_secret: bool = False  # Page-token calls need appsecret_proof (World flag)
     app_secret: str | None = None
     token: str | None = None
     page_token: str | None = None
@@ -58,6 +60,9 @@ class SandboxState:
     oauth_codes: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        self.options = replace(self.options)  # changed at run time through the control API
+        if self.options.require_app_secret:
+            self.world.require_app_secret = True
         self.app_secret = self.options.app_secret or secrets.token_hex(16)
         self.tokens = TokenRegistry(self.clock)
         self.signer = MediaSigner(

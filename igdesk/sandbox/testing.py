@@ -2,6 +2,7 @@
 
 async with running_sandbox(tiny_scenario()) as (server, client):
     reply = await client.get("/me", params={"access_token": server.token})
+    ani = thread_named(await snapshot(client), "ani.follower")
 """
 
 from __future__ import annotations
@@ -16,10 +17,31 @@ import httpx
 from igdesk.sandbox.server import SandboxServer
 from igdesk.sandbox.state import SandboxOptions
 
+#: The generic-template card `tiny_scenario(template=True)` adds to ani.follower's thread.
+ORDER_CARD: dict[str, Any] = {
+    "title": "Pesanan #TBS-1001 diterima",
+    "subtitle": "Kemeja batik parang, M · Rp 350.000",
+    "image": "batik_red",
+    "url": "https://tokobatik.example/pesanan/TBS-1001",
+    "buttons": [
+        {"type": "web_url", "title": "Lacak pesanan", "url": "https://tokobatik.example/lacak"},
+        {"type": "postback", "title": "Hubungi kami", "payload": "CONTACT_TBS-1001"},
+    ],
+}
 
-def tiny_scenario(*, human_agent: bool = True) -> dict[str, Any]:
+
+def tiny_scenario(*, human_agent: bool = True, template: bool = False) -> dict[str, Any]:
     """Five threads: a follower, an answered non-follower, a fresh request, a stale request
-    (not listed) and a 25-message thread (5 unreadable)."""
+    (not listed) and a 25-message thread (5 unreadable).
+
+    `template` adds a third message to ani.follower's thread, 90 minutes ago: the shop's
+    automated order confirmation, a generic template (ORDER_CARD) with two buttons."""
+    ani: list[dict[str, Any]] = [
+        {"from": "customer", "ago": "2h", "text": "Halo kak 😊"},
+        {"from": "shop", "ago": "1h", "text": "Halo Ani"},
+    ]
+    if template:
+        ani.append({"from": "shop", "ago": "90m", "template": ORDER_CARD})
     long_thread = [
         {"from": "customer" if i % 2 == 0 else "shop", "ago": f"{50 - i}h", "text": f"pesan {i}"}
         for i in range(25)
@@ -30,10 +52,7 @@ def tiny_scenario(*, human_agent: bool = True) -> dict[str, Any]:
         "threads": [
             {
                 "customer": {"username": "ani.follower", "name": "Ani", "follows_business": True},
-                "messages": [
-                    {"from": "customer", "ago": "2h", "text": "Halo kak 😊"},
-                    {"from": "shop", "ago": "1h", "text": "Halo Ani"},
-                ],
+                "messages": ani,
             },
             {
                 "customer": {"username": "bob.general", "name": "Bob"},
@@ -56,6 +75,19 @@ def tiny_scenario(*, human_agent: bool = True) -> dict[str, Any]:
             },
         ],
     }
+
+
+async def snapshot(client: httpx.AsyncClient) -> dict[str, Any]:
+    """The sandbox's ground truth (``GET /_sandbox/world``) through a running_sandbox client."""
+    reply = await client.get("/_sandbox/world")
+    reply.raise_for_status()
+    data: dict[str, Any] = reply.json()
+    return data
+
+
+def thread_named(world: dict[str, Any], username: str) -> dict[str, Any]:
+    """A thread of a snapshot, by its customer's username."""
+    return next(t for t in world["threads"] if t["customer"]["username"] == username)
 
 
 @contextlib.asynccontextmanager

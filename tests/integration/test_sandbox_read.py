@@ -5,24 +5,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import httpx
 import pytest
 
 from igdesk.domain import parse_graph_time
-from igdesk.sandbox.testing import running_sandbox
+from igdesk.sandbox.testing import running_sandbox, snapshot, thread_named
 
 DETAIL = (
     "id,created_time,from,to,message,attachments{id,mime_type,name,size,image_data,"
     "video_data,file_url},shares,story,is_unsupported,reactions,sticker,reply_to"
 )
-
-
-async def _world(client: httpx.AsyncClient) -> dict[str, Any]:
-    return (await client.get("/_sandbox/world")).json()  # type: ignore[no-any-return]
-
-
-def _thread(world: dict[str, Any], username: str) -> dict[str, Any]:
-    return next(t for t in world["threads"] if t["customer"]["username"] == username)
 
 
 @pytest.mark.asyncio
@@ -88,7 +79,7 @@ async def test_token_errors() -> None:
 @pytest.mark.asyncio
 async def test_conversations_paging_walks_every_listed_thread_once() -> None:
     async with running_sandbox() as (server, client):
-        world = await _world(client)
+        world = await snapshot(client)
         expected = [t["id"] for t in world["threads"] if t["listed"]]
         assert len(expected) == 4
         url: str | None = f"{server.url}/v25.0/{server.world.shop.ig_id}/conversations"
@@ -130,9 +121,9 @@ async def test_default_page_size_is_small_and_fields_default() -> None:
 @pytest.mark.asyncio
 async def test_user_id_filter_and_stale_requests() -> None:
     async with running_sandbox() as (server, client):
-        world = await _world(client)
-        ani = _thread(world, "ani.follower")
-        stale = _thread(world, "dodi.stale")
+        world = await snapshot(client)
+        ani = thread_named(world, "ani.follower")
+        stale = thread_named(world, "dodi.stale")
         assert not stale["listed"] and stale["is_request"]
         params = {"access_token": server.token, "user_id": ani["customer"]["id"]}
         assert (await client.get("/me/conversations", params=params)).json() == {
@@ -175,8 +166,8 @@ async def test_page_flavour_needs_platform() -> None:
 @pytest.mark.asyncio
 async def test_twenty_message_limit() -> None:
     async with running_sandbox() as (server, client):
-        world = await _world(client)
-        eka = _thread(world, "eka.long")
+        world = await snapshot(client)
+        eka = thread_named(world, "eka.long")
         auth = {"Authorization": f"Bearer {server.token}"}
         readable = [m for m in eka["messages"] if m["readable"]]
         old = [m for m in eka["messages"] if not m["readable"]]
@@ -217,19 +208,19 @@ async def test_twenty_message_limit() -> None:
 @pytest.mark.asyncio
 async def test_profile_needs_consent() -> None:
     async with running_sandbox() as (server, client):
-        world = await _world(client)
+        world = await snapshot(client)
         fields = (
             "name,username,profile_pic,follower_count,is_user_follow_business,"
             "is_business_follow_user,is_verified_user"
         )
-        ani = _thread(world, "ani.follower")["customer"]
+        ani = thread_named(world, "ani.follower")["customer"]
         reply = await client.get(
             f"/{ani['id']}", params={"fields": fields, "access_token": server.token}
         )
         assert reply.status_code == 200
         assert reply.json()["is_user_follow_business"] is True
         assert reply.json()["profile_pic"].startswith(server.url + "/media/")
-        cici = _thread(world, "cici.request")["customer"]
+        cici = thread_named(world, "cici.request")["customer"]
         nameless = (
             await client.get(
                 f"/{cici['id']}", params={"fields": fields, "access_token": server.page_token}

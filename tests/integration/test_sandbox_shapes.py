@@ -11,7 +11,7 @@ from igdesk.sandbox.testing import running_sandbox
 
 FIELDS = (
     "id,created_time,from,to,message,attachments{id,mime_type,name,size,image_data,"
-    "video_data,file_url},shares,story,is_unsupported,reactions,sticker,reply_to,is_deleted"
+    "video_data,file_url,generic_template},shares,story,is_unsupported,reactions,sticker,reply_to"
 )
 
 
@@ -30,9 +30,17 @@ async def test_bundled_world_message_shapes() -> None:
             assert reply.status_code == 200, reply.text
             messages += reply.json()["messages"]["data"]
         assert {m["from"]["id"] for m in messages} >= {world["account"]["ig_id"]}
-        deleted = [m["is_deleted"] for m in messages if "is_deleted" in m]
-        assert True in deleted and "true" in deleted
-        assert all(m["message"] == "" for m in messages if "is_deleted" in m)
+        # unsent messages are not in the read API at all (is_deleted is a webhook key)
+        unsent = {m["id"] for t in world["threads"] for m in t["messages"] if m["deleted"]}
+        assert len(unsent) >= 2 and not unsent & {m["id"] for m in messages}
+        assert not any("is_deleted" in m for m in messages)
+        cards = [a for m in messages for a in m.get("attachments", {}).get("data", [])]
+        card = next(a["generic_template"] for a in cards if "generic_template" in a)
+        assert set(card) == {"title", "subtitle", "image_url", "url", "buttons"}
+        assert card["image_url"].startswith(server.url + "/media/")
+        assert [b["type"] for b in card["buttons"]] == ["web_url", "postback"]
+        assert set(card["buttons"][0]) == {"type", "title", "url"}
+        assert set(card["buttons"][1]) == {"type", "title", "payload"}
         stories = [m["story"] for m in messages if "story" in m]
         assert any("reply_to" in s for s in stories)
         assert any(s.get("mention", {}).get("link") == "" for s in stories)
@@ -47,7 +55,7 @@ async def test_bundled_world_message_shapes() -> None:
         assert any(m.get("is_unsupported") is True for m in messages)
         reply_to = next(m["reply_to"] for m in messages if "reply_to" in m)
         assert set(reply_to) == {"mid", "is_self_reply"}
-        attachments = [a for m in messages for a in m.get("attachments", {}).get("data", [])]
+        attachments = [a for a in cards if "generic_template" not in a]
         mimes = {a["mime_type"] for a in attachments}
         assert {"image/png", "image/jpeg", "video/mp4", "application/pdf"} <= mimes
         assert any(m.startswith("audio/") for m in mimes)
@@ -72,7 +80,7 @@ async def test_attachments_without_subfields_give_no_urls() -> None:
             params={"fields": "id,attachments", "limit": "20", "access_token": server.token},
         )
         attached = [m["attachments"]["data"] for m in reply.json()["data"] if "attachments" in m]
-        assert attached
-        assert all(
-            set(a) == {"id", "mime_type", "name", "size"} for items in attached for a in items
-        )
+        shapes = [set(a) for items in attached for a in items]
+        # files give their metadata; the order confirmation (a generic template) only its id
+        assert {"id", "mime_type", "name", "size"} in shapes and {"id"} in shapes
+        assert all(shape in ({"id", "mime_type", "name", "size"}, {"id"}) for shape in shapes)

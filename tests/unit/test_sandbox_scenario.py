@@ -12,7 +12,7 @@ from igdesk.domain import utc_now
 from igdesk.sandbox import ScenarioError, World, load_scenario
 from igdesk.sandbox.control import content_types
 from igdesk.sandbox.scenario import DEFAULT_SCENARIO
-from igdesk.sandbox.testing import tiny_scenario
+from igdesk.sandbox.testing import ORDER_CARD, tiny_scenario
 
 
 def _thread(**message: object) -> dict[str, object]:
@@ -44,6 +44,33 @@ def _thread(**message: object) -> dict[str, object]:
             _thread(text="hi", attachments=[{"type": "image", "media": "photo"}]),
             "separate messages",
         ),
+        (_thread(text="hi", template={"title": "t"}), "no text, attachments or shares"),
+        (_thread(template={"subtitle": "s"}), "template: title is required"),
+        (_thread(template={"title": "t", "image": "nope"}), "template.image: unknown media"),
+        (
+            _thread(template={"title": "t", "buttons": [{"type": "call", "title": "c"}]}),
+            "buttons[0]: type must be web_url or postback",
+        ),
+        (
+            _thread(template={"title": "t", "buttons": [{"type": "web_url", "title": "w"}]}),
+            "buttons[0]: url is required",
+        ),
+        (
+            _thread(
+                template={
+                    "title": "t",
+                    "buttons": [{"type": "postback", "title": "p", "payload": "x", "url": "u"}],
+                }
+            ),
+            "postback buttons have no url",
+        ),
+        (
+            _thread(template={"title": "t", "buttons": [{"type": "postback"}] * 4}),
+            "at most 3 buttons",
+        ),
+        ({"missing_fields": {"Mesage": ["reply_to"]}}, "unknown node type 'Mesage'"),
+        ({"missing_fields": {"Message": ["is_deleted"]}}, "no such field(s) is_deleted"),
+        ({"require_app_secret": "yes"}, "require_app_secret: must be true or false"),
     ],
 )
 def test_bad_scenarios_say_where(data: dict[str, object], fragment: str) -> None:
@@ -95,6 +122,10 @@ def test_bundled_scenario_has_everything_the_brief_asks_for() -> None:
         assert kinds[kind] >= 1, kind
     assert any(m.story and m.story.kind == "mention" and m.story.media is None for m in messages)
     assert {m.deleted for m in messages} >= {True, "true", False}
+    cards = [m for m in messages if m.template]
+    assert len(cards) == 1 and cards[0].sender_id == world.shop.ig_id and not cards[0].text
+    assert [b.type for b in cards[0].template.buttons] == ["web_url", "postback"]  # type: ignore[union-attr]
+    assert "generic_template" in kinds
     assert any(m.unsupported for m in messages)
     assert any(m.reactions for m in messages) and any(m.reply_to for m in messages)
     assert any(len(t.messages) >= 30 for t in threads)
@@ -125,3 +156,18 @@ def test_bundled_scenario_is_what_the_generator_makes() -> None:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     assert module.scenario() == json.loads(DEFAULT_SCENARIO.read_text(encoding="utf-8"))
+
+
+def test_world_switches_from_the_scenario() -> None:
+    world = World.from_scenario(
+        {**tiny_scenario(), "require_app_secret": True, "missing_fields": {"Message": ["sticker"]}}
+    )
+    assert world.require_app_secret and world.missing_fields == {"Message": frozenset({"sticker"})}
+    plain = World.from_scenario(tiny_scenario())
+    assert not plain.require_app_secret and plain.missing_fields == {}
+    ani = next(t for t in plain.threads.values() if t.customer.username == "ani.follower")
+    with_card = World.from_scenario(tiny_scenario(template=True))
+    ani_card = next(t for t in with_card.threads.values() if t.customer.username == "ani.follower")
+    assert len(ani_card.messages) == len(ani.messages) + 1
+    card = ani_card.messages[1]  # oldest first: between the customer's hello and the reply
+    assert card.template is not None and card.template.title == ORDER_CARD["title"]

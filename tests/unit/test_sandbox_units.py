@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from igdesk.sandbox import nodes
 from igdesk.sandbox.clock import SandboxClock, parse_duration
 from igdesk.sandbox.errors import GraphError
 from igdesk.sandbox.fields import FieldSpec, parse_fields
@@ -50,6 +51,41 @@ def test_fields_syntax_errors_are_graph_errors(text: str) -> None:
     with pytest.raises(GraphError) as caught:
         parse_fields(text)
     assert caught.value.code == 100
+
+
+@pytest.mark.parametrize(
+    ("text", "refused"),
+    [
+        ("id,is_deleted", "(is_deleted) on node type (Message)"),
+        ("attachments{generic_template{title,x}},y", "(x) on node type (GenericTemplate)"),
+        ("y,attachments{generic_template{title,x}}", "(y) on node type (Message)"),
+        ("from{id,username,pic}", "(pic) on node type (Participant)"),
+        ("created_time{x}", "(x) on node type (Message)"),
+        ("reply_to", "(reply_to) on node type (Message)"),  # this world lacks it
+    ],
+)
+def test_node_check_names_the_first_unknown_field(text: str, refused: str) -> None:
+    specs = parse_fields(text)
+    assert specs is not None
+    with pytest.raises(GraphError) as caught:
+        nodes.check(specs, nodes.MESSAGE, {"Message": frozenset({"reply_to"})})
+    assert caught.value.message == f"(#100) Tried accessing nonexisting field {refused}"
+    assert caught.value.code == 100 and caught.value.status == 400
+
+
+def test_node_tables_and_missing_fields() -> None:
+    read_keys = {"is_deleted", "is_echo", "is_self", "text", "mid"}
+    assert not read_keys & set(nodes.MESSAGE.fields)
+    assert "generic_template" in nodes.MESSAGE_ATTACHMENT.fields
+    assert nodes.parse_missing({"User": ["follower_count"], "IGUser": []}) == {
+        "User": frozenset({"follower_count"})
+    }
+    for bad in ({"Nope": ["x"]}, {"Message": ["id"]}, {"Message": [1]}, ["Message"]):
+        with pytest.raises(ValueError):
+            nodes.parse_missing(bad)
+    assert nodes.describe_missing({"Message": frozenset({"sticker", "reactions"})}) == {
+        "Message": ["reactions", "sticker"]
+    }
 
 
 def test_cursor_round_trip_and_paging() -> None:
