@@ -2,8 +2,10 @@
 tokens, ``POST /<PAGE_ID>/message_attachments`` (reusable attachment ids).
 
 A send is checked in this order, each refusal in the Graph envelope: rate (613, usage
-headers at 100 %), recipient (100/2534014 or 551), messaging_type/tag (100), body (100),
-``reply_to`` (100), window (10/2534022), attachment fetch (100/2018047). See send_rules.py
+headers at 100 %), recipient (100/2018001 or 551), messaging_type/tag (100; HUMAN_AGENT
+without the feature 10 without subcode), body (100), ``reply_to`` (100), window (10/2534022),
+attachment fetch (100/2018047). A sender action: rate, recipient, action name (100), window
+(10/2534022, 24 h, no tag widens it), then its payload (100). See send_rules.py
 and send_media.py for the exact rules. Rate: 100 sends/s per account for text, links,
 reactions, stickers, shares, images and files; 10/s for audio and video (instagram-api.md
 section 4). 613 rather than 80006: the limit is a per-account call-rate limit on one API,
@@ -35,6 +37,7 @@ from igdesk.sandbox.send_media import (
     wanted_file,
 )
 from igdesk.sandbox.send_rules import (
+    check_action_window,
     check_tagging,
     check_window,
     json_field,
@@ -64,12 +67,13 @@ def _sender_action(
 ) -> None:
     if action not in SENDER_ACTIONS:
         raise param_error("Param sender_action must be one of {" + ", ".join(SENDER_ACTIONS) + "}")
+    check_action_window(thread, now)
     payload = json_field(body.get("payload"), "payload") or {}
     if action == "mark_seen":
         thread.seen_marks.append(now)
     elif action in ("react", "unreact"):
         mid = payload.get("message_id") if isinstance(payload, dict) else None
-        target = next((m for m in thread.messages if m.id == mid), None)
+        target = next((m for m in thread.visible_newest_first() if m.id == mid), None)
         if target is None:
             raise param_error("param payload[message_id] must be a message of this thread")
         shop_id = state.world.shop.ig_id
@@ -107,7 +111,7 @@ async def send(state: SandboxState, call: GraphCall) -> dict[str, Any]:
             _sender_action(state, thread, str(action), body, state.clock.now())
             world.sender_actions.append({**record, "action": action, "ok": True})
             return {"recipient_id": customer.id}
-        check_tagging(body)
+        check_tagging(world, body)
         plan = plan_message(world, raw)
         reply_to = reply_target(thread, body)
         check_window(world, thread, body, state.clock.now())
@@ -117,7 +121,13 @@ async def send(state: SandboxState, call: GraphCall) -> dict[str, Any]:
             world.sends.append(_failure(record, error))
         else:
             world.sender_actions.append(
-                {**record, "action": action, "ok": False, "error_code": error.code}
+                {
+                    **record,
+                    "action": action,
+                    "ok": False,
+                    "error_code": error.code,
+                    "error_subcode": error.subcode,
+                }
             )
         raise
     mid = world.new_message_id(thread.id)

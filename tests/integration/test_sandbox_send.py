@@ -35,6 +35,10 @@ async def _ids(client: Any) -> dict[str, str]:
 HUMAN_AGENT = {"messaging_type": "MESSAGE_TAG", "tag": "HUMAN_AGENT"}
 
 
+WINDOW = (10, 2534022, "This message is sent outside of allowed window.")
+NO_PERMISSION = (10, None, "(#10) Application does not have permission for this action")
+
+
 @pytest.mark.asyncio
 @pytest.mark.parametrize(
     ("human_agent", "expected"),
@@ -42,22 +46,34 @@ HUMAN_AGENT = {"messaging_type": "MESSAGE_TAG", "tag": "HUMAN_AGENT"}
         (
             True,
             {
-                ("w23h59", False): True,
-                ("w24h01", False): False,
-                ("w24h01", True): True,
-                ("w6d23h", True): True,
-                ("w7d01", True): False,
-                ("w6d23h", False): False,
+                ("w23h59", False): None,
+                ("w24h01", False): WINDOW,
+                ("w24h01", True): None,
+                ("w6d23h", True): None,
+                ("w7d01", True): WINDOW,
+                ("w6d23h", False): WINDOW,
             },
         ),
-        (False, {("w23h59", True): True, ("w24h01", True): False, ("w6d23h", True): False}),
+        # without the Human Agent feature the tag itself is refused, inside 24 h too
+        (
+            False,
+            {
+                ("w23h59", True): NO_PERMISSION,
+                ("w23h59", False): None,
+                ("w24h01", True): NO_PERMISSION,
+                ("w6d23h", True): NO_PERMISSION,
+                ("w24h01", False): WINDOW,
+            },
+        ),
     ],
 )
-async def test_messaging_window(human_agent: bool, expected: dict[tuple[str, bool], bool]) -> None:
+async def test_messaging_window(
+    human_agent: bool, expected: dict[tuple[str, bool], tuple[int, int | None, str] | None]
+) -> None:
     async with running_sandbox(_windows_world(human_agent)) as (server, client):
         ids = await _ids(client)
         auth = {"Authorization": f"Bearer {server.token}"}
-        for (name, tagged), allowed in expected.items():
+        for (name, tagged), refusal in expected.items():
             body = {
                 "recipient": {"id": ids[name]},
                 "message": {"text": "Terima kasih"},
@@ -66,18 +82,21 @@ async def test_messaging_window(human_agent: bool, expected: dict[tuple[str, boo
             reply = await client.post(
                 f"/v25.0/{server.world.shop.ig_id}/messages", json=body, headers=auth
             )
-            if allowed:
+            if refusal is None:
                 assert reply.status_code == 200, (name, tagged)
                 assert reply.json()["recipient_id"] == ids[name]
                 assert reply.json()["message_id"]
             else:
                 error = reply.json()["error"]
                 assert reply.status_code == 400, (name, tagged)
-                assert (error["code"], error["error_subcode"]) == (10, 2534022)
-                assert error["message"] == "This message is sent outside of allowed window."
+                got = (error["code"], error.get("error_subcode"), error["message"])
+                assert got == refusal, (name, tagged)
+                assert error["type"] == (
+                    "OAuthException" if refusal[1] is None else "IGApiException"
+                )
         sends = (await client.get("/_sandbox/world")).json()["sends"]
         assert len(sends) == len(expected)
-        assert [s["ok"] for s in sends] == list(expected.values())
+        assert [s["ok"] for s in sends] == [r is None for r in expected.values()]
 
 
 @pytest.mark.asyncio
@@ -102,7 +121,9 @@ async def test_text_byte_limit_and_recipients() -> None:
             assert reply.json()["error"]["code"] == 551
             assert reply.json()["error"]["message"] == "This person isn't available right now."
         stranger = (await send("999999", "halo")).json()["error"]
-        assert (stranger["code"], stranger["error_subcode"]) == (100, 2534014)
+        assert (stranger["code"], stranger["error_subcode"]) == (100, 2018001)
+        assert stranger["message"] == "(#100) No matching user found"
+        assert stranger["type"] == "IGApiException"
         page = await client.post(
             "/me/messages",
             params={"access_token": server.page_token},

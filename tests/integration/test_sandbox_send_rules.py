@@ -97,12 +97,20 @@ async def test_window_follows_the_sandbox_clock_with_human_agent() -> None:
 async def test_human_agent_needs_the_feature() -> None:
     async with running_sandbox(_world(human_agent=False)) as (server, client):
         s = Sender(server, client)
-        await s.at(23 * H + 59 * M)
-        assert (await s.send(**TAGGED)).status_code == 200  # inside 24 h the tag changes nothing
-        await s.at(24 * H + 1 * M)
-        assert _error(await s.send(**TAGGED)) == WINDOW
+        # without the feature the tag is a permission error, inside 24 h too: code 10 with
+        # no subcode, told apart from the closed window (10/2534022)
+        for moment in (23 * H + 59 * M, 24 * H + 1 * M):
+            await s.at(moment)
+            refused = await s.send(**TAGGED)
+            assert _error(refused) == (10, None)
+            assert refused.json()["error"]["type"] == "OAuthException"
+            assert refused.json()["error"]["message"] == (
+                "(#10) Application does not have permission for this action"
+            )
+        assert _error(await s.send()) == WINDOW
         await client.patch("/_sandbox/world", json={"human_agent": True})
         assert (await s.send(**TAGGED)).status_code == 200
+        assert [x["error_code"] for x in server.world.sends if not x["ok"]] == [10, 10, 10]
 
 
 @pytest.mark.asyncio
@@ -217,3 +225,39 @@ async def test_send_rate_refuses_bursts_not_steady_clients() -> None:
         for i in range(10):  # steady 20/s for half a second: never refused
             assert (await s.send({"text": f"steady {i}"})).status_code == 200
             await asyncio.sleep(0.05)
+
+
+ACTIONS = ("typing_on", "typing_off", "mark_seen", "react", "unreact")
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("action", ACTIONS)
+async def test_sender_actions_need_the_24_hour_window(action: str) -> None:
+    async with running_sandbox(_world(human_agent=True)) as (server, client):
+        s = Sender(server, client)
+        target = s.thread.messages[0].id
+        body: dict[str, Any] = {"recipient": {"id": s.customer}, "sender_action": action}
+        if action in ("react", "unreact"):
+            body["payload"] = {"message_id": target, "reaction": "love"}
+
+        async def act(**extra: Any) -> httpx.Response:
+            return await client.post(
+                "/me/messages", params={"access_token": server.token}, json={**body, **extra}
+            )
+
+        await s.at(23 * H + 59 * M)
+        assert (await act()).json() == {"recipient_id": s.customer}
+        await s.at(24 * H + 1 * M)
+        refused = await act()
+        assert _error(refused) == WINDOW
+        assert refused.json()["error"]["message"] == (
+            "This message is sent outside of allowed window."
+        )
+        assert _error(await act(**TAGGED)) == WINDOW  # no HUMAN_AGENT widening for actions
+        records = server.world.sender_actions
+        assert [(r["ok"], r.get("error_subcode")) for r in records] == [
+            (True, None),
+            (False, 2534022),
+            (False, 2534022),
+        ]
+        assert len(s.thread.seen_marks) == (1 if action == "mark_seen" else 0)  # refusals: none
