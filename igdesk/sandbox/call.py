@@ -24,10 +24,12 @@ class GraphCall:
     method: str
     path: str  # without version, without leading slash: "me/conversations"
     version_path: str  # "v25.0/" or ""
-    query: dict[str, str]  # query parameters except access_token
+    query: dict[str, str]  # query parameters except access_token and appsecret_proof
     body: dict[str, Any]
     token: str | None
     token_in_query: bool
+    appsecret_proof: str | None = None  # from the query, or a POST's form or JSON body
+    proof_in_query: bool = False
     info: TokenInfo | None = None
     extra_headers: dict[str, str] = field(default_factory=dict)
 
@@ -53,13 +55,17 @@ class GraphCall:
 
     def next_query(self) -> dict[str, str]:
         """What a `paging.next` link carries: the same query, with the token if it came so."""
-        carried = dict(self.query)
-        if self.token_in_query and self.token:
-            carried["access_token"] = self.token
-        return carried
+        return {**self.query, **self.token_query()}
 
     def token_query(self) -> dict[str, str]:
-        return {"access_token": self.token} if self.token_in_query and self.token else {}
+        """The credentials that came in the query, for `next` links (the proof goes with its
+        token: a client that swaps in its own token and proof gets a working link too)."""
+        carried: dict[str, str] = {}
+        if self.token_in_query and self.token:
+            carried["access_token"] = self.token
+        if self.proof_in_query and self.appsecret_proof is not None:
+            carried["appsecret_proof"] = self.appsecret_proof
+        return carried
 
 
 def split_version(path: str) -> tuple[str, str]:
@@ -77,6 +83,8 @@ async def parse_call(request: web.Request) -> GraphCall:
     query = dict(request.query)
     token_in_query = "access_token" in query
     token = query.pop("access_token", None)
+    proof_in_query = "appsecret_proof" in query
+    proof = query.pop("appsecret_proof", None)
     body: dict[str, Any] = {}
     if request.can_read_body:
         if request.content_type == "application/json":
@@ -95,6 +103,9 @@ async def parse_call(request: web.Request) -> GraphCall:
         token = str(body.pop("access_token"))
     else:
         body.pop("access_token", None)
+    body_proof = body.pop("appsecret_proof", None)
+    if proof is None and body_proof is not None:
+        proof = str(body_proof)
     header = request.headers.get("Authorization", "")
     if header.lower().startswith("bearer ") and token is None:
         token = header[7:].strip()
@@ -107,6 +118,8 @@ async def parse_call(request: web.Request) -> GraphCall:
         body=body,
         token=token,
         token_in_query=token_in_query,
+        appsecret_proof=proof,
+        proof_in_query=proof_in_query,
     )
 
 

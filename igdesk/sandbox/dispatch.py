@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import json
 import time
 from typing import Any
@@ -14,6 +16,8 @@ from igdesk.sandbox import graph_media, graph_read, graph_send, oauth
 from igdesk.sandbox.call import GraphCall, loggable, parse_call, split_version
 from igdesk.sandbox.errors import (
     GraphError,
+    appsecret_invalid,
+    appsecret_missing,
     expired_token,
     invalid_token,
     rate_limited,
@@ -33,6 +37,25 @@ def _check_host(call: GraphCall) -> None:
     wanted = _HOST_FLAVOUR.get(host)
     if wanted and call.info and call.info.flavour != wanted:
         raise invalid_token()
+
+
+def appsecret_proof(app_secret: str, token: str) -> str:
+    """Lowercase hex HMAC-SHA256 of the access token, keyed with the app secret."""
+    return hmac.new(app_secret.encode(), token.encode(), hashlib.sha256).hexdigest()
+
+
+def _check_proof(state: SandboxState, call: GraphCall) -> None:
+    """The app's "Require App Secret": every Page-token call carries the token's proof.
+
+    Instagram Login tokens are never checked (the flavour does not use the proof).
+    """
+    if not state.world.require_app_secret or call.info is None or call.info.flavour != "page":
+        return
+    if not call.appsecret_proof:
+        raise appsecret_missing()
+    wanted = appsecret_proof(state.app_secret, call.token or "")
+    if not hmac.compare_digest(call.appsecret_proof.encode(), wanted.encode()):
+        raise appsecret_invalid()
 
 
 def _conversations_gate(state: SandboxState, call: GraphCall) -> None:
@@ -55,6 +78,7 @@ async def route(state: SandboxState, call: GraphCall) -> Any:
         return oauth.refresh_token(state, call)
     call.info = state.tokens.info(call.token)
     _check_host(call)
+    _check_proof(state, call)
     kind, node = graph_read.resolve(state, call, segments[0])
     if len(segments) == 1:
         if call.method != "GET":
