@@ -56,6 +56,33 @@ class Sandbox:
         self.control.close()
         self.threaded.stop()
 
+    def patch_world(self, **changes: Any) -> dict[str, Any]:
+        """PATCH /_sandbox/world (human_agent, require_app_secret, missing_fields,
+        max_nested_messages); returns the settings as they now are."""
+        reply = self.control.patch("/_sandbox/world", json=changes)
+        reply.raise_for_status()
+        data: dict[str, Any] = reply.json()
+        return data
+
+    def set_missing_fields(self, missing: dict[str, list[str]]) -> None:
+        """Fields this world's API lacks, e.g. {"Message": ["reply_to"]}; {} restores all."""
+        self.patch_world(missing_fields=missing)
+
+    def require_app_secret(self, on: bool = True) -> None:
+        """Page-token calls must carry appsecret_proof (Instagram Login tokens never do)."""
+        self.patch_world(require_app_secret=on)
+
+    def set_max_nested_messages(self, cap: int) -> None:
+        """How many nested messages one conversations page may carry (Meta-like default 500)."""
+        self.patch_world(max_nested_messages=cap)
+
+    def unsend(self, message_id: str) -> dict[str, Any]:
+        """The sender takes a message back: it leaves the read API, updated_time moves."""
+        reply = self.control.post("/_sandbox/unsend", json={"message_id": message_id})
+        reply.raise_for_status()
+        data: dict[str, Any] = reply.json()
+        return data
+
 
 def start_sandbox(world: dict[str, Any] | Path | None) -> Sandbox:
     threaded = ThreadedSandbox(world)

@@ -16,6 +16,7 @@ import pytest
 from igdesk.sandbox import ScenarioError, ThreadedSandbox
 from igdesk.sandbox.serve import run_serve
 from igdesk.sandbox.testing import running_sandbox, tiny_scenario
+from tests.integration.conftest import Sandbox
 
 MEDIA_FIELDS = "messages.limit(5){attachments{mime_type,image_data,video_data,file_url}}"
 
@@ -296,6 +297,28 @@ def test_threaded_sandbox_serves_a_synchronous_client() -> None:
         )
         assert reply.json()["user_id"] == sandbox.world.shop.ig_id
         assert sandbox.page_token != sandbox.token and sandbox.app_secret
+
+
+def test_test_helpers_drive_the_world_switches(tiny_sandbox: Sandbox) -> None:
+    sandbox = tiny_sandbox
+    sandbox.set_missing_fields({"Message": ["reply_to"]})
+    sandbox.require_app_secret()
+    sandbox.set_max_nested_messages(42)
+    world = sandbox.world()
+    assert world["missing_fields"] == {"Message": ["reply_to"]}
+    assert world["require_app_secret"] is True and world["max_nested_messages"] == 42
+    refused = httpx.get(f"{sandbox.url}/me", params={"access_token": sandbox.threaded.page_token})
+    assert refused.json()["error"]["type"] == "GraphMethodException"
+    sandbox.require_app_secret(False)
+    sandbox.set_missing_fields({})
+    assert sandbox.patch_world(human_agent=False)["missing_fields"] == {}
+    thread = next(
+        t for t in sandbox.world()["threads"] if t["customer"]["username"] == "bob.general"
+    )
+    newest = thread["messages"][0]["id"]
+    assert sandbox.unsend(newest)["thread_id"] == thread["id"]
+    after = next(t for t in sandbox.world()["threads"] if t["id"] == thread["id"])
+    assert after["messages"][0]["deleted"] and not after["messages"][0]["readable"]
 
 
 @pytest.mark.slow
