@@ -1,32 +1,56 @@
-"""Sync figures against the sandbox: a first full sync of the bundled shop and a re-sync.
+"""Sync figures against the sandbox: requests and time of a first sync against the floor.
 
-Run: .venv/bin/python bench/bench_sync.py
-Prints the time, the requests, and the highest rate of conversations calls seen by the sandbox
-in any one-second window (Meta allows 2 per second per account). Asserts nothing.
+Run: .venv/bin/python bench/bench_sync.py [--threads N ...]
+For the bundled shop world and a generated world (1,000 threads by default) it prints:
+
+- the first sync's requests and the floor: list pages at the page size used, plus one profile
+  per distinct customer, plus `/me`; and their ratio (target: at most 1.05);
+- its wall time against (conversations calls ÷ 2/s), the pacing Meta imposes, with the rest
+  (profile reads and local work) shown apart;
+- an idle pass (target: 1 request) and a pass after 3 customers wrote (target: 1 + 3);
+- the highest rate of conversations calls the sandbox saw in any one-second window.
+
+Asserts nothing: figures, not tests.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import math
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
 from igdesk.graph import GraphClient
+from igdesk.graph.client import NESTED_PAGE_SIZE
 from igdesk.graph.ratelimit import RateBudget
+from igdesk.sandbox.generated import generated_scenario
 from igdesk.sandbox.threaded import ThreadedSandbox
 from igdesk.store import Archive
-from igdesk.sync.engine import Syncer
+from igdesk.sync.engine import Syncer, SyncSummary
+
+CONVERSATIONS_PER_SECOND = 2.0
 
 
-def peak_conversation_calls_per_second(log: list[dict[str, object]]) -> int:
-    times = sorted(
-        float(str(entry["monotonic"]))
-        for entry in log
-        if "conversations" in str(entry["path"]) or str(entry["path"]).startswith("/aWdf")
-    )
+def classify(entry: dict[str, Any], customers: set[str]) -> str:
+    """"conversations" (list or thread read), "profile", "me" or "other"."""
+    path = str(entry["path"]).rstrip("/")
+    last = path.rsplit("/", 1)[-1]
+    if last == "me":
+        return "me"
+    if last in customers:
+        return "profile"
+    if last == "conversations" or last.startswith("aWdf") or last == "messages":
+        return "conversations"
+    return "other"
+
+
+def peak_per_second(times: list[float]) -> int:
+    times = sorted(times)
     peak, start = 0, 0
     for end, moment in enumerate(times):
         while moment - times[start] >= 1.0:
@@ -35,28 +59,76 @@ def peak_conversation_calls_per_second(log: list[dict[str, object]]) -> int:
     return peak
 
 
-async def run(url: str, token: str, archive: Archive) -> None:
-    budget = RateBudget()
-    for label in ("first sync", "re-sync, nothing new"):
-        async with GraphClient(token, base_url=url, budget=budget) as client:
-            started = time.perf_counter()
-            summary = await Syncer(client, archive).run_once()
-            seconds = time.perf_counter() - started
+async def one_pass(url: str, token: str, archive: Archive, budget: RateBudget) -> SyncSummary:
+    async with GraphClient(token, base_url=url, budget=budget) as client:
+        return await Syncer(client, archive).run_once()
+
+
+def bench_world(label: str, world: dict[str, Any] | None) -> None:
+    with ThreadedSandbox(world) as sandbox, tempfile.TemporaryDirectory() as tmp:
+        control = httpx.Client(base_url=sandbox.url, timeout=60)
+        truth = control.get("/_sandbox/world").json()
+        listed = [t for t in truth["threads"] if t["listed"]]
+        customers = {t["customer"]["id"] for t in listed}
+        floor = math.ceil(len(listed) / NESTED_PAGE_SIZE) + len(customers) + 1
+        archive = Archive.open(Path(tmp) / "archive.sqlite3")
+        budget = RateBudget()
+
+        control.delete("/_sandbox/requests")
+        started = time.perf_counter()
+        summary = asyncio.run(one_pass(sandbox.url, sandbox.token, archive, budget))
+        wall = time.perf_counter() - started
+        log = control.get("/_sandbox/requests").json()
+        kinds = [classify(entry, customers) for entry in log]
+        calls = kinds.count("conversations")
+        paced = calls / CONVERSATIONS_PER_SECOND
+        conversation_times = [
+            float(e["monotonic"]) for e, k in zip(log, kinds, strict=True) if k == "conversations"
+        ]
+        print(f"== {label}: {len(listed)} listed threads, {len(customers)} customers")
         print(
-            f"{label}: {seconds:.1f} s, {summary.requests} requests, "
-            f"{summary.threads_updated} conversations, {summary.new_messages} messages"
+            f"first sync: {summary.requests} requests, floor {floor} "
+            f"({math.ceil(len(listed) / NESTED_PAGE_SIZE)} pages of {NESTED_PAGE_SIZE} + "
+            f"{len(customers)} profiles + /me), ratio {summary.requests / floor:.3f} "
+            f"(target <= 1.05)"
         )
+        print(
+            f"  by kind: {calls} conversations, {kinds.count('profile')} profiles, "
+            f"{kinds.count('me')} /me, {kinds.count('other')} other; "
+            f"{summary.new_messages} messages stored, {len(summary.unreadable)} unreadable"
+        )
+        print(
+            f"  wall {wall:.1f} s; conversations pacing {paced:.1f} s "
+            f"(ratio {wall / paced if paced else float('nan'):.2f}); "
+            f"profiles and local work {max(wall - paced, 0.0):.1f} s; "
+            f"peak conversations calls in 1 s: {peak_per_second(conversation_times)}"
+        )
+
+        idle = asyncio.run(one_pass(sandbox.url, sandbox.token, archive, budget))
+        print(f"idle pass: {idle.requests} requests (target 1)")
+        for thread in listed[-3:]:
+            control.post(
+                "/_sandbox/customer_message",
+                json={"customer_id": thread["customer"]["id"], "text": "Kak, sudah transfer"},
+            ).raise_for_status()
+        changed = asyncio.run(one_pass(sandbox.url, sandbox.token, archive, budget))
+        print(
+            f"3 changed threads: {changed.requests} requests (target <= 4), "
+            f"{changed.new_messages} new messages"
+        )
+        archive.close()
+        size = (Path(tmp) / "archive.sqlite3").stat().st_size
+        print(f"archive file: {size / 1e3:.0f} kB")
+        control.close()
 
 
 def main() -> None:
-    with ThreadedSandbox(None) as sandbox, tempfile.TemporaryDirectory() as tmp:
-        archive = Archive.open(Path(tmp) / "archive.sqlite3")
-        asyncio.run(run(sandbox.url, sandbox.token, archive))
-        log = httpx.get(f"{sandbox.url}/_sandbox/requests").json()
-        peak = peak_conversation_calls_per_second(log)
-        print(f"peak conversations calls in any 1 s window: {peak}")
-        archive.close()  # checkpoints the WAL into the main file
-        print(f"archive file: {(Path(tmp) / 'archive.sqlite3').stat().st_size / 1e3:.0f} kB")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--threads", type=int, nargs="*", default=[1000])
+    args = parser.parse_args()
+    bench_world("bundled shop world", None)
+    for count in args.threads:
+        bench_world(f"generated world of {count} threads", generated_scenario(count))
 
 
 if __name__ == "__main__":

@@ -133,7 +133,7 @@ class GraphHttp:
             except GraphError as err:
                 if not err.retryable or attempt >= self._max_retries:
                     raise
-                if err.code in quick_fail_codes and attempt >= 1:
+                if err.code in quick_fail_codes and (attempt >= 1 or _asks_for_less(err)):
                     raise
                 wait = self._jitter(attempt)
                 log.warning("%s; retry %d/%d in %.2f s", err, attempt + 1, self._max_retries, wait)
@@ -257,3 +257,8 @@ class GraphHttp:
 
 
 _NOT_JSON = object()
+
+
+def _asks_for_less(error: GraphError) -> bool:
+    """Graph's "Please reduce the amount of data you're asking for": the same call fails again."""
+    return "reduce the amount of data" in error.technical.lower()

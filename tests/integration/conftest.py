@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from igdesk.domain import utc_now
 from igdesk.graph import GraphClient
 from igdesk.graph.ratelimit import RateBudget
 from igdesk.sandbox.testing import tiny_scenario
@@ -109,17 +111,24 @@ def archive(tmp_path: Path) -> Iterator[Archive]:
         store.close()
 
 
-def run_sync(sandbox: Sandbox, archive: Archive, **client_options: Any) -> tuple[SyncSummary, int]:
+def run_sync(
+    sandbox: Sandbox,
+    archive: Archive,
+    *,
+    clock: Callable[[], datetime] = utc_now,
+    **client_options: Any,
+) -> tuple[SyncSummary, int]:
     """One sync pass on a fresh client; returns the summary and the requests the client sent.
 
     Pass the same `budget` to successive passes against one sandbox, as the app does (one
-    budget per account), or a new client's first calls may exceed the 2/s limit.
+    budget per account), or a new client's first calls may exceed the 2/s limit. `clock`
+    is the syncer's (when unreadable conversations are due again).
     """
 
     async def go() -> tuple[SyncSummary, int]:
         client_options.setdefault("budget", RateBudget(high_usage_delay=0.0))
         async with GraphClient(sandbox.token, base_url=sandbox.url, **client_options) as client:
-            summary = await Syncer(client, archive).run_once()
+            summary = await Syncer(client, archive, clock=clock).run_once()
             return summary, client.request_count
 
     return asyncio.run(go())

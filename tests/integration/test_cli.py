@@ -163,7 +163,8 @@ def test_kill_9_during_sync_then_resume(tiny_sandbox: Sandbox, tmp_path: Path) -
     """A sync killed mid-way leaves whole threads only; the next run completes, no duplicates."""
     profile = tmp_path / "profile"
     base = ("--profile", str(profile), "--graph-url", tiny_sandbox.url)
-    tiny_sandbox.fault("slow", seconds=1.5, count=-1, path="aWdf")  # every conversation read
+    for thread in tiny_sandbox.world()["threads"]:  # every profile read (one per thread)
+        tiny_sandbox.fault("slow", seconds=1.5, count=-1, path=thread["customer"]["id"])
     process = subprocess.Popen(
         [sys.executable, "-m", "igdesk", *base, "sync", "--once"],
         stdout=subprocess.DEVNULL,

@@ -170,7 +170,7 @@ async def client(graph: FakeGraph, sleeps: Sleeps) -> AsyncIterator[GraphClient]
 
 
 async def collect(client: GraphClient, **kw: Any) -> list[list[str]]:
-    return [[r.id for r in page] async for page in client.conversations(SHOP, **kw)]
+    return [[r.ref.id for r in page] async for page in client.conversations(SHOP, **kw)]
 
 
 # --- auth and URLs ---------------------------------------------------------------------------
@@ -222,7 +222,7 @@ async def test_facebook_page_flavour_paths(graph: FakeGraph, sleeps: Sleeps) -> 
     async with GraphClient(TOKEN, flavour=FACEBOOK_PAGE, base_url=graph.url, sleep=sleeps) as c:
         account = await c.me()
         assert account.id == SHOP.id and c.page_id == "PAGE1"
-        assert [[r.id for r in p] async for p in c.conversations(account)] == [["c1"]]
+        assert [[r.ref.id for r in p] async for p in c.conversations(account)] == [["c1"]]
         sent = await c.send(account, {"recipient": {"id": "u1"}, "message": {"text": "hi"}})
     assert sent["message_id"] == "m1"
     assert graph.seen[1].query["platform"] == "instagram"
@@ -257,7 +257,7 @@ async def test_stopping_early_makes_no_extra_request(graph: FakeGraph, client: G
         "GET", path, js({"data": [conv("c1")], "paging": {"next": f"{graph.url}{path}?after=X"}})
     )
     async for page in client.conversations(SHOP):
-        assert [r.id for r in page] == ["c1"]
+        assert [r.ref.id for r in page] == ["c1"]
         break
     await asyncio.sleep(0.05)
     assert client.request_count == 1 and len(graph.seen) == 1
@@ -274,7 +274,7 @@ async def test_foreign_host_next_is_refused(graph: FakeGraph, client: GraphClien
     pages: list[list[str]] = []
     with pytest.raises(BadResponseError, match="another host"):
         async for page in client.conversations(SHOP):
-            pages.append([r.id for r in page])
+            pages.append([r.ref.id for r in page])
     assert pages == [["c1"]] and client.request_count == 1
 
 
@@ -768,5 +768,5 @@ async def test_code_1_page_is_retried_smaller(graph: FakeGraph, sleeps: Sleeps) 
         sleep=sleeps,
         budget=RateBudget(conversations_per_second=None),
     ) as c:
-        assert [[r.id for r in p] async for p in c.conversations(SHOP, page_size=20)] == [["c1"]]
+        assert [[r.ref.id for r in p] async for p in c.conversations(SHOP, page_size=20)] == [["c1"]]
     assert [s.query["limit"] for s in graph.seen] == ["20", "10", "5"]

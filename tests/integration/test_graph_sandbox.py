@@ -24,7 +24,7 @@ async def test_client_against_sandbox(page: bool) -> None:
             shop = await client.me()
             assert shop.id and shop.username
             assert (client.page_id is not None) is page
-            refs = [ref async for batch in client.conversations(shop) for ref in batch]
+            refs = [row.ref async for batch in client.conversations(shop) for row in batch]
             assert refs and len({r.id for r in refs}) == len(refs)
             longest = None
             for ref in refs:

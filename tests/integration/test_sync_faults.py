@@ -3,10 +3,12 @@ never a crash, a duplicate or a damaged archive; the next pass completes the wor
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
+from igdesk.domain import utc_now
 from igdesk.graph.errors import (
     BadResponseError,
     GraphError,
@@ -28,7 +30,9 @@ def assert_archive_matches_world(sandbox: Sandbox, archive: Archive) -> None:
     exported = {record["id"]: record for record in archive.iter_export()}
     for thread in listed_threads(sandbox):
         readable = [m["id"] for m in reversed(thread["messages"]) if m["readable"]]
-        assert [m["id"] for m in exported[thread["id"]]["messages"]] == readable
+        archived = [m["id"] for m in exported[thread["id"]]["messages"]]
+        # The archive keeps what scrolled out of the API's readable twenty, never less.
+        assert archived[len(archived) - len(readable) :] == readable
     assert set(exported) == {t["id"] for t in listed_threads(sandbox)}
 
 
@@ -38,28 +42,45 @@ def assert_whole_threads_only(archive: Archive) -> None:
         assert archive.message_ids(row.id), "a thread without its messages"
 
 
+def everyone_writes_after_a_first_sync(sandbox: Sandbox, archive: Archive) -> list[str]:
+    """A complete first sync (one nested list call), then every listed customer writes, so the
+    next pass reads each conversation on its own. Returns the thread ids, newest first."""
+    run_sync(sandbox, archive)
+    for thread in reversed(listed_threads(sandbox)):
+        sandbox.customer_writes(customer_id=thread["customer"]["id"], text="Kak, jadi pesan ya")
+    return [t["id"] for t in listed_threads(sandbox)]
+
+
 def test_expired_token_mid_sync_stops_and_loses_nothing(
     tiny_sandbox: Sandbox, archive: Archive
 ) -> None:
-    third = listed_threads(tiny_sandbox)[2]["id"]
-    tiny_sandbox.fault("expired_token", path=third)
+    threads = everyone_writes_after_a_first_sync(tiny_sandbox, archive)
+    tiny_sandbox.fault("expired_token", path=threads[2])
     with pytest.raises(TokenError) as failure:
         run_sync(tiny_sandbox, archive)
     assert "Sign in again" in failure.value.sentence("en")
     assert failure.value.sentence("id") != failure.value.sentence("en")
-    kept = {row.id for row in archive.threads()}
-    assert len(kept) == 2 and third not in kept
+    world = {t["id"]: t for t in listed_threads(tiny_sandbox)}
+    newest = {tid: world[tid]["messages"][0]["id"] for tid in threads}
+    assert [newest[tid] in archive.message_ids(tid) for tid in threads] == [
+        True,
+        True,
+        False,
+        False,
+    ]
     assert_whole_threads_only(archive)
     summary, _ = run_sync(tiny_sandbox, archive)
-    assert summary.threads_created == len(listed_threads(tiny_sandbox)) - 2
+    assert summary.new_messages == 2 and summary.complete
     assert_archive_matches_world(tiny_sandbox, archive)
 
 
 def test_rate_limit_storm_is_waited_out(tiny_sandbox: Sandbox, archive: Archive) -> None:
+    everyone_writes_after_a_first_sync(tiny_sandbox, archive)
+    tiny_sandbox.clear_requests()
     tiny_sandbox.fault("rate_limit", code=613, minutes=0, count=3)
     tiny_sandbox.fault("rate_limit", code=80002, minutes=0, count=2, path="aWdf")
     summary, requests = run_sync(tiny_sandbox, archive, **fast_retries())
-    assert summary.threads_created == len(listed_threads(tiny_sandbox))
+    assert summary.new_messages == len(listed_threads(tiny_sandbox)) and summary.complete
     assert requests == summary.requests
     refused = [r for r in tiny_sandbox.requests() if r.get("status") == 400]
     assert len(refused) == 5  # every injected refusal was met, and the sync still completed
@@ -103,14 +124,16 @@ def test_recoverable_faults_end_in_a_complete_archive(
 def test_an_unusable_thread_answer_skips_only_that_thread(
     tiny_sandbox: Sandbox, archive: Archive, kind: str
 ) -> None:
-    second = listed_threads(tiny_sandbox)[1]["id"]
-    tiny_sandbox.fault(kind, path=second)
-    summary, _ = run_sync(tiny_sandbox, archive, **fast_retries())
-    assert summary.threads_failed == 1
-    assert archive.thread(second) is None
-    assert len(archive.threads()) == len(listed_threads(tiny_sandbox)) - 1
-    summary, _ = run_sync(tiny_sandbox, archive)  # the skipped thread is read again
-    assert summary.threads_created == 1
+    threads = everyone_writes_after_a_first_sync(tiny_sandbox, archive)
+    tiny_sandbox.fault(kind, path=threads[1])
+    now = utc_now()
+    summary, _ = run_sync(tiny_sandbox, archive, clock=lambda: now, **fast_retries())
+    assert summary.threads_failed == 1 and not summary.complete
+    assert summary.new_messages == len(threads) - 1
+    assert "could not be read" in summary.problem("en")
+    later = now + timedelta(minutes=1)
+    summary, _ = run_sync(tiny_sandbox, archive, clock=lambda: later)  # its turn came again
+    assert summary.new_messages == 1 and summary.complete
     assert_archive_matches_world(tiny_sandbox, archive)
 
 
