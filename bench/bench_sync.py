@@ -37,7 +37,7 @@ CONVERSATIONS_PER_SECOND = 2.0
 
 
 def classify(entry: dict[str, Any], customers: set[str]) -> str:
-    """"conversations" (list or thread read), "profile", "me" or "other"."""
+    """ "conversations" (list or thread read), "profile", "me" or "other"."""
     path = str(entry["path"]).rstrip("/")
     last = path.rsplit("/", 1)[-1]
     if last == "me":
