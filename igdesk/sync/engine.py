@@ -100,7 +100,8 @@ class Syncer:
     def __init__(self, client: GraphClient, archive: Archive, *, clock: Clock = utc_now) -> None:
         self._client = client
         self._archive = archive
-        self._clock = clock
+        #: Decides when an unreadable conversation is due again (tests move it forward).
+        self.clock = clock
         self._needs_profile: set[str] = set()
         self._server_failures = 0
         client.fields = ReadFields.loads(archive.get_state(FIELDS_KEY))
@@ -148,7 +149,7 @@ class Syncer:
                         on_progress(summary)
                 if stop:
                     break
-            for entry in unreadable.due(self._clock()):
+            for entry in unreadable.due(self.clock()):
                 if entry.thread_id not in listed_ids:
                     await self._retry(account, entry, unreadable, summary)
         finally:
@@ -176,7 +177,7 @@ class Syncer:
         if ref.id not in unreadable and self._is_current(listed):
             self._count(None, summary)
             return
-        if unreadable.waiting(ref.id, self._clock()):
+        if unreadable.waiting(ref.id, self.clock()):
             return  # failed recently: its turn comes when the wait is over
         customer = _customer(listed, account)
         try:
@@ -220,7 +221,7 @@ class Syncer:
         if isinstance(error, TransientError) and error.http_status is None:
             raise error  # the network is gone: the whole pass fails, nothing to blame here
         log.warning("conversation not read this pass: %s", type(error).__name__)
-        unreadable.failed(thread_id, customer.id if customer else "", error, self._clock())
+        unreadable.failed(thread_id, customer.id if customer else "", error, self.clock())
         summary.threads_failed += 1
         if isinstance(error, TransientError):
             self._server_failures += 1
@@ -320,7 +321,7 @@ class Syncer:
         if seen.username and known.username and seen.username != known.username:
             return True
         fetched = self._archive.profile_fetched_at(seen.id)
-        return fetched is not None and self._clock() - fetched > PROFILE_MAX_AGE
+        return fetched is not None and self.clock() - fetched > PROFILE_MAX_AGE
 
     def _save(self, unreadable: UnreadableThreads) -> None:
         fields = self._client.fields.dumps()

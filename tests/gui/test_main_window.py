@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from igdesk.app import App
 from igdesk.config import Profile, Settings
-from igdesk.domain import Folder
+from igdesk.domain import Folder, utc_now
 from igdesk.sandbox.testing import tiny_scenario
 from igdesk.sandbox.threaded import ThreadedSandbox
 from igdesk.ui.aio import TaskOwner
@@ -394,3 +395,23 @@ def test_ending_soon_lists_closing_windows_soonest_first(
     window.ending_view.setCurrentIndex(window.ending_model.index(0, 0))
     assert window.conversation.current is not None
     assert window.conversation.current.contact_username == "hampir.habis"
+
+
+def test_a_partly_done_pass_says_so_in_the_status_bar_and_clears_when_read(
+    window: MainWindow, world: World, qtbot: QtBot, run_until: RunUntil
+) -> None:
+    thread = world.thread_of("bob.general")
+    world.writes("bob.general", "Kak, sudah transfer")
+    world.writes("ani.follower", "Ditunggu ya kak")
+    world.fault("malformed_json", count=-1, path=thread["id"])
+    run_until(qtbot, window.app.sync_once(), 30_000)
+    qtbot.waitUntil(lambda: "could not be read" in window.status_label.text(), timeout=5_000)
+    assert window.status_label.text().startswith(
+        "1 conversation could not be read: Instagram's answer could not be read."
+    )
+    assert window.thread_model.rowCount() >= 4  # what was read is shown; nothing was lost
+
+    world.http.delete("/_sandbox/faults").raise_for_status()
+    window.app.syncer.clock = lambda: utc_now() + timedelta(minutes=5)  # its turn has come
+    run_until(qtbot, window.app.sync_once(), 30_000)
+    qtbot.waitUntil(lambda: "could not be read" not in window.status_label.text(), timeout=5_000)

@@ -264,3 +264,42 @@ def test_sandbox_window_screenshot(tmp_path: Path) -> None:
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
     assert width >= 1000 and height >= 600
+
+
+def test_sync_exit_codes_for_done_partly_done_and_nothing_read(
+    tiny_sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """0 when everything was read; 3 with the sentence when some conversations could not be;
+    1 with the sentence when none could; `doctor` then names what was left unread."""
+    base = ("--profile", str(tmp_path), "--graph-url", tiny_sandbox.url)
+    tiny_sandbox.set_missing_fields({"Message": ["reply_to"]})
+    done = igdesk(*base, "sync", "--once", token=tiny_sandbox.token)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+
+    listed = [t for t in tiny_sandbox.world()["threads"] if t["listed"]]
+    for thread in listed:
+        tiny_sandbox.customer_writes(customer_id=thread["customer"]["id"], text="Kak?")
+    tiny_sandbox.fault("malformed_json", count=-1, path=listed[0]["id"])
+    partly = igdesk(*base, "sync", "--once", token=tiny_sandbox.token)
+    assert partly.returncode == 3, partly.stderr
+    assert "conversations updated" in partly.stdout
+    assert partly.stderr.strip() == (
+        "1 conversation could not be read: Instagram's answer could not be read. "
+        "They will be tried again."
+    )
+    doctor = igdesk(*base, "doctor", token=tiny_sandbox.token)
+    assert doctor.returncode == 0, doctor.stderr
+    assert "message.reply_to" in doctor.stdout
+    assert f"@{listed[0]['customer']['username']}: could not be read 1×" in doctor.stdout
+
+    for thread in listed:
+        tiny_sandbox.customer_writes(customer_id=thread["customer"]["id"], text="Halo?")
+    tiny_sandbox.fault("malformed_json", count=-1, path="aWdf")
+    # The thread that failed waits for its turn; the others fail now: nothing was read.
+    failed = igdesk(*base, "--lang", "id", "sync", "--once", token=tiny_sandbox.token)
+    assert failed.returncode == 1
+    line = assert_one_clear_line(failed)
+    assert line.endswith(
+        "tidak bisa dibaca: jawaban Instagram tidak bisa dibaca. Akan dicoba lagi nanti."
+    )

@@ -206,3 +206,44 @@ def test_a_nested_page_too_large_shrinks_then_falls_back_to_thread_reads(
             archive_two.close()
     finally:
         sandbox.close()
+
+
+def test_page_calls_carry_appsecret_proof_when_the_app_requires_it(
+    tiny_sandbox: Sandbox, archive: Archive
+) -> None:
+    from igdesk.graph.errors import InvalidRequestError
+    from igdesk.graph.flavour import FACEBOOK_PAGE
+
+    tiny_sandbox.require_app_secret()
+    page = Sandbox(tiny_sandbox.threaded)
+    page.token = tiny_sandbox.threaded.page_token
+    try:
+        with pytest.raises(InvalidRequestError) as refused:
+            run_sync(page, archive, flavour=FACEBOOK_PAGE)
+        assert "appsecret_proof" in refused.value.technical
+        assert refused.value.sentence("en")
+        assert archive.threads() == []
+
+        page.clear_requests()
+        secret = tiny_sandbox.threaded.app_secret
+        summary, _ = run_sync(page, archive, flavour=FACEBOOK_PAGE, app_secret=secret)
+        assert summary.complete
+        assert_archive_matches_world(tiny_sandbox, archive)
+        assert {r["status"] for r in page.requests()} == {200}  # every call was signed
+    finally:
+        page.control.close()
+
+
+def test_a_message_unsent_after_the_sync_becomes_a_tombstone(
+    tiny_sandbox: Sandbox, archive: Archive
+) -> None:
+    budget = RateBudget(high_usage_delay=0.0)
+    run_sync(tiny_sandbox, archive, budget=budget)
+    thread = next(t for t in listed_threads(tiny_sandbox) if 2 <= len(t["messages"]) < 20)
+    taken_back = next(m for m in thread["messages"] if not m["from_shop"])
+    tiny_sandbox.unsend(taken_back["id"])
+    summary, requests = run_sync(tiny_sandbox, archive, budget=budget)
+    assert requests == 2 and summary.complete
+    assert summary.updates[0].unsent_message_ids == (taken_back["id"],)
+    stored = archive.message(taken_back["id"])
+    assert stored is not None and stored.deleted and stored.text == ""
