@@ -247,3 +247,36 @@ def test_a_message_unsent_after_the_sync_becomes_a_tombstone(
     assert summary.updates[0].unsent_message_ids == (taken_back["id"],)
     stored = archive.message(taken_back["id"])
     assert stored is not None and stored.deleted and stored.text == ""
+
+
+def test_every_read_failing_with_500_is_a_failure_and_loses_nothing(
+    tiny_sandbox: Sandbox, archive: Archive
+) -> None:
+    run_sync(tiny_sandbox, archive)
+    before = {row.id: archive.message_ids(row.id) for row in archive.threads()}
+    writer = listed_threads(tiny_sandbox)[0]
+    tiny_sandbox.customer_writes(customer_id=writer["customer"]["id"], text="Halo?")
+    tiny_sandbox.fault("server_error", code=2, count=-1)  # HTTP 500 on every call
+    with pytest.raises(TransientError) as failure:
+        run_sync(tiny_sandbox, archive, **fast_retries())
+    assert failure.value.http_status == 500 and failure.value.sentence("en")
+    assert {row.id: archive.message_ids(row.id) for row in archive.threads()} == before
+    tiny_sandbox.clear_faults()
+    summary, _ = run_sync(tiny_sandbox, archive)
+    assert summary.complete and summary.new_messages == 1
+
+
+def test_profiles_are_read_once_then_again_after_a_week(
+    tiny_sandbox: Sandbox, archive: Archive
+) -> None:
+    budget = RateBudget(high_usage_delay=0.0)
+    first, _ = run_sync(tiny_sandbox, archive, budget=budget)
+    assert first.profiles_fetched == len(listed_threads(tiny_sandbox))
+    writer = listed_threads(tiny_sandbox)[0]
+    tiny_sandbox.customer_writes(customer_id=writer["customer"]["id"], text="Halo lagi")
+    soon, requests = run_sync(tiny_sandbox, archive, budget=budget)
+    assert soon.profiles_fetched == 0 and requests == 2
+    tiny_sandbox.customer_writes(customer_id=writer["customer"]["id"], text="Kak?")
+    week_later = utc_now() + timedelta(days=8)
+    later, requests = run_sync(tiny_sandbox, archive, budget=budget, clock=lambda: week_later)
+    assert later.profiles_fetched == 1 and requests == 3
