@@ -6,7 +6,9 @@ For the bundled shop world and a generated world (1,000 threads by default) it p
 - the first sync's requests and the floor: list pages at the page size used, plus one profile
   per distinct customer, plus `/me`; and their ratio (target: at most 1.05);
 - its wall time against (conversations calls ÷ 2/s), the pacing Meta imposes, with the rest
-  (profile reads and local work) shown apart;
+  (profile reads and local work) shown apart, and how long the client waited in all (pacing,
+  and slowing down when the usage headers near 100 %: the sandbox reports 600 calls a minute
+  per app, so 1,000 profile reads in a row are throttled);
 - an idle pass (target: 1 request) and a pass after 3 customers wrote (target: 1 + 3);
 - the highest rate of conversations calls the sandbox saw in any one-second window.
 
@@ -72,7 +74,13 @@ def bench_world(label: str, world: dict[str, Any] | None) -> None:
         customers = {t["customer"]["id"] for t in listed}
         floor = math.ceil(len(listed) / NESTED_PAGE_SIZE) + len(customers) + 1
         archive = Archive.open(Path(tmp) / "archive.sqlite3")
-        budget = RateBudget()
+        waited = [0.0]
+
+        async def counted_sleep(seconds: float) -> None:
+            waited[0] += seconds
+            await asyncio.sleep(seconds)
+
+        budget = RateBudget(sleep=counted_sleep)
 
         control.delete("/_sandbox/requests")
         started = time.perf_counter()
@@ -102,6 +110,10 @@ def bench_world(label: str, world: dict[str, Any] | None) -> None:
             f"(ratio {wall / paced if paced else float('nan'):.2f}); "
             f"profiles and local work {max(wall - paced, 0.0):.1f} s; "
             f"peak conversations calls in 1 s: {peak_per_second(conversation_times)}"
+        )
+        print(
+            f"  the client waited {waited[0]:.1f} s in all (pacing, and slowing down as the usage "
+            f"headers asked; last usage seen {budget.usage or 0:.0f} %)"
         )
 
         idle = asyncio.run(one_pass(sandbox.url, sandbox.token, archive, budget))
