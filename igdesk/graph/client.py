@@ -1,6 +1,6 @@
 """`GraphClient`: the async Instagram Messaging API client for both account kinds.
 
-Reads (`me`, `conversations`, `conversation_messages`, `message_ids`, `message`, `profile`) and
+Reads (`me`, `conversations` with or without each thread's messages, `read_thread`, `message`, `profile`) and
 the Send API (`send`). Transport safety lives in `igdesk.graph.http`, paging safety in
 `igdesk.graph.paging`, JSON → domain in `igdesk.graph.parse`. Errors: `igdesk.graph.errors`.
 """
@@ -12,7 +12,6 @@ import functools
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from types import TracebackType
 from typing import Any, Self
 from urllib.parse import quote
@@ -33,7 +32,6 @@ from igdesk.graph.parse import (
     parse_page_id,
     parse_posts,
     parse_profile,
-    parse_time,
 )
 from igdesk.graph.ratelimit import CallKind, RateBudget
 from igdesk.graph.values import as_dict, as_list, as_str
@@ -246,32 +244,6 @@ class GraphClient:
     async def conversation_messages(self, conversation_id: str, *, shop_id: str) -> list[Message]:
         """The newest messages of a thread in one request, returned oldest first."""
         return (await self.read_thread(conversation_id, shop_id=shop_id)).messages
-
-    async def message_ids(self, conversation_id: str) -> list[tuple[str, datetime]]:
-        """Every message id of a thread (older than the 20 newest too), oldest first."""
-        request = httpx.URL(
-            self.url(conversation_id, "messages"), params={"fields": "id,created_time"}
-        )
-        pager = Pager(request, "message ids")
-        found: dict[str, datetime] = {}
-        current: httpx.URL | None = request
-        while current is not None:
-            page = await self._http.get(str(current), kind=CallKind.CONVERSATIONS)
-            new = 0
-            for item in self._page_items(page, "messages"):
-                obj = as_dict(item) or {}
-                mid = as_str(obj.get("id"))
-                created = parse_time(obj.get("created_time"))
-                if not mid or created is None:
-                    log.warning(
-                        "message id entry without id/created_time in %s; skipped", conversation_id
-                    )
-                    continue
-                if mid not in found:
-                    found[mid] = created
-                    new += 1
-            current = pager.next(page, current, new)
-        return sorted(found.items(), key=lambda pair: pair[1])
 
     async def message(self, message_id: str, *, thread_id: str, shop_id: str) -> Message:
         """One message by id (only the 20 newest of a thread are readable)."""

@@ -659,35 +659,6 @@ async def test_conversation_without_messages(graph: FakeGraph, client: GraphClie
 
 
 @pytest.mark.asyncio
-async def test_message_ids_follow_paging(graph: FakeGraph, client: GraphClient) -> None:
-    path = "/v25.0/conv1/messages"
-    graph.route(
-        "GET",
-        path,
-        js(
-            {
-                "data": [
-                    {"id": "m3", "created_time": "2024-05-01T10:00:03+0000"},
-                    {"id": "m2", "created_time": "2024-05-01T10:00:02+0000"},
-                ],
-                "paging": {"next": f"{graph.url}{path}?after=X&access_token=LEAK"},
-            }
-        ),
-        js(
-            {
-                "data": [
-                    {"id": "m1", "created_time": "2024-05-01T10:00:01+0000"},
-                    {"id": "m2", "created_time": "2024-05-01T10:00:02+0000"},
-                ]
-            }
-        ),
-    )
-    ids = await client.message_ids("conv1")
-    assert [mid for mid, _ in ids] == ["m1", "m2", "m3"]
-    assert "access_token" not in graph.seen[1].query
-
-
-@pytest.mark.asyncio
 async def test_old_message_is_unreadable(graph: FakeGraph, client: GraphClient) -> None:
     graph.route(
         "GET",

@@ -11,13 +11,13 @@ from igdesk.graph import (
     MessageUnreadableError,
     OutsideWindowError,
 )
-from igdesk.sandbox.testing import running_sandbox
+from igdesk.sandbox.testing import running_sandbox, snapshot
 
 
 @pytest.mark.asyncio
 @pytest.mark.parametrize("page", [False, True], ids=["instagram-login", "facebook-page"])
 async def test_client_against_sandbox(page: bool) -> None:
-    async with running_sandbox() as (server, _):
+    async with running_sandbox() as (server, control):
         token = server.page_token if page else server.token
         flavour = FACEBOOK_PAGE if page else INSTAGRAM_LOGIN
         async with GraphClient(token, flavour=flavour, base_url=server.url) as client:
@@ -33,10 +33,12 @@ async def test_client_against_sandbox(page: bool) -> None:
                 if len(messages) == 20:
                     longest = ref
             assert longest is not None
-            ids = await client.message_ids(longest.id)
-            assert len(ids) > 20
+            world = await snapshot(control)
+            thread = next(t for t in world["threads"] if t["id"] == longest.id)
+            old = [m["id"] for m in thread["messages"] if not m["readable"]]
+            assert old, "the longest thread has messages beyond the readable twenty"
             with pytest.raises(MessageUnreadableError):
-                await client.message(ids[0][0], thread_id=longest.id, shop_id=shop.id)
+                await client.message(old[0], thread_id=longest.id, shop_id=shop.id)
 
             def body(ref_index: int) -> dict[str, object]:
                 ref = refs[ref_index]
