@@ -1,8 +1,9 @@
 """`GraphClient`: the async Instagram Messaging API client for both account kinds.
 
-Reads (`me`, `conversations` with or without each thread's messages, `read_thread`, `message`, `profile`) and
-the Send API (`send`). Transport safety lives in `igdesk.graph.http`, paging safety in
-`igdesk.graph.paging`, JSON → domain in `igdesk.graph.parse`. Errors: `igdesk.graph.errors`.
+Reads (`me`, `conversations` with or without each thread's messages, `read_thread`,
+`message`, `profile`) and the Send API (`send`). Transport safety lives in `igdesk.graph.http`,
+paging safety in `igdesk.graph.paging`, the fields asked for in `igdesk.graph.fields`, JSON →
+domain in `igdesk.graph.parse`. Errors: `igdesk.graph.errors`.
 """
 
 from __future__ import annotations
