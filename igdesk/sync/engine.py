@@ -30,6 +30,7 @@ from igdesk.graph.errors import (
     ConsentRequiredError,
     GraphError,
     InvalidRequestError,
+    MessageUnreadableError,
     TokenError,
     TransientError,
     UserUnavailableError,
@@ -37,7 +38,7 @@ from igdesk.graph.errors import (
 from igdesk.graph.fields import STATE_KEY as FIELDS_KEY
 from igdesk.graph.fields import ReadFields
 from igdesk.store import Archive
-from igdesk.sync.ingest import ThreadUpdate, apply_thread
+from igdesk.sync.ingest import ThreadUpdate, apply_thread, missing_from_read
 from igdesk.sync.unreadable import STATE_KEY as UNREADABLE_KEY
 from igdesk.sync.unreadable import Unreadable, UnreadableThreads, unreadable_sentence
 
@@ -281,7 +282,26 @@ class Syncer:
             messages=messages,
             updated_time=updated_time,
             older_history_exists=older,
+            unsent_ids=await self._confirm_unsent(account, thread_id, messages),
         )
+
+    async def _confirm_unsent(
+        self, account: Account, thread_id: str, messages: list[Message]
+    ) -> list[str]:
+        """Archived messages the read left out that Instagram confirms are gone (unsent).
+
+        A message is only ever made a tombstone when reading it by id answers "deleted":
+        one odd answer must never wipe a customer's words.
+        """
+        gone = []
+        for message_id in missing_from_read(self._archive, thread_id, messages):
+            try:
+                await self._client.message(message_id, thread_id=thread_id, shop_id=account.id)
+            except MessageUnreadableError:
+                gone.append(message_id)
+            except (InvalidRequestError, BadResponseError, TransientError) as error:
+                log.info("unsend not confirmed: %s", type(error).__name__)
+        return gone
 
     async def _profile(self, customer: Contact, summary: SyncSummary) -> Contact:
         """The customer's profile: read once, then again after a week or a new username.

@@ -6,7 +6,7 @@ every write is an idempotent upsert keyed on message id, and one thread is appli
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -43,11 +43,13 @@ def apply_thread(
     messages: Sequence[Message],
     updated_time: datetime | None,
     older_history_exists: bool | None = None,
+    unsent_ids: Collection[str] = (),
 ) -> ThreadUpdate:
     """Store one thread's messages and move it between folders as the rules say.
 
     `older_history_exists` tells whether the API knows messages older than the ones given that
-    could not be read (None: unknown, judged from the count).
+    could not be read (None: unknown, judged from the count). `unsent_ids` are archived
+    messages of this thread known to be unsent: they keep only a tombstone.
     """
     with archive.transaction():
         archive.upsert_contact(contact)
@@ -67,7 +69,11 @@ def apply_thread(
             folder = existing.folder
             before = archive.message_ids(thread_id)
 
-        unsent = _unsent(archive, thread_id, messages) if existing is not None else []
+        unsent = [
+            replace(m, deleted=True)
+            for m in (archive.message(mid) for mid in unsent_ids)
+            if m is not None and m.thread_id == thread_id and not m.deleted
+        ]
         if unsent:
             archive.upsert_messages(thread_id, unsent)
         new_ids = archive.upsert_messages(thread_id, messages)
@@ -129,14 +135,14 @@ def _history_may_be_missing(messages: Sequence[Message], known_before: set[str])
     return oldest.id not in known_before
 
 
-def _unsent(archive: Archive, thread_id: str, readable: Sequence[Message]) -> list[Message]:
-    """Archived messages missing from the span the read API just returned, marked unsent.
+def missing_from_read(archive: Archive, thread_id: str, readable: Sequence[Message]) -> list[str]:
+    """Archived messages missing from the span the read API just returned: maybe unsent.
 
     The read API leaves an unsent message out (`is_deleted` is a webhook key, not a field),
     so a message we hold that falls between the oldest and the newest readable message (or
     anywhere up to the newest, when the API returned all it has) and did not come back was
-    unsent. Messages newer than the newest readable one are left alone: they may have been
-    sent after the read.
+    probably unsent; the caller confirms each one before it becomes a tombstone. Messages
+    newer than the newest readable one are left alone: they may have been sent after the read.
     """
     if not readable:
         return []
@@ -145,7 +151,7 @@ def _unsent(archive: Archive, thread_id: str, readable: Sequence[Message]) -> li
     oldest = min(m.created_time for m in readable) if readable_batch_is_full(readable) else None
     recent = archive.messages(thread_id, limit=4 * READABLE_MESSAGES_PER_THREAD)
     return [
-        replace(m, deleted=True)
+        m.id
         for m in recent
         if m.id not in returned
         and not m.deleted
