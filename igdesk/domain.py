@@ -275,3 +275,23 @@ def messaging_window(
     if human_agent_allowed and now < human_end:
         return Window(WindowState.HUMAN_AGENT, human_end)
     return Window(WindowState.CLOSED, human_end if human_agent_allowed else standard_end)
+
+
+def effective_window(
+    last_customer_message: datetime | None,
+    now: datetime,
+    *,
+    human_agent_allowed: bool,
+    server_closed_at: datetime | None = None,
+) -> Window:
+    """The one answer every part of igdesk shows: our rule, overruled by the server's verdict.
+
+    `server_closed_at` is when the API last refused a send as outside the window. It wins
+    until the customer writes again (a newer message opens a new window).
+    """
+    window = messaging_window(last_customer_message, now, human_agent_allowed=human_agent_allowed)
+    if server_closed_at is None or window.state is WindowState.CLOSED:
+        return window
+    if last_customer_message is None or last_customer_message <= server_closed_at:
+        return Window(WindowState.CLOSED, server_closed_at)
+    return window

@@ -26,8 +26,8 @@ from igdesk.domain import (
     Folder,
     Message,
     WindowState,
+    effective_window,
     folder_after_shop_message,
-    messaging_window,
     utc_now,
 )
 from igdesk.errors import IgdeskError
@@ -93,12 +93,12 @@ def current_window_state(
     row = archive.thread(thread_id)
     if row is None:
         return WindowState.CLOSED
-    window = messaging_window(row.last_customer_message_at, now, human_agent_allowed=human_agent)
-    closed = window_closed_at(archive, thread_id)
-    last_customer = row.last_customer_message_at
-    if closed is not None and (last_customer is None or last_customer <= closed):
-        return WindowState.CLOSED
-    return window.state
+    return effective_window(
+        row.last_customer_message_at,
+        now,
+        human_agent_allowed=human_agent,
+        server_closed_at=window_closed_at(archive, thread_id),
+    ).state
 
 
 class OutboxSender:
