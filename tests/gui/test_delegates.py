@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -257,13 +256,12 @@ def test_emoji_text_keeps_default_font(conversation: MessageListModel) -> None:
     assert block.layout.font() == QFont()
 
 
-def test_ten_thousand_characters_wrap_quickly(conversation: MessageListModel) -> None:
+def test_ten_thousand_characters_wrap(conversation: MessageListModel) -> None:
+    """Figures for long texts live in bench/bench_models.py; here only the wrapping."""
     delegate = delegate_for()
     index = conversation.index(conversation.row_of("m4") or 0, 0)
-    started = time.perf_counter()
     narrow = delegate.sizeHint(option_for(QRect(0, 0, 300, 0)), index)
     wide = delegate.sizeHint(option_for(QRect(0, 0, 900, 0)), index)
-    assert time.perf_counter() - started < 5  # a freeze guard; figures are in the bench
     assert narrow.height() > wide.height() > 500
     render(delegate, index, width=300)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -181,16 +180,14 @@ def test_html_name_is_returned_verbatim() -> None:
     assert model.data(QModelIndex()) is None
 
 
-def test_ten_thousand_rows_and_many_applies_are_quick(qtmodeltester: Any) -> None:
+def test_ten_thousand_rows_and_many_applies_stay_in_order(qtmodeltester: Any) -> None:
+    """Figures for this size live in bench/bench_models.py; here only the order is checked."""
     rows = [thread(n, folder=Folder.PRIMARY if n % 3 else Folder.GENERAL) for n in range(10_000)]
-    started = time.perf_counter()
     model = model_with(rows)
     for step in range(100):
         n = (step * 97) % 10_000
         model.apply([replace(rows[n], last_message_at=T0 + timedelta(days=1, minutes=step))])
-    elapsed = time.perf_counter() - started
     assert len(ids(model)) == len([r for r in rows if r.folder is Folder.PRIMARY])
     keys = [model.index(r, 0).data(ThreadRole.SORT_TIME) for r in range(model.rowCount())]
     assert keys == sorted(keys, reverse=True)
     assert all(model.row_of(t) == r for r, t in enumerate(ids(model)))
-    assert elapsed < 10  # generous: a hang guard, the figures live in bench/bench_models.py

@@ -67,14 +67,12 @@ async def test_slow_drop_and_never_ending() -> None:
         with pytest.raises(httpx.RemoteProtocolError):
             await client.get("/me", params=params)
         await _arm(client, {"kind": "never_ending", "seconds": 30})
-        started = time.monotonic()
         with pytest.raises(httpx.ReadTimeout):
             await client.get("/me", params=params, timeout=httpx.Timeout(5.0, read=0.3))
         # the trickle keeps a per-read timeout alive: only a total deadline ends it
         async with client.stream("GET", "/me", params=params) as stream:
             assert stream.status_code == 200
             assert not stream.is_closed
-        assert time.monotonic() - started < 10
 
 
 @pytest.mark.asyncio
