@@ -5,13 +5,17 @@
   "missing_fields": {"Message": ["reply_to"], ...}, "max_nested_messages": N}``;
   ``missing_fields`` replaces the whole map (``{}`` gives every field back). Answers the
   settings as they now are.
-- ``POST /_sandbox/unsend``: ``{"message_id": mid}``: the sender takes the message back (it
-  leaves the read API; the thread's ``updated_time`` moves to now).
+- ``POST /_sandbox/unsend``: ``{"message_id": mid, "deleted_as"?: true | "true"}``: the sender
+  takes the message back (it leaves the read API; the thread's ``updated_time`` moves to now;
+  the webhook's ``is_deleted`` is `deleted_as`, else alternately true and "true").
 - ``GET|DELETE /_sandbox/requests``: the log of Graph requests (tokens removed).
 - ``GET|POST|DELETE /_sandbox/faults``: arm faults (one object, a list, or ``{"faults":[...]}``).
-- ``POST /_sandbox/customer_message``: ``{customer_id | username, text, attachments?,
-  name?, follows_business?}`` makes a customer write now (a new username makes a new thread).
+- ``POST /_sandbox/customer_message``: ``{customer_id | username, text | attachments | share |
+  sticker | story, reply_to?, name?, follows_business?}`` makes a customer write now (a new
+  username makes a new thread; content rules in world_acts.py).
 - ``GET|POST /_sandbox/clock``: ``{"advance_seconds": N}`` or ``{"set": "<iso time>"}``.
+
+More hands: act_routes.py (other people's acts) and webhook_control.py (``/_sandbox/webhook``).
 """
 
 from __future__ import annotations
@@ -23,19 +27,17 @@ from typing import Any
 from aiohttp import web
 
 from igdesk.domain import format_graph_time
+from igdesk.sandbox import world_acts
 from igdesk.sandbox.faults import parse_fault
-from igdesk.sandbox.media import LIBRARY, bytes_of, spec_of
-from igdesk.sandbox.model import Attachment, Customer, Message, World, numeric_id
+from igdesk.sandbox.media import bytes_of, spec_of
+from igdesk.sandbox.model import Message, World
 from igdesk.sandbox.nodes import describe_missing, parse_missing
 from igdesk.sandbox.state import SandboxState
+from igdesk.sandbox.world_acts import customer_writes
+
+__all__ = ["customer_writes", "routes", "snapshot"]
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-_DEFAULT_MEDIA = {
-    "image": "batik_red",
-    "video": "clip",
-    "audio": "voice_wav",
-    "file": "invoice_pdf",
-}
 
 
 def content_types(message: Message) -> list[str]:
@@ -168,66 +170,11 @@ def change_settings(state: SandboxState, body: Any) -> dict[str, Any]:
     return settings(state)
 
 
-def customer_writes(state: SandboxState, spec: dict[str, Any]) -> dict[str, Any]:
-    """A customer writes now; unknown usernames become new customers with a new thread."""
-    world = state.world
-    customer: Customer | None = None
-    if spec.get("customer_id"):
-        customer = world.customers.get(str(spec["customer_id"]))
-        if customer is None:
-            raise ValueError(f"no customer with id {spec['customer_id']}")
-    elif spec.get("username"):
-        customer = world.customer_by_username(str(spec["username"]))
-        if customer is None:
-            username = str(spec["username"]).lstrip("@")
-            customer = Customer(
-                id=numeric_id("igsid:" + username),
-                username=username,
-                name=spec.get("name", username),
-                follows_business=bool(spec.get("follows_business", False)),
-                avatar="avatar_1",
-            )
-            world.add_customer(customer)
-    else:
-        raise ValueError("give customer_id or username")
-    thread = world.thread_for(customer)
-    mid = world.new_message_id(thread.id)
-    attachments = []
-    for number, item in enumerate(spec.get("attachments") or []):
-        kind = item.get("type") if isinstance(item, dict) else None
-        if kind not in _DEFAULT_MEDIA:
-            raise ValueError("attachment type must be image, video, audio or file")
-        media = item.get("media", _DEFAULT_MEDIA[kind])
-        if media not in LIBRARY:
-            raise ValueError(f"unknown media {media!r}")
-        attachments.append(Attachment(id=f"{mid}.att{number}", kind=kind, media=media))
-    text = str(spec.get("text", ""))
-    if bool(text) == bool(attachments):
-        raise ValueError("give text or attachments (one message carries one of them)")
-    message = Message(
-        id=mid,
-        thread_id=thread.id,
-        sender_id=customer.id,
-        recipient_id=world.shop.ig_id,
-        created_time=state.clock.now(),
-        text=text,
-        attachments=attachments,
-        reply_to=spec.get("reply_to"),
-    )
-    world.append(thread, message)
-    return {
-        "thread_id": thread.id,
-        "message_id": mid,
-        "customer_id": customer.id,
-        "created_time": format_graph_time(message.created_time),
-    }
-
-
-def _bad(message: str) -> web.Response:
+def bad_request(message: str) -> web.Response:
     return web.json_response({"error": message}, status=400)
 
 
-async def _json(request: web.Request) -> Any:
+async def read_json(request: web.Request) -> Any:
     if not request.can_read_body:
         return {}
     try:
@@ -244,17 +191,18 @@ def routes(state: SandboxState) -> list[web.RouteDef]:
 
     async def world_patch(request: web.Request) -> web.Response:
         try:
-            return web.json_response(change_settings(state, await _json(request)))
+            return web.json_response(change_settings(state, await read_json(request)))
         except ValueError as error:
-            return _bad(str(error))
+            return bad_request(str(error))
 
     async def unsend(request: web.Request) -> web.Response:
-        body = await _json(request)
+        body = await read_json(request)
         mid = body.get("message_id") if isinstance(body, dict) else None
+        flag = body.get("deleted_as") if isinstance(body, dict) else None
         try:
-            thread = state.world.unsend(str(mid), state.clock.now())
+            thread = world_acts.unsend(state, str(mid), flag)
         except ValueError as error:
-            return _bad(str(error))
+            return bad_request(str(error))
         updated = format_graph_time(thread.updated_time)
         return web.json_response({"thread_id": thread.id, "updated_time": updated})
 
@@ -269,15 +217,15 @@ def routes(state: SandboxState) -> list[web.RouteDef]:
         return web.json_response({"armed": state.faults.armed(), "fired": state.faults.fired})
 
     async def faults_post(request: web.Request) -> web.Response:
-        body = await _json(request)
+        body = await read_json(request)
         items = body.get("faults") if isinstance(body, dict) and "faults" in body else body
         items = [items] if isinstance(items, dict) else items
         if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
-            return _bad('send a fault object, a list of them, or {"faults": [...]}')
+            return bad_request('send a fault object, a list of them, or {"faults": [...]}')
         try:
             parsed = [parse_fault(item) for item in items]
         except ValueError as error:
-            return _bad(str(error))
+            return bad_request(str(error))
         for fault in parsed:
             state.faults.add(fault)
         return web.json_response({"armed": state.faults.armed()})
@@ -287,28 +235,29 @@ def routes(state: SandboxState) -> list[web.RouteDef]:
         return web.json_response({"armed": []})
 
     async def customer_message(request: web.Request) -> web.Response:
-        body = await _json(request)
+        body = await read_json(request)
         if not isinstance(body, dict):
-            return _bad("send a JSON object")
+            return bad_request("send a JSON object")
         try:
             return web.json_response(customer_writes(state, body))
         except ValueError as error:
-            return _bad(str(error))
+            return bad_request(str(error))
 
     async def clock_get(_request: web.Request) -> web.Response:
         return web.json_response({"now": state.now_text()})
 
     async def clock_post(request: web.Request) -> web.Response:
-        body = await _json(request)
+        body = await read_json(request)
         try:
             if isinstance(body, dict) and "advance_seconds" in body:
                 state.clock.advance(float(body["advance_seconds"]))
             elif isinstance(body, dict) and "set" in body:
                 state.clock.set(str(body["set"]))
             else:
-                return _bad('send {"advance_seconds": N} or {"set": "<iso time>"}')
+                return bad_request('send {"advance_seconds": N} or {"set": "<iso time>"}')
         except (TypeError, ValueError) as error:
-            return _bad(f"bad clock value: {error}")
+            return bad_request(f"bad clock value: {error}")
+        state.webhooks.kick()  # retries due in sandbox time may be due now
         return web.json_response({"now": state.now_text()})
 
     return [

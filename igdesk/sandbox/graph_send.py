@@ -14,9 +14,15 @@ Messenger business-use-case code and the sheet marks it UNSURE. Like the convers
 it is a sliding window with a little slack: a burst is refused, a steady client never is.
 
 A successful send appends a shop message whose id is the returned ``message_id`` (the echo's
-``mid``), so the thread moves to the top and polling sees it. Every attempt, refused or not,
-is recorded in ``world.sends`` (``time``, ``body``, ``ok``, ``error_code``,
-``error_subcode``, ``detail``) and every sender action in ``world.sender_actions``.
+``mid``), so the thread moves to the top and polling sees it, and queues its webhook echo
+(``is_echo: true``, sender = shop, recipient = customer, ``mid`` = ``message_id``; field
+``messages``), delivered in the background after the answer. Sender actions (``react``,
+``unreact``, ``mark_seen``, typing) have no webhook: the sheet documents echoes for messages
+only and reaction webhooks for the customer's reactions (see webhook_events.py).
+
+Every attempt, refused or not, is recorded in ``world.sends`` (``time``, ``body``, ``ok``,
+``error_code``, ``error_subcode``, ``detail``) and every sender action in
+``world.sender_actions``.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from igdesk.sandbox import webhook_events
 from igdesk.sandbox.call import GraphCall
 from igdesk.sandbox.errors import GraphError, param_error, rate_limited
 from igdesk.sandbox.model import Attachment, Message, Reaction, Share, Thread
@@ -133,6 +140,7 @@ async def send(state: SandboxState, call: GraphCall) -> dict[str, Any]:
     mid = world.new_message_id(thread.id)
     sent = _message(state, plan, keys, mid, thread, reply_to)
     world.append(thread, sent)
+    webhook_events.emit_message(state, sent)
     answer = {"recipient_id": customer.id, "message_id": mid}
     if len(plan.files) == 1 and plan.files[0].reusable and plan.files[0].url:
         answer["attachment_id"] = reusable_id(world, plan.files[0].kind, keys[0])

@@ -154,6 +154,7 @@ class Message:
     deleted: DeletedFlag = False
     unsupported: bool = False
     template: GenericTemplate | None = None
+    edits: int = 0  # times the sender edited the text (a webhook's num_edit)
 
     def media_refs(self) -> list[tuple[str, str]]:
         """(reference id, library key) of every media this message points at."""
@@ -297,9 +298,14 @@ class World:
         """The customer's thread, created on first contact."""
         thread = self.thread_of(customer.id)
         if thread is None:
-            thread = Thread(id=opaque_id("aWdfZAG", "thread", customer.id), customer=customer)
+            thread = Thread(id=self.thread_id_for(customer.id), customer=customer)
             self.threads[thread.id] = thread
         return thread
+
+    def thread_id_for(self, customer_id: str) -> str:
+        """The id of the customer's thread, existing or to be created on first contact."""
+        thread = self.thread_of(customer_id)
+        return thread.id if thread else opaque_id("aWdfZAG", "thread", customer_id)
 
     def append(self, thread: Thread, message: Message) -> Message:
         thread.messages.append(message)

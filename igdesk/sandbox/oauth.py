@@ -25,27 +25,10 @@ from igdesk.sandbox.call import GraphCall
 from igdesk.sandbox.errors import GraphError, invalid_token, oauth_error_body, param_error
 from igdesk.sandbox.state import SandboxState
 from igdesk.sandbox.tokens import LONG_LIVED, REFRESH_MIN_AGE, SHORT_LIVED
+from igdesk.sandbox.webhook_wire import WEBHOOK_FIELDS
 
 CODE_LIFETIME = timedelta(hours=1)
 SCOPES = "instagram_business_basic,instagram_business_manage_messages"
-WEBHOOK_FIELDS = frozenset(
-    {
-        "messages",
-        "message_reactions",
-        "messaging_handover",
-        "messaging_optins",
-        "messaging_postbacks",
-        "messaging_referral",
-        "messaging_seen",
-        "standby",
-        "message_echoes",
-        "message_edit",
-        "comments",
-        "live_comments",
-        "messaging_policy_enforcement",
-        "response_feedback",
-    }
-)
 
 _PAGE = """<!doctype html>
 <html><head><meta charset="utf-8"><title>Instagram</title></head>

@@ -11,13 +11,14 @@ from igdesk.sandbox.server import SandboxServer
 
 
 async def serve(port: int, scenario: Path | None, simulate: float | None) -> None:
-    """Serve until Ctrl+C or SIGTERM. Prints the URL, tokens and app secret first."""
+    """Serve until Ctrl+C or SIGTERM. Prints the URL, tokens and app secrets first."""
     server = SandboxServer(scenario, simulate_every=simulate)
     url = await server.start(port=port)
     print(f"Sandbox running at {url}")
     print(f"Access token: {server.token}")
     print(f"Page access token: {server.page_token}")
-    print(f"App secret: {server.app_secret}", flush=True)
+    print(f"App secret: {server.app_secret}")
+    print(f"Meta app secret: {server.meta_app_secret}", flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

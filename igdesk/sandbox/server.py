@@ -1,4 +1,9 @@
-"""SandboxServer: the aiohttp application that plays Meta's side on 127.0.0.1."""
+"""SandboxServer: the aiohttp application that plays Meta's side on 127.0.0.1.
+
+Webhooks: ``configure_webhook`` (or ``POST /_sandbox/webhook``) sets the app's callback, and
+the account's ``POST /me/subscribed_apps`` turns deliveries on; the hub (``state.webhooks``)
+runs on this server's loop and stops with it.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ from typing import Any
 
 from aiohttp import web
 
-from igdesk.sandbox import control, dispatch, oauth
+from igdesk.sandbox import act_routes, control, dispatch, oauth, webhook_control
 from igdesk.sandbox.clock import SandboxClock
 from igdesk.sandbox.media import PREVIEW_SUFFIX, bytes_of, spec_of
 from igdesk.sandbox.model import World
@@ -80,7 +85,22 @@ class SandboxServer:
 
     @property
     def app_secret(self) -> str:
+        """The Instagram app secret: code exchange, and webhook signatures by default."""
         return self.state.app_secret
+
+    @property
+    def meta_app_secret(self) -> str:
+        """The Meta app secret (App settings > Basic): signs webhooks when switched to it."""
+        return self.state.meta_app_secret
+
+    async def configure_webhook(
+        self, callback_url: str, verify_token: str, fields: list[str], *, subscribe: bool = True
+    ) -> None:
+        """The dashboard step (verification handshake included; WebhookRefused if it fails),
+        and with `subscribe` the account-level subscription a client would make itself."""
+        await self.state.webhooks.configure(callback_url, verify_token, fields)
+        if subscribe:
+            self.world.subscribed_fields = list(fields)
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -104,6 +124,8 @@ class SandboxServer:
             return await oauth.exchange_code(state, request)
 
         app.add_routes(control.routes(state))
+        app.add_routes(act_routes.routes(state))
+        app.add_routes(webhook_control.routes(state))
         app.add_routes(
             [
                 web.get("/media/{ref}", media),
@@ -132,6 +154,7 @@ class SandboxServer:
         self.state.stopping.set()
         if self._simulator:
             await self._simulator.stop()
+        await self.state.webhooks.close()
         if self._runner is not None:
             with contextlib.suppress(Exception):
                 await self._runner.cleanup()

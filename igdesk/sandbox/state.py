@@ -1,4 +1,11 @@
-"""The sandbox's shared state: world, clock, tokens, faults, limits, logs and options."""
+"""The sandbox's shared state: world, clock, tokens, faults, limits, logs, webhooks and options.
+
+Two app secrets, as a Meta app with Instagram Login has: ``app_secret`` is the Instagram app
+secret (code exchange, and the key that signs webhooks by default, per instagram-api.md's
+"webhook signing secret" row); ``meta_app_secret`` is the one under App settings > Basic
+(``appsecret_proof`` keeps using ``app_secret``, as before). Which one signs webhooks is
+``WebhookSettings.signing_secret`` ("instagram" or "meta").
+"""
 
 from __future__ import annotations
 
@@ -16,6 +23,7 @@ from igdesk.sandbox.model import World
 from igdesk.sandbox.ratelimit import SlidingWindow, UsageMeter
 from igdesk.sandbox.render import RenderContext
 from igdesk.sandbox.tokens import TokenRegistry
+from igdesk.sandbox.webhooks import WebhookHub, WebhookSettings
 
 
 @dataclass
@@ -33,8 +41,10 @@ class SandboxOptions:
     max_nested_messages: int = 500  # nested message objects one conversations page may carry
     require_app_secret: bool = False  # Page-token calls need appsecret_proof (World flag)
     app_secret: str | None = None
+    meta_app_secret: str | None = None
     token: str | None = None
     page_token: str | None = None
+    webhooks: WebhookSettings = field(default_factory=WebhookSettings)
 
 
 @dataclass
@@ -45,6 +55,7 @@ class SandboxState:
     clock: SandboxClock
     options: SandboxOptions
     app_secret: str = ""
+    meta_app_secret: str = ""
     base_url: str = ""
     tokens: TokenRegistry = field(init=False)
     faults: FaultBook = field(default_factory=FaultBook)
@@ -58,12 +69,20 @@ class SandboxState:
     token: str = ""
     page_token: str = ""
     oauth_codes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    webhooks: WebhookHub = field(init=False)
 
     def __post_init__(self) -> None:
         self.options = replace(self.options)  # changed at run time through the control API
         if self.options.require_app_secret:
             self.world.require_app_secret = True
         self.app_secret = self.options.app_secret or secrets.token_hex(16)
+        self.meta_app_secret = self.options.meta_app_secret or secrets.token_hex(16)
+        self.webhooks = WebhookHub(
+            self.world,
+            self.clock,
+            self.options.webhooks,
+            {"instagram": self.app_secret, "meta": self.meta_app_secret},
+        )
         self.tokens = TokenRegistry(self.clock)
         self.signer = MediaSigner(
             self.app_secret.encode() + b"/media", self.clock, self.options.media_ttl

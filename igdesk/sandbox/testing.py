@@ -3,6 +3,10 @@
 async with running_sandbox(tiny_scenario()) as (server, client):
     reply = await client.get("/me", params={"access_token": server.token})
     ani = thread_named(await snapshot(client), "ani.follower")
+
+async with webhooked_sandbox(batch_window=0) as (server, client, recorder):
+    await client.post("/_sandbox/customer_message", json={"username": "ani.follower", ...})
+    [post] = await recorder.wait_posts(1)
 """
 
 from __future__ import annotations
@@ -14,8 +18,20 @@ from typing import Any
 
 import httpx
 
+from igdesk.sandbox.recorder import WebhookRecorder
 from igdesk.sandbox.server import SandboxServer
 from igdesk.sandbox.state import SandboxOptions
+from igdesk.sandbox.webhooks import WebhookSettings
+
+#: The messaging fields a client subscribes to (app and account level) in webhook tests.
+MESSAGING_FIELDS = [
+    "messages",
+    "message_reactions",
+    "messaging_seen",
+    "message_edit",
+    "messaging_postbacks",
+    "messaging_referral",
+]
 
 #: The generic-template card `tiny_scenario(template=True)` adds to ani.follower's thread.
 ORDER_CARD: dict[str, Any] = {
@@ -108,3 +124,36 @@ async def running_sandbox(
             yield server, client
     finally:
         await server.stop()
+
+
+@contextlib.asynccontextmanager
+async def webhooked_sandbox(
+    world: dict[str, Any] | Path | None = None,
+    *,
+    fields: list[str] | None = None,
+    subscribe: bool = True,
+    verify_token: str = "verify-me",
+    **settings: Any,
+) -> AsyncIterator[tuple[SandboxServer, httpx.AsyncClient, WebhookRecorder]]:
+    """A running sandbox whose app webhook points at a started WebhookRecorder.
+
+    `fields` (MESSAGING_FIELDS by default) are set at app level through
+    ``POST /_sandbox/webhook`` and, with `subscribe`, at account level through
+    ``POST /me/subscribed_apps``. `settings` are WebhookSettings fields.
+    """
+    chosen = list(fields or MESSAGING_FIELDS)
+    recorder = WebhookRecorder(verify_token)
+    await recorder.start()
+    try:
+        async with running_sandbox(world, webhooks=WebhookSettings(**settings)) as (
+            server,
+            client,
+        ):
+            hook = {"callback_url": recorder.url, "verify_token": verify_token, "fields": chosen}
+            (await client.post("/_sandbox/webhook", json=hook)).raise_for_status()
+            if subscribe:
+                params = {"subscribed_fields": ",".join(chosen), "access_token": server.token}
+                (await client.post("/me/subscribed_apps", params=params)).raise_for_status()
+            yield server, client, recorder
+    finally:
+        await recorder.stop()

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Coroutine
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 from igdesk.sandbox.model import World
 from igdesk.sandbox.server import SandboxServer
 from igdesk.sandbox.state import SandboxOptions
+
+T = TypeVar("T")
 
 
 class ThreadedSandbox:
@@ -76,6 +79,14 @@ class ThreadedSandbox:
     @property
     def app_secret(self) -> str:
         return self._server().app_secret
+
+    @property
+    def meta_app_secret(self) -> str:
+        return self._server().meta_app_secret
+
+    def call(self, coroutine: Coroutine[Any, Any, T], timeout: float = 30.0) -> T:
+        """Run a coroutine on the sandbox's loop (e.g. a test's webhook receiver) and wait."""
+        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout)
 
     @property
     def world(self) -> World:
