@@ -99,7 +99,10 @@ def parse_knobs(body: Any, state: SandboxState) -> dict[str, Any]:
     subscription = state.webhooks.subscription
     if body.get("standby") and (subscription is None or "standby" not in subscription.fields):
         raise ValueError("standby deliveries need the app subscribed to the standby field")
-    return dict(body)
+    armed = dict(body)
+    if "batch" in armed:
+        armed.setdefault("same_entry", False)
+    return armed
 
 
 def routes(state: SandboxState) -> list[web.RouteDef]:

@@ -235,7 +235,7 @@ class WebhookHub:
         if self._held is not None:
             self._push(self._held, self.meta_now())
             self._held = None
-        self.knobs.batch = 0
+        self.knobs.batch, self.knobs.same_entry = 0, False
         self._ensure_worker()
         self.kick()
 
@@ -316,7 +316,7 @@ class WebhookHub:
             size = max(1, self.settings.batch_max)
             if self.knobs.batch:
                 size, same = self.knobs.batch, self.knobs.same_entry
-                self.knobs.batch = 0
+                self.knobs.batch, self.knobs.same_entry = 0, False
             chunk, self._pending = self._pending[:size], self._pending[size:]
             delivery = self._build(chunk, same)
             if delivery is not None:
