@@ -186,9 +186,10 @@ class WebhookHub:
         unknown = [name for name in fields if name not in wire.WEBHOOK_FIELDS]
         if not fields or unknown:
             raise WebhookRefused(f"choose fields among {', '.join(sorted(wire.WEBHOOK_FIELDS))}")
-        problem = await wire.handshake(
-            self._client(), callback_url, verify_token, self.settings.timeout
-        )
+        async with aiohttp.ClientSession() as session:  # the dashboard's own request
+            problem = await wire.handshake(
+                session, callback_url, verify_token, self.settings.timeout
+            )
         if problem:
             raise WebhookRefused(f"{wire.DASHBOARD_REFUSAL} {problem}")
         self.subscription = Subscription(callback_url, verify_token, list(dict.fromkeys(fields)))

@@ -12,7 +12,15 @@ import httpx
 import pytest
 
 from igdesk.sandbox.recorder import WebhookRecorder
-from igdesk.sandbox.testing import MESSAGING_FIELDS, running_sandbox, webhooked_sandbox
+from igdesk.sandbox.server import SandboxServer
+from igdesk.sandbox.state import SandboxOptions
+from igdesk.sandbox.testing import (
+    MESSAGING_FIELDS,
+    running_sandbox,
+    tiny_scenario,
+    webhooked_sandbox,
+)
+from igdesk.sandbox.webhooks import WebhookRefused, WebhookSettings
 
 
 async def _write(client: httpx.AsyncClient, text: str = "Halo") -> str:
@@ -201,3 +209,23 @@ def test_messaging_fields_are_known_to_subscribed_apps() -> None:
     from igdesk.sandbox.webhook_wire import WEBHOOK_FIELDS
 
     assert set(MESSAGING_FIELDS) <= WEBHOOK_FIELDS
+
+
+@pytest.mark.asyncio
+async def test_the_simulator_is_delivered_too() -> None:
+    recorder = WebhookRecorder()
+    await recorder.start()
+    options = SandboxOptions(webhooks=WebhookSettings(batch_window=0))
+    server = SandboxServer(tiny_scenario(), simulate_every=0.02, options=options)
+    await server.start()
+    try:
+        await server.configure_webhook(recorder.url, recorder.verify_token, MESSAGING_FIELDS)
+        posts = await recorder.wait_posts(5)
+        items = [p.json()["entry"][0]["messaging"][0] for p in posts]
+        assert all(i["recipient"]["id"] == server.world.shop.ig_id for i in items)
+        assert {"message", "reaction", "read"} & {k for i in items for k in i}
+    finally:
+        await server.stop()
+        await recorder.stop()
+    with pytest.raises(WebhookRefused):  # nobody answers the handshake any more
+        await SandboxServer(tiny_scenario()).configure_webhook(recorder.url, "x", ["messages"])

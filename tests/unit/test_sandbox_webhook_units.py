@@ -185,3 +185,15 @@ def test_edits_stop_after_five() -> None:
         world_acts.customer_edits(state, {"message_id": mid, "text": "v6"})
     found = state.world.find_message(mid)
     assert found is not None and found[1].text == "v5"
+
+
+def test_the_simulator_writes_reacts_and_reads() -> None:
+    from igdesk.sandbox.simulator import CustomerSimulator
+
+    state = _state()
+    simulator = CustomerSimulator(state, every=1.0, seed=3)
+    acts = [simulator.act_once() for _ in range(60)]
+    assert {"write", "react", "read"} <= set(acts)
+    assert acts.count("write") > len(acts) / 2
+    fields = [s["field"] for s in state.webhooks.status()["suppressed"]]
+    assert {"messages", "message_reactions", "messaging_seen"} <= set(fields)
