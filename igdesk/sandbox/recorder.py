@@ -34,6 +34,12 @@ class Recorded:
     def json(self) -> Any:
         return json.loads(self.body)
 
+    def items(self) -> list[dict[str, Any]]:
+        """Every ``messaging[]`` or ``standby[]`` item of every entry, in order."""
+        body = self.json() if self.method == "POST" else {}
+        entries = body.get("entry", []) if isinstance(body, dict) else []
+        return [i for e in entries for i in e.get("messaging", e.get("standby", []))]
+
 
 class WebhookRecorder:
     """Serves ``/webhook`` on 127.0.0.1; `challenge_suffix` spoils the verification echo."""
@@ -108,6 +114,16 @@ class WebhookRecorder:
                 self._arrived.wait_for(lambda: len(self.posts) >= count), timeout
             )
         return self.posts[:count]
+
+    async def wait_items(self, count: int, timeout: float = 5.0) -> list[dict[str, Any]]:
+        """The first `count` messaging items, however the sandbox batched them into POSTs."""
+
+        def items() -> list[dict[str, Any]]:
+            return [item for post in self.posts for item in post.items()]
+
+        async with self._arrived:
+            await asyncio.wait_for(self._arrived.wait_for(lambda: len(items()) >= count), timeout)
+        return items()[:count]
 
     async def quiet(self, seconds: float = 0.2) -> list[Recorded]:
         """Wait `seconds` and answer every POST so far (to check that nothing more came)."""

@@ -181,8 +181,7 @@ async def test_echo_mid_is_the_send_api_message_id() -> None:
             if answer.status_code == 200:
                 ids.append(answer.json()["message_id"])
         assert ids
-        posts = await recorder.wait_posts(len(ids))
-        echoes = [p.json()["entry"][0]["messaging"][0] for p in posts]
+        echoes = await recorder.wait_items(len(ids))
         assert [e["message"]["mid"] for e in echoes] == ids
         assert all(e["message"]["is_echo"] is True for e in echoes)
         assert all(e["sender"]["id"] == server.world.shop.ig_id for e in echoes)
