@@ -39,13 +39,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import heapq
-import ipaddress
 import itertools
-import time
 from collections import deque
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from typing import Any
-from urllib.parse import urlsplit
 
 import aiohttp
 
@@ -53,81 +50,27 @@ from igdesk.domain import format_graph_time
 from igdesk.sandbox import webhook_wire as wire
 from igdesk.sandbox.clock import SandboxClock
 from igdesk.sandbox.model import DeletedFlag, World
-
-#: Meta seconds to wait after each failed attempt (12 retries, 35.9 h in all).
-RETRY_DELAYS: tuple[float, ...] = (
-    0,
-    20,
-    60,
-    300,
-    900,
-    1800,
-    3600,
-    7200,
-    14400,
-    28800,
-    28800,
-    43200,
+from igdesk.sandbox.webhook_types import (
+    BATCH_KNOB_WAIT,
+    KNOBS,
+    RETRY_DELAYS,
+    Delivery,
+    Knobs,
+    MetaClock,
+    Subscription,
+    WebhookRefused,
+    WebhookSettings,
+    check_callback,
 )
-BATCH_KNOB_WAIT = 10.0
-KNOBS = ("duplicate", "reorder", "standby", "batch")
 
-
-class WebhookRefused(ValueError):
-    """The dashboard would not take this subscription; the message says why."""
-
-
-@dataclass
-class WebhookSettings:
-    """Timing and signing knobs; the defaults are Meta's."""
-
-    speed: float = 1.0
-    batch_window: float = 0.05
-    batch_max: int = 1000
-    timeout: float = 5.0
-    signing_secret: str = "instagram"  # or "meta"
-    disable_after: float | None = 3600.0
-    legacy_sha1: bool = True
-    retry_delays: tuple[float, ...] = RETRY_DELAYS
-
-
-@dataclass
-class Subscription:
-    callback_url: str
-    verify_token: str
-    fields: list[str]
-
-
-@dataclass
-class Delivery:
-    number: int
-    body: bytes
-    events: int
-    attempts: int = 0
-    duplicate: bool = False
-
-
-@dataclass
-class Knobs:
-    duplicate: int = 0
-    reorder: int = 0
-    standby: int = 0
-    batch: int = 0
-    same_entry: bool = False
-
-
-def check_callback(url: str) -> None:
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    try:
-        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        loopback = False
-    if parts.scheme == "https" and host:
-        return
-    if parts.scheme == "http" and loopback:
-        return
-    raise WebhookRefused(f"{wire.DASHBOARD_REFUSAL} (the callback URL must be https)")
+__all__ = [
+    "KNOBS",
+    "RETRY_DELAYS",
+    "WebhookHub",
+    "WebhookRefused",
+    "WebhookSettings",
+    "check_callback",
+]
 
 
 class WebhookHub:
@@ -155,24 +98,18 @@ class WebhookHub:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._session: aiohttp.ClientSession | None = None
-        self._meta_base = 0.0
-        self._mono_base = time.monotonic()
-        self._offset_base = clock.offset
+        self._meta = MetaClock(clock, self.settings.speed)
 
     # -- Meta time ---------------------------------------------------------------------------
 
     def meta_now(self) -> float:
-        real = (time.monotonic() - self._mono_base) * self.settings.speed
-        jumped = (self.clock.offset - self._offset_base).total_seconds()
-        return self._meta_base + real + jumped
+        return self._meta.now()
 
     def update(self, **changes: Any) -> None:
         """Change settings (already validated); a new speed applies from now on."""
-        self._meta_base = self.meta_now()
-        self._mono_base = time.monotonic()
-        self._offset_base = self.clock.offset
         for key, value in changes.items():
             setattr(self.settings, key, value)
+        self._meta.set_speed(self.settings.speed)
         self.kick()
 
     def kick(self) -> None:

@@ -219,3 +219,15 @@ async def test_dashboard_test_payloads() -> None:
         bad = await client.post("/_sandbox/webhook/test", json={"field": "nonsense"})
         assert bad.status_code == 400
         assert server.world.subscribed_fields == []
+
+
+@pytest.mark.asyncio
+async def test_a_callback_slower_than_the_timeout_fails() -> None:
+    async with webhooked_sandbox(batch_window=0, timeout=0.1) as (_server, client, recorder):
+        recorder.delay = 0.5
+        await _write(client)
+        await _until(client, lambda log: len(log) >= 1)
+        [first, *_] = await _log(client)
+        assert first["status"] is None and first["error"].startswith("TimeoutError")
+        assert first["outcome"] == "retry"
+        await client.delete("/_sandbox/webhook")

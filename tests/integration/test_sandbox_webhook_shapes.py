@@ -133,6 +133,15 @@ async def test_echoes_of_sends_and_of_the_phone() -> None:
             json={"recipient": {"id": ani}, "message": {"text": ""}},
         )
         assert refused.status_code == 400
+        heart = await client.post(
+            "/me/messages",
+            params={"access_token": server.token},
+            json={"recipient": {"id": ani}, "message": {"attachment": {"type": "like_heart"}}},
+        )
+        item = await _next_item(recorder)
+        [sticker] = item["message"].pop("attachments")
+        assert item["message"] == {"mid": heart.json()["message_id"], "is_echo": True}
+        assert sticker["type"] == "image" and set(sticker["payload"]) == {"url"}
         phone = await _act(client, "shop_message", customer_id=ani, text="Dari HP")
         assert await _next_item(recorder) == {
             "sender": {"id": SHOP},
@@ -150,7 +159,7 @@ async def test_echoes_of_sends_and_of_the_phone() -> None:
             },
         )
         assert react.status_code == 200
-        assert len(await recorder.quiet(0.3)) == 2
+        assert len(await recorder.quiet(0.3)) == 3
 
 
 @pytest.mark.asyncio
