@@ -28,6 +28,9 @@ Timing (Meta seconds: real time times ``speed``, plus any jump of the sandbox cl
   disables the webhook: the account is unsubscribed (``subscribed_apps`` empty) and every
   queued delivery is dropped. Further events are suppressed until the client resubscribes.
 
+Dashboard Test payloads (``send_test``) go to the callback once, whatever the account's
+subscription, and are never retried. Once the callback is removed nothing queued is sent.
+
 Knobs (``arm``), each for the next N deliveries: ``duplicate`` (sent twice, back to back, the
 same bytes), ``reorder`` (held back and sent right after the next one; ``flush`` releases it),
 ``standby`` (items under ``standby[]``), ``batch`` (the next N events in one POST, waiting up
