@@ -36,6 +36,7 @@ from igdesk.graph import GraphClient
 from igdesk.graph.errors import GraphError, RateLimitError, TokenError
 from igdesk.graph.flavour import flavour_by_name
 from igdesk.graph.ratelimit import RateBudget
+from igdesk.i18n import Text
 from igdesk.replying import Replying
 from igdesk.store import Archive
 from igdesk.sync.engine import ProgressCallback, Syncer, SyncSummary
@@ -69,8 +70,8 @@ class App(Replying):
         self._sender: OutboxSender | None = None
         self._send_task: asyncio.Task[None] | None = None
         self._last_status = SyncStatus(False, None, None, None, False)
-        #: What the last pass could not read, as (English, Indonesian); None when it read all.
-        self._problem: tuple[str, str] | None = None
+        #: What the last pass could not read; None when it read all.
+        self._problem: Text | None = None
 
     # --- parts ------------------------------------------------------------------------------
 
@@ -140,7 +141,7 @@ class App(Replying):
         """One pass; every change is announced on the event stream."""
         summary = await self.syncer.run_once(on_progress)
         self._announce(summary)
-        self._problem = None if summary.complete else (summary.problem("en"), summary.problem("id"))
+        self._problem = summary.problem()
         self._set_status(
             dataclasses.replace(
                 self._last_status, last_sync=utc_now(), offline=False, problem=self._problem
@@ -188,9 +189,7 @@ class App(Replying):
 
     def _on_outcome(self, outcome: PollOutcome) -> None:
         if isinstance(outcome.error, TokenError):
-            self.events.emit(
-                SignInNeeded(outcome.error.sentence("en"), outcome.error.sentence("id"))
-            )
+            self.events.emit(SignInNeeded(outcome.error.text))
         last = self._last_status.last_sync if outcome.error else outcome.finished_at
         self._set_status(
             SyncStatus(
@@ -203,7 +202,7 @@ class App(Replying):
             )
         )
 
-    def _problem_of(self, outcome: PollOutcome) -> tuple[str, str] | None:
+    def _problem_of(self, outcome: PollOutcome) -> Text | None:
         """The sentence a pass leaves in the status bar (the offline and rate-limit states and
         the sign-in banner speak for themselves)."""
         error = outcome.error
@@ -211,7 +210,7 @@ class App(Replying):
             return self._problem
         if outcome.offline or isinstance(error, TokenError | RateLimitError):
             return None
-        return (error.sentence("en"), error.sentence("id"))
+        return error.text
 
     def _set_status(self, status: SyncStatus) -> None:
         self._last_status = status
@@ -287,7 +286,7 @@ class App(Replying):
         try:
             fresh = await self.client.message(message_id, thread_id=thread_id, shop_id=account.id)
         except TokenError as error:
-            self.events.emit(SignInNeeded(error.sentence("en"), error.sentence("id")))
+            self.events.emit(SignInNeeded(error.text))
             return None
         except (GraphError, IgdeskError) as error:
             log.info("message not re-read: %s", type(error).__name__)
@@ -315,7 +314,7 @@ class App(Replying):
         try:
             await self.client.send(account, body)
         except TokenError as error:
-            self.events.emit(SignInNeeded(error.sentence("en"), error.sentence("id")))
+            self.events.emit(SignInNeeded(error.text))
         except (GraphError, IgdeskError) as error:
             log.info("mark_seen not sent: %s", type(error).__name__)
 
@@ -411,9 +410,10 @@ def open_archive(path: Path) -> Archive:
         raise
     except Exception as error:  # sqlite3.DatabaseError and friends: the file is not usable
         raise IgdeskError(
-            f"igdesk cannot open its archive at {path}. Close other copies of igdesk; if that "
-            "does not help, move the file away and sync again.",
-            f"igdesk tidak bisa membuka arsipnya di {path}. Tutup igdesk lain yang terbuka; "
-            "jika tetap gagal, pindahkan berkas itu lalu sinkronkan lagi.",
+            Text(
+                "igdesk cannot open its archive at {path}. Close other copies of igdesk; if "
+                "that does not help, move the file away and sync again.",
+                path=str(path),
+            ),
             technical=type(error).__name__,
         ) from error

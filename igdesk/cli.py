@@ -18,9 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from igdesk.app import App, open_app
-from igdesk.config import system_language
+from igdesk.config import Profile
 from igdesk.errors import IgdeskError
 from igdesk.graph.errors import GraphError
+from igdesk.i18n import Words, available_languages, choose_language
 from igdesk.logsetup import setup_logging
 from igdesk.sync.engine import SyncSummary
 
@@ -31,42 +32,58 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 EXIT_PARTIAL = 3
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(words: Words | None = None) -> argparse.ArgumentParser:
+    words = words or Words()
     parser = argparse.ArgumentParser(
-        prog="igdesk", description="A desktop inbox for your shop's Instagram messages."
+        prog="igdesk", description=words("A desktop inbox for your shop's Instagram messages.")
     )
-    parser.add_argument("--profile", type=Path, help="folder for data and settings")
-    parser.add_argument("--graph-url", help="talk to another Graph-compatible server (tests)")
+    _global_options(parser, words)
     parser.add_argument(
-        "--sandbox", action="store_true", help="use the built-in sandbox world, no Meta account"
+        "--graph-url", help=words("talk to another Graph-compatible server (tests)")
     )
-    parser.add_argument("--screenshot", type=Path, help="(GUI) save the window to a PNG and exit")
-    parser.add_argument("--lang", choices=("en", "id"), help="language of messages")
-    parser.add_argument("--verbose", action="store_true", help="also log to the terminal")
+    parser.add_argument(
+        "--screenshot", type=Path, help=words("(GUI) save the window to a PNG and exit")
+    )
+    parser.add_argument("--verbose", action="store_true", help=words("also log to the terminal"))
     commands = parser.add_subparsers(dest="command")
 
-    sync = commands.add_parser("sync", help="sync the archive with Instagram (headless)")
+    sync = commands.add_parser("sync", help=words("sync the archive with Instagram (headless)"))
     mode = sync.add_mutually_exclusive_group(required=True)
-    mode.add_argument("--once", action="store_true", help="one full sync, then a summary")
-    mode.add_argument("--watch", action="store_true", help="keep syncing until stopped")
-    sync.add_argument("--interval", type=float, help="seconds between polls (with --watch)")
+    mode.add_argument("--once", action="store_true", help=words("one full sync, then a summary"))
+    mode.add_argument("--watch", action="store_true", help=words("keep syncing until stopped"))
+    sync.add_argument("--interval", type=float, help=words("seconds between polls (with --watch)"))
 
-    commands.add_parser("export", help="print the archive as JSON lines, one per thread")
-    commands.add_parser("doctor", help="check the set-up step by step")
+    commands.add_parser("export", help=words("print the archive as JSON lines, one per thread"))
+    commands.add_parser("doctor", help=words("check the set-up step by step"))
 
-    sandbox = commands.add_parser("sandbox", help="the built-in stand-in for Meta's API")
+    sandbox = commands.add_parser("sandbox", help=words("the built-in stand-in for Meta's API"))
     sandbox_commands = sandbox.add_subparsers(dest="sandbox_command", required=True)
-    serve = sandbox_commands.add_parser("serve", help="run the sandbox alone")
-    serve.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: free)")
-    serve.add_argument("--scenario", type=Path, help="scenario JSON file")
-    serve.add_argument("--simulate", type=float, help="a customer writes every N seconds")
+    serve = sandbox_commands.add_parser("serve", help=words("run the sandbox alone"))
+    serve.add_argument(
+        "--port", type=int, default=0, help=words("port on 127.0.0.1 (default: free)")
+    )
+    serve.add_argument("--scenario", type=Path, help=words("scenario JSON file"))
+    serve.add_argument("--simulate", type=float, help=words("a customer writes every N seconds"))
     return parser
 
 
+def _global_options(parser: argparse.ArgumentParser, words: Words) -> None:
+    parser.add_argument("--profile", type=Path, help=words("folder for data and settings"))
+    parser.add_argument(
+        "--sandbox",
+        action="store_true",
+        help=words("use the built-in sandbox world, no Meta account"),
+    )
+    parser.add_argument(
+        "--lang",
+        choices=available_languages(),
+        help=words("language of messages (default: the one chosen in Settings, else the system's)"),
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    lang = args.lang or system_language()
+    lang = _language(argv)
+    args = build_parser(Words(lang)).parse_args(argv)
 
     if args.command == "sandbox":
         from igdesk.sandbox.serve import run_serve
@@ -107,50 +124,41 @@ async def _run_with_app(args: argparse.Namespace, lang: str, command: Command) -
         return _fail(_sentence(error, lang))
     except OSError as error:
         log.info("command failed: %s", type(error).__name__)
-        return _fail(
-            _pick(
-                lang,
-                f"igdesk could not read or write a file ({error.strerror or error}). "
-                "Check the disk and the folder's permissions.",
-                f"igdesk tidak bisa membaca atau menulis berkas ({error.strerror or error}). "
-                "Periksa disk dan izin foldernya.",
-            )
-        )
+        return _fail(_sentence(error, lang))
     except Exception:
         log.exception("unexpected failure")
+        words = Words(lang)
         return _fail(
-            _pick(
-                lang,
+            words(
                 "igdesk hit an unexpected problem. Please send the log file from your profile "
-                "folder (logs/igdesk.log) to support.",
-                "igdesk mengalami masalah tak terduga. Kirimkan berkas log dari folder profil "
-                "Anda (logs/igdesk.log) ke dukungan.",
+                "folder (logs/igdesk.log) to support."
             )
         )
 
 
 async def _sync(app: App, args: argparse.Namespace, lang: str) -> int:
+    words = Words(lang)
     if args.once:
-        summary = await app.sync_once(_progress_printer(lang))
+        summary = await app.sync_once(_progress_printer(words))
         _clear_progress()
-        print(_describe(summary, app, lang), flush=True)
-        if not summary.complete:
-            print(summary.problem(lang), file=sys.stderr, flush=True)
+        print(_describe(summary, app, words), flush=True)
+        problem = summary.problem()
+        if problem is not None:
+            print(words.text(problem), file=sys.stderr, flush=True)
             return EXIT_PARTIAL
         return EXIT_OK
     if args.interval is not None:
         if args.interval < 1:
-            return _fail(
-                _pick(lang, "--interval must be at least 1 second.", "--interval minimal 1 detik.")
-            )
+            return _fail(words("--interval must be at least 1 second."))
         app.settings.poll_interval_seconds = args.interval
     stop = asyncio.Event()
 
     def report(summary: SyncSummary) -> None:
         if summary.new_messages:
-            print(_describe(summary, app, lang), flush=True)
-        if not summary.complete:
-            print(summary.problem(lang), file=sys.stderr, flush=True)
+            print(_describe(summary, app, words), flush=True)
+        problem = summary.problem()
+        if problem is not None:
+            print(words.text(problem), file=sys.stderr, flush=True)
 
     def report_error(error: Exception) -> None:
         print(_sentence(error, lang), file=sys.stderr, flush=True)
@@ -180,14 +188,14 @@ async def _doctor(app: App, args: argparse.Namespace, lang: str) -> int:
 _COMMANDS: dict[str, Command] = {"sync": _sync, "export": _export, "doctor": _doctor}
 
 
-def _progress_printer(lang: str) -> Callable[[SyncSummary], None] | None:
+def _progress_printer(words: Words) -> Callable[[SyncSummary], None] | None:
     """A one-line progress counter on a terminal (nothing when stderr is a pipe or file)."""
     if not sys.stderr.isatty():
         return None
 
     def show(summary: SyncSummary) -> None:
         done = summary.conversations_listed
-        text = _pick(lang, f"Syncing… {done} conversations", f"Menyinkronkan… {done} percakapan")
+        text = words.plural("Syncing… {n} conversation", "Syncing… {n} conversations", done)
         print(f"\r{text}", end="", file=sys.stderr, flush=True)
 
     return show
@@ -198,35 +206,56 @@ def _clear_progress() -> None:
         print("\r\033[K", end="", file=sys.stderr, flush=True)
 
 
-def _describe(summary: SyncSummary, app: App, lang: str) -> str:
+def _describe(summary: SyncSummary, app: App, words: Words) -> str:
     account = app.archive.account()
     who = f"@{account.username}" if account else "?"
-    return _pick(
-        lang,
-        f"Synced {who}: {summary.threads_updated} conversations updated "
-        f"({summary.threads_created} new), {summary.new_messages} new messages "
-        f"({summary.new_customer_messages} from customers), {summary.requests} requests "
-        f"in {summary.seconds:.1f} s.",
-        f"Sinkron {who}: {summary.threads_updated} percakapan diperbarui "
-        f"({summary.threads_created} baru), {summary.new_messages} pesan baru "
-        f"({summary.new_customer_messages} dari pelanggan), {summary.requests} permintaan "
-        f"dalam {summary.seconds:.1f} dtk.",
+    return words(
+        "Synced {who}: {updated} ({created} new), {messages} ({from_customers} from customers), "
+        "{requests} in {seconds} s.",
+        who=who,
+        updated=words.plural(
+            "{n} conversation updated", "{n} conversations updated", summary.threads_updated
+        ),
+        created=summary.threads_created,
+        messages=words.plural("{n} new message", "{n} new messages", summary.new_messages),
+        from_customers=summary.new_customer_messages,
+        requests=words.plural(
+            "{n} request to Instagram", "{n} requests to Instagram", summary.requests
+        ),
+        seconds=f"{summary.seconds:.1f}",
     )
 
 
 def _sentence(error: BaseException, lang: str) -> str:
-    sentence = getattr(error, "sentence", None)
-    if callable(sentence):
-        return str(sentence(lang))
-    return _pick(
-        lang,
-        f"Something went wrong ({type(error).__name__}).",
-        f"Terjadi kesalahan ({type(error).__name__}).",
-    )
+    words = Words(lang)
+    if isinstance(error, GraphError | IgdeskError):
+        return words.text(error.text)
+    if isinstance(error, OSError):
+        return words(
+            "igdesk could not read or write a file ({detail}). "
+            "Check the disk and the folder's permissions.",
+            detail=error.strerror or str(error),
+        )
+    return words("Something went wrong ({name}).", name=type(error).__name__)
 
 
-def _pick(lang: str, english: str, indonesian: str) -> str:
-    return indonesian if lang == "id" else english
+def _language(argv: list[str] | None) -> str:
+    """`--lang`, else the language chosen in the profile's Settings, else the system's; read
+    before the real parsing so that the help is in that language (a bad value is left to it)."""
+    early = argparse.ArgumentParser(add_help=False, exit_on_error=False)
+    early.add_argument("--profile", type=Path)
+    early.add_argument("--sandbox", action="store_true")
+    early.add_argument("--lang", default="")
+    try:
+        args = early.parse_known_args(argv)[0]
+    except argparse.ArgumentError:
+        args = argparse.Namespace(profile=None, sandbox=False, lang="")
+    if args.profile is not None:
+        saved = Profile(args.profile).settings().language
+    else:
+        saved = "" if args.sandbox else Profile.default().settings().language
+    available = available_languages()
+    return choose_language(*(code for code in (args.lang, saved) if code in available))
 
 
 def _fail(line: str) -> int:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import locale
 import logging
 import os
 import sys
@@ -27,7 +26,7 @@ class Settings:
 
     flavour: str = "instagram"  # "instagram" (Instagram Login) or "facebook" (Facebook Page)
     api_version: str = DEFAULT_API_VERSION
-    language: str = ""  # "en", "id" or "" for the system language
+    language: str = ""  # a language code ("en", "id"), or "" for the system's (igdesk.i18n)
     poll_interval_seconds: float = 60.0
     conversations_per_second: float = 2.0
     human_agent_allowed: bool = False
@@ -121,19 +120,6 @@ class Profile:
 
     def settings(self) -> Settings:
         return Settings.load(self.settings_path)
-
-
-def system_language() -> str:
-    """'id' when the system speaks Bahasa Indonesia, else 'en'."""
-    for variable in ("IGDESK_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
-        value = os.environ.get(variable, "")
-        if value:
-            return "id" if value.lower().startswith(("id", "in_")) else "en"
-    try:
-        code = locale.getlocale()[0] or ""
-    except ValueError:
-        code = ""
-    return "id" if code.lower().startswith(("id", "in_")) else "en"
 
 
 def resources_dir() -> Path:

@@ -2,24 +2,26 @@
 
 from __future__ import annotations
 
+from igdesk.i18n import Text, Words
+
 
 class IgdeskError(Exception):
-    """A failure the owner can act on: a plain sentence in English and Bahasa Indonesia."""
+    """A failure the owner can act on: a catalogue sentence (`text`) and a detail for the log."""
 
-    def __init__(self, english: str, indonesian: str, *, technical: str = "") -> None:
-        super().__init__(technical or english)
-        self.english = english
-        self.indonesian = indonesian
+    def __init__(self, text: Text, *, technical: str = "") -> None:
+        super().__init__(technical or str(text))
+        self.text = text
         self.technical = technical
 
     def sentence(self, lang: str = "en") -> str:
-        return self.indonesian if lang == "id" else self.english
+        """The sentence for the owner in `lang`."""
+        return Words(lang).text(self.text)
 
 
 def not_signed_in() -> IgdeskError:
     return IgdeskError(
-        "No Instagram account is connected yet. Sign in from the igdesk window, "
-        "or set IGDESK_ACCESS_TOKEN for this run.",
-        "Belum ada akun Instagram yang terhubung. Masuk lewat jendela igdesk, "
-        "atau isi IGDESK_ACCESS_TOKEN untuk sekali jalan ini.",
+        Text(
+            "No Instagram account is connected yet. Sign in from the igdesk window, "
+            "or set IGDESK_ACCESS_TOKEN for this run."
+        )
     )

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from igdesk.domain import Folder
+from igdesk.i18n import Text
 
 log = logging.getLogger("igdesk.events")
 
@@ -56,16 +57,15 @@ class SyncStatus:
     next_poll: datetime | None
     rate_limited_until: datetime | None
     offline: bool
-    #: What the last pass could not do, as (English, Bahasa Indonesia) sentences; None: nothing.
-    problem: tuple[str, str] | None = None
+    #: What the last pass could not do, translated where shown; None: nothing.
+    problem: Text | None = None
 
 
 @dataclass(frozen=True)
 class SignInNeeded:
     """The token was refused: the owner must sign in again. The archive stays readable."""
 
-    english: str
-    indonesian: str
+    text: Text
 
 
 Event = ThreadsChanged | MessagesAdded | CustomerWrote | OutboxChanged | SyncStatus | SignInNeeded

@@ -25,6 +25,7 @@ from igdesk.errors import IgdeskError
 from igdesk.events import EventHub, MessagesAdded, OutboxChanged, SignInNeeded, ThreadsChanged
 from igdesk.graph import GraphClient
 from igdesk.graph.errors import GraphError, TokenError
+from igdesk.i18n import Text
 from igdesk.store import Archive
 from igdesk.store.outbox import OutboxEntry, OutboxState
 from igdesk.sync.media_check import check_media_url
@@ -58,14 +59,16 @@ class Replying:
         Raises IgdeskError with the reason when it cannot be sent at all.
         """
         if not text.strip():
-            raise IgdeskError("Write something first.", "Tulis sesuatu dulu.")
+            raise IgdeskError(Text("Write something first."))
         size = text_bytes(text)
         if size > MAX_TEXT_BYTES:
             raise IgdeskError(
-                f"This reply is {size} bytes; Instagram takes at most {MAX_TEXT_BYTES}. "
-                "Shorten it or split it.",
-                f"Balasan ini {size} byte; Instagram menerima paling banyak {MAX_TEXT_BYTES}. "
-                "Persingkat atau pecah.",
+                Text(
+                    "This reply is {size} bytes; Instagram takes at most {most}. "
+                    "Shorten it or split it.",
+                    size=size,
+                    most=MAX_TEXT_BYTES,
+                )
             )
         extra: dict[str, object] = {"reply_to": {"mid": reply_to}} if reply_to else {}
         entry_id = self._queue(thread_id, "text", {"text": text}, extra)
@@ -81,9 +84,7 @@ class Replying:
         links = [urls] if isinstance(urls, str) else [url.strip() for url in urls if url.strip()]
         most = MAX_IMAGES_PER_MESSAGE if kind == "image" else 1
         if not links or len(links) > most:
-            raise IgdeskError(
-                f"Send 1 to {most} links at once.", f"Kirim 1 sampai {most} tautan sekaligus."
-            )
+            raise IgdeskError(Text("Send 1 to {most} links at once.", most=most))
         for url in links:
             await check_media_url(url, kind)
         items = [{"type": kind, "payload": {"url": url}} for url in links]
@@ -156,16 +157,16 @@ class Replying:
         """Write one outgoing message to the outbox (refused when the window is closed)."""
         row = self.archive.thread(thread_id)
         if row is None:
-            raise IgdeskError(
-                "This conversation is no longer here.", "Percakapan ini sudah tidak ada."
-            )
+            raise IgdeskError(Text("This conversation is no longer here."))
         state = current_window_state(
             self.archive, thread_id, utc_now(), human_agent=self.settings.human_agent_allowed
         )
         if state is WindowState.CLOSED:
             raise IgdeskError(
-                "The reply window of this chat has closed. Wait for the customer to write again.",
-                "Batas waktu balas chat ini sudah lewat. Tunggu pelanggan menulis lagi.",
+                Text(
+                    "The reply window of this chat has closed. "
+                    "Wait for the customer to write again."
+                )
             )
         body = {"recipient": {"id": row.contact_id}, "message": message, **(extra or {})}
         entry_id = self.archive.add_outbox(thread_id, row.contact_id, kind, body)
@@ -218,7 +219,7 @@ class Replying:
                     self.events.emit(MessagesAdded(result.thread_id, (entry.message_id,)))
 
         def token_refused(error: TokenError) -> None:
-            self.events.emit(SignInNeeded(error.sentence("en"), error.sentence("id")))
+            self.events.emit(SignInNeeded(error.text))
 
         self._sender = OutboxSender(
             lambda: self.client,

@@ -1,8 +1,9 @@
 """The one error tree of `igdesk.graph`, and how server answers and network failures map onto it.
 
 Every failure the client can meet is one of these classes. Each carries a plain sentence for the
-shop owner (English and Bahasa Indonesia, with the next step), the technical detail for the log
-(never a token, never customer text), and whether retrying can help::
+shop owner (`text`, a catalogue message translated where it is shown, with the next step), the
+technical detail for the log (never a token, never customer text), and whether retrying can
+help::
 
     GraphError
     ├── TokenError                 190 (463 expired, 460 password changed, 467 invalid), 102
@@ -38,6 +39,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from igdesk.graph.redact import redact
+from igdesk.i18n import Text, Words
 
 _TECH_LIMIT = 500
 
@@ -45,11 +47,8 @@ _TECH_LIMIT = 500
 class GraphError(Exception):
     """Base of every error raised by `igdesk.graph`."""
 
-    sentence_en: ClassVar[str] = (
+    text: ClassVar[Text] = Text(
         "Something went wrong while talking to Instagram. Try again in a moment."
-    )
-    sentence_id: ClassVar[str] = (
-        "Terjadi kesalahan saat menghubungi Instagram. Coba lagi sebentar lagi."
     )
     retryable: ClassVar[bool] = False
 
@@ -86,13 +85,12 @@ class GraphError(Exception):
 
     @classmethod
     def sentence(cls, lang: str = "en") -> str:
-        """The plain sentence for the shop owner, in English (`en`) or Bahasa Indonesia (`id`)."""
-        return cls.sentence_id if lang.lower().startswith(("id", "in")) else cls.sentence_en
+        """The plain sentence for the shop owner (`text`) in `lang`."""
+        return Words(lang).text(cls.text)
 
 
 class TokenError(GraphError):
-    sentence_en = "Your Instagram sign-in has expired. Sign in again."
-    sentence_id = "Sesi masuk Instagram Anda telah berakhir. Silakan masuk lagi."
+    text = Text("Your Instagram sign-in has expired. Sign in again.")
 
     _REASONS: ClassVar[dict[int, str]] = {
         463: "expired",
@@ -108,140 +106,92 @@ class TokenError(GraphError):
 
 
 class PermissionDeniedError(GraphError):
-    sentence_en = (
+    text = Text(
         "igdesk is not allowed to do this with your Instagram account. "
         "Sign in again and allow every permission igdesk asks for."
-    )
-    sentence_id = (
-        "igdesk tidak diizinkan melakukan ini dengan akun Instagram Anda. "
-        "Masuk lagi dan izinkan semua akses yang diminta igdesk."
     )
 
 
 class HumanAgentNotAllowedError(PermissionDeniedError):
-    sentence_en = (
+    text = Text(
         "Instagram refused the Human Agent tag: your app is not approved for the Human Agent "
         "feature, so replies more than 24 hours after the customer's last message can't be "
         "sent. Turn off 'I have the Human Agent permission' in Settings."
     )
-    sentence_id = (
-        "Instagram menolak tag Human Agent: aplikasi Anda belum disetujui untuk fitur Human "
-        "Agent, jadi balasan lebih dari 24 jam setelah pesan terakhir pelanggan tidak bisa "
-        "dikirim. Matikan 'Saya punya izin Human Agent' di Pengaturan."
-    )
 
 
 class AccountNotLinkedError(GraphError):
-    sentence_en = (
+    text = Text(
         "This Facebook Page is not linked to an Instagram professional account. "
         "Link them in the Page settings, then sign in again."
-    )
-    sentence_id = (
-        "Halaman Facebook ini belum terhubung ke akun profesional Instagram. "
-        "Hubungkan di pengaturan Halaman, lalu masuk lagi."
     )
 
 
 class MessagingUnavailableError(GraphError):
-    sentence_en = (
+    text = Text(
         "Instagram messaging is not available for this account yet. Make sure it is a "
         "professional account and that 'Allow access to messages' is on in the Instagram app."
-    )
-    sentence_id = (
-        "Pesan Instagram belum tersedia untuk akun ini. Pastikan akunnya akun profesional dan "
-        "'Izinkan akses ke pesan' aktif di aplikasi Instagram."
     )
 
 
 class RecipientError(GraphError):
-    sentence_en = "This customer cannot be reached right now."
-    sentence_id = "Pelanggan ini tidak dapat dihubungi saat ini."
+    text = Text("This customer cannot be reached right now.")
 
 
 class OutsideWindowError(RecipientError):
-    sentence_en = (
+    text = Text(
         "You can no longer reply in this chat: Instagram only allows replies for a limited time "
         "after the customer's last message. Wait for the customer to write again."
-    )
-    sentence_id = (
-        "Anda tidak bisa lagi membalas di obrolan ini: Instagram hanya mengizinkan balasan dalam "
-        "waktu terbatas setelah pesan terakhir pelanggan. Tunggu pelanggan menulis lagi."
     )
 
 
 class UserUnavailableError(RecipientError):
-    sentence_en = (
+    text = Text(
         "This person isn't available on Instagram right now (the account may be deleted, "
         "deactivated or blocking you). Nothing to do but wait for them to write again."
-    )
-    sentence_id = (
-        "Orang ini sedang tidak tersedia di Instagram (akunnya mungkin dihapus, dinonaktifkan, "
-        "atau memblokir Anda). Tunggu sampai mereka menulis lagi."
     )
 
 
 class NoMatchingUserError(UserUnavailableError):
-    sentence_en = (
+    text = Text(
         "This customer can't be reached from your account (Instagram says no such user). "
         "The reply was not sent."
-    )
-    sentence_id = (
-        "Pelanggan ini tidak dapat dihubungi dari akun Anda (Instagram menyatakan pengguna "
-        "tidak ditemukan). Balasan tidak terkirim."
     )
 
 
 class ConsentRequiredError(RecipientError):
-    sentence_en = (
+    text = Text(
         "Instagram will not share this person's profile until they send you a message. "
         "Their name will appear once they write to you."
-    )
-    sentence_id = (
-        "Instagram tidak membagikan profil orang ini sampai mereka mengirimi Anda pesan. "
-        "Namanya akan muncul setelah mereka menulis kepada Anda."
     )
 
 
 class InvalidRequestError(GraphError):
-    sentence_en = (
+    text = Text(
         "Instagram refused this request. Try again; if it keeps happening, "
         "update igdesk or report the problem."
-    )
-    sentence_id = (
-        "Instagram menolak permintaan ini. Coba lagi; jika terus terjadi, "
-        "perbarui igdesk atau laporkan masalahnya."
     )
 
 
 class MessageUnreadableError(InvalidRequestError):
-    sentence_en = (
+    text = Text(
         "Instagram only lets apps read the 20 newest messages of a chat; older ones may be "
         "missing here. Open the chat in the Instagram app to see them."
-    )
-    sentence_id = (
-        "Instagram hanya mengizinkan aplikasi membaca 20 pesan terbaru sebuah obrolan; pesan "
-        "yang lebih lama mungkin tidak tampil di sini. Buka obrolan di aplikasi Instagram."
     )
 
 
 class OAuthExchangeError(InvalidRequestError):
-    sentence_en = "Instagram did not accept the sign-in. Sign in again."
-    sentence_id = "Instagram tidak menerima proses masuk. Silakan masuk lagi."
+    text = Text("Instagram did not accept the sign-in. Sign in again.")
 
 
 class SignInDeniedError(OAuthExchangeError):
-    sentence_en = "The Instagram sign-in was cancelled. Sign in again and tap Allow."
-    sentence_id = "Proses masuk Instagram dibatalkan. Masuk lagi dan ketuk Izinkan."
+    text = Text("The Instagram sign-in was cancelled. Sign in again and tap Allow.")
 
 
 class RateLimitError(GraphError):
-    sentence_en = (
+    text = Text(
         "Instagram asked igdesk to slow down. Messages will continue to load automatically "
         "in a few minutes."
-    )
-    sentence_id = (
-        "Instagram meminta igdesk memperlambat. Pesan akan dimuat lagi secara otomatis "
-        "dalam beberapa menit."
     )
     retryable = True
 
@@ -254,35 +204,23 @@ class RateLimitError(GraphError):
 
 
 class TransientError(GraphError):
-    sentence_en = (
+    text = Text(
         "Instagram could not be reached. Check your internet connection; "
         "igdesk will try again by itself."
-    )
-    sentence_id = (
-        "Instagram tidak dapat dihubungi. Periksa koneksi internet Anda; "
-        "igdesk akan mencoba lagi sendiri."
     )
     retryable = True
 
 
 class SendOutcomeUnknownError(TransientError):
-    sentence_en = (
+    text = Text(
         "The connection broke while sending, so igdesk does not know whether your reply "
         "went out. It will check the chat before trying again."
-    )
-    sentence_id = (
-        "Koneksi terputus saat mengirim, jadi igdesk tidak tahu apakah balasan Anda terkirim. "
-        "igdesk akan memeriksa obrolan sebelum mencoba lagi."
     )
     retryable = False  # the Send API has no idempotency key: reconcile first
 
 
 class BadResponseError(GraphError):
-    sentence_en = (
+    text = Text(
         "Instagram sent an answer igdesk could not understand. "
         "igdesk will try again later; if it keeps happening, update igdesk."
-    )
-    sentence_id = (
-        "Instagram mengirim jawaban yang tidak dapat dipahami igdesk. "
-        "igdesk akan mencoba lagi nanti; jika terus terjadi, perbarui igdesk."
     )

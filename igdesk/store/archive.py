@@ -15,6 +15,7 @@ from pathlib import Path
 from types import TracebackType
 
 from igdesk.domain import utc_now
+from igdesk.i18n import Text
 from igdesk.store.errors import ArchiveError, ArchiveUnreadableError
 from igdesk.store.export import ExportMixin
 from igdesk.store.outbox import OutboxMixin
@@ -49,8 +50,7 @@ class Archive(ExportMixin, SearchMixin, OutboxMixin, StateMixin):
         """Open (creating it and its folders if needed) and migrate the archive at `path`."""
         if sqlite3.sqlite_version_info < MIN_SQLITE:
             raise ArchiveError(
-                "This copy of igdesk was built with a SQLite library that is too old.",
-                "Salinan igdesk ini dibuat dengan pustaka SQLite yang terlalu lama.",
+                Text("This copy of igdesk was built with a SQLite library that is too old."),
                 technical=f"SQLite {sqlite3.sqlite_version}, need {'.'.join(map(str, MIN_SQLITE))}",
             )
         path = Path(path)
@@ -120,7 +120,6 @@ def _configure(conn: sqlite3.Connection, path: Path) -> None:
     conn.execute("PRAGMA foreign_keys = ON")
     if conn.execute("PRAGMA foreign_keys").fetchone()[0] != 1:
         raise ArchiveError(
-            "This copy of igdesk was built with a SQLite library it cannot use.",
-            "Salinan igdesk ini dibuat dengan pustaka SQLite yang tidak bisa dipakainya.",
+            Text("This copy of igdesk was built with a SQLite library it cannot use."),
             technical="foreign key enforcement is unavailable",
         )

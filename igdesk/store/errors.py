@@ -1,18 +1,19 @@
-"""Archive errors: a sentence for the owner (English, Indonesian) and a detail for the log."""
+"""Archive errors: a sentence for the owner (a catalogue message) and a detail for the log."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from igdesk.errors import IgdeskError
+from igdesk.i18n import Text
 
 
 class ArchiveError(IgdeskError):
-    """Something is wrong with the archive file or its use; `english`/`indonesian` say what."""
+    """Something is wrong with the archive file or its use; `text` says what."""
 
     @property
     def message(self) -> str:
-        return self.english
+        return str(self.text)
 
     @property
     def detail(self) -> str:
@@ -24,10 +25,10 @@ class ArchiveTooNewError(ArchiveError):
 
     def __init__(self, path: Path, found: int, known: int) -> None:
         super().__init__(
-            "This message archive was saved by a newer version of igdesk. "
-            "Update igdesk to open it; nothing in it has been changed.",
-            "Arsip pesan ini disimpan oleh igdesk versi yang lebih baru. "
-            "Perbarui igdesk untuk membukanya; isinya tidak diubah sama sekali.",
+            Text(
+                "This message archive was saved by a newer version of igdesk. "
+                "Update igdesk to open it; nothing in it has been changed."
+            ),
             technical=f"{path}: schema version {found}, this build knows up to {known}",
         )
         self.found = found
@@ -39,10 +40,10 @@ class ArchiveUnreadableError(ArchiveError):
 
     def __init__(self, path: Path, detail: str) -> None:
         super().__init__(
-            "igdesk cannot open its message archive. Check that the disk is not full and the "
-            "folder can be written to; if the file was damaged, restore it from a backup.",
-            "igdesk tidak bisa membuka arsip pesannya. Pastikan disk tidak penuh dan foldernya "
-            "bisa ditulisi; jika berkasnya rusak, pulihkan dari cadangan.",
+            Text(
+                "igdesk cannot open its message archive. Check that the disk is not full and the "
+                "folder can be written to; if the file was damaged, restore it from a backup."
+            ),
             technical=f"{path}: {detail}",
         )
 
@@ -52,8 +53,7 @@ class UnknownThreadError(ArchiveError, KeyError):
 
     def __init__(self, thread_id: str) -> None:
         super().__init__(
-            "igdesk could not find this conversation in its archive.",
-            "igdesk tidak menemukan percakapan ini di arsipnya.",
+            Text("igdesk could not find this conversation in its archive."),
             technical=f"unknown thread id {thread_id!r}",
         )
         self.thread_id = thread_id

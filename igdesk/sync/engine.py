@@ -37,10 +37,11 @@ from igdesk.graph.errors import (
 )
 from igdesk.graph.fields import STATE_KEY as FIELDS_KEY
 from igdesk.graph.fields import ReadFields
+from igdesk.i18n import Text
 from igdesk.store import Archive
 from igdesk.sync.ingest import ThreadUpdate, apply_thread, missing_from_read
 from igdesk.sync.unreadable import STATE_KEY as UNREADABLE_KEY
-from igdesk.sync.unreadable import Unreadable, UnreadableThreads, unreadable_sentence
+from igdesk.sync.unreadable import Unreadable, UnreadableThreads, unreadable_text
 
 log = logging.getLogger("igdesk.sync")
 
@@ -82,9 +83,9 @@ class SyncSummary:
         """True when nothing known is left unread."""
         return not self.unreadable
 
-    def problem(self, lang: str) -> str:
-        """The sentence for what could not be read ("" when the pass is complete)."""
-        return unreadable_sentence(self.unreadable, lang)
+    def problem(self) -> Text | None:
+        """The sentence for what could not be read (None when the pass is complete)."""
+        return unreadable_text(self.unreadable)
 
 
 class SyncIncompleteError(IgdeskError):
@@ -162,7 +163,8 @@ class Syncer:
         summary.seconds = time.monotonic() - started
         if summary.threads_failed and not summary.threads_read:
             raise SyncIncompleteError(
-                summary.problem("en"), summary.problem("id"), technical="no conversation read"
+                summary.problem() or Text("No conversation could be read."),
+                technical="no conversation read",
             )
         return summary
 

@@ -41,6 +41,7 @@ from igdesk.graph.errors import (
     TokenError,
     TransientError,
 )
+from igdesk.i18n import Text, Words
 from igdesk.store import Archive
 from igdesk.store.outbox import OutboxEntry, OutboxState
 
@@ -65,20 +66,32 @@ class SendResult:
     state: OutboxState
 
 
-def sentence_json(english: str, indonesian: str) -> str:
-    """The outbox keeps its failure reason as both sentences (no customer text in it)."""
-    return json.dumps({"en": english, "id": indonesian}, ensure_ascii=False)
+def text_json(text: Text) -> str:
+    """The outbox keeps its failure reason as a catalogue message (no customer text in it)."""
+    return json.dumps(text.to_json(), ensure_ascii=False)
 
 
-def sentence_of(error: str | None, lang: str) -> str:
-    """The stored failure reason in the owner's language."""
+def failure_text(error: str | None) -> Text | None:
+    """The stored failure reason (None: none). Archives of older igdesk versions kept both
+    sentences as {"en": …, "id": …}: their English is shown as it is."""
     if not error:
-        return ""
+        return None
     try:
         data = json.loads(error)
     except ValueError:
-        return error
-    return str(data.get(lang) or data.get("en") or "") if isinstance(data, dict) else error
+        return Text(error)
+    if not isinstance(data, dict):
+        return Text(error)
+    try:
+        return Text.from_json(data)
+    except ValueError:
+        return Text(str(data.get("en") or error))
+
+
+def sentence_of(error: str | None, lang: str) -> str:
+    """The stored failure reason in `lang` ("" when there is none)."""
+    text = failure_text(error)
+    return "" if text is None else Words(lang).text(text)
 
 
 def window_closed_at(archive: Archive, thread_id: str) -> datetime | None:
@@ -205,7 +218,7 @@ class OutboxSender:
             return False
         except OutsideWindowError as error:
             self._archive.set_state(WINDOW_CLOSED_KEY + entry.thread_id, utc_now().isoformat())
-            self._fail(entry, (error.sentence("en"), error.sentence("id")))
+            self._fail(entry, error.text)
             return True
         except GraphError as error:
             # Never retried by itself (the owner may Retry); a refused tag is not a window
@@ -214,7 +227,7 @@ class OutboxSender:
             if error.subcode == UPLOAD_FAILURE_SUBCODE:
                 self._fail(entry, _UPLOAD_FAILED)
             else:
-                self._fail(entry, (reason.sentence("en"), reason.sentence("id")))
+                self._fail(entry, reason.text)
             return True
         except IgdeskError as error:  # no token at all
             self._set(entry, OutboxState.PENDING)
@@ -271,10 +284,8 @@ class OutboxSender:
         self._archive.update_outbox(entry.id, state=state)
         self._changed(entry, state)
 
-    def _fail(self, entry: OutboxEntry, reason: tuple[str, str]) -> None:
-        self._archive.update_outbox(
-            entry.id, state=OutboxState.FAILED, error=sentence_json(*reason)
-        )
+    def _fail(self, entry: OutboxEntry, reason: Text) -> None:
+        self._archive.update_outbox(entry.id, state=OutboxState.FAILED, error=text_json(reason))
         self._changed(entry, OutboxState.FAILED)
 
     def _changed(self, entry: OutboxEntry, state: OutboxState) -> None:
@@ -318,19 +329,14 @@ def _local_copy(entry: OutboxEntry, account: Account, message_id: str) -> Messag
     )
 
 
-_WINDOW_CLOSED = (
-    "Not sent: the reply window of this chat has closed. Wait for the customer to write again.",
-    "Tidak terkirim: batas waktu balas chat ini sudah lewat. Tunggu pelanggan menulis lagi.",
+_WINDOW_CLOSED = Text(
+    "Not sent: the reply window of this chat has closed. Wait for the customer to write again."
 )
-_UPLOAD_FAILED = (
+_UPLOAD_FAILED = Text(
     "Not sent: Instagram could not fetch or accept this file. Check that the link opens the "
-    "file itself and that it is within Instagram's type and size limits.",
-    "Tidak terkirim: Instagram tidak bisa mengambil atau menerima berkas ini. Pastikan "
-    "tautannya langsung membuka berkas dan sesuai batas jenis dan ukuran Instagram.",
+    "file itself and that it is within Instagram's type and size limits."
 )
-_NOT_CONFIRMED = (
+_NOT_CONFIRMED = Text(
     "igdesk could not confirm this reply went out. Check the chat in Instagram, then Retry "
-    "or Delete.",
-    "igdesk tidak bisa memastikan balasan ini terkirim. Cek chat di Instagram, lalu Coba lagi "
-    "atau Hapus.",
+    "or Delete."
 )

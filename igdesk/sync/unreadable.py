@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 from igdesk.domain import parse_graph_time
 from igdesk.graph.errors import BadResponseError, GraphError, InvalidRequestError
+from igdesk.i18n import Text
 
 log = logging.getLogger("igdesk.sync")
 
@@ -116,25 +117,27 @@ class UnreadableThreads:
         return cls(entries)
 
 
-def unreadable_sentence(entries: list[Unreadable], lang: str) -> str:
+def unreadable_text(entries: list[Unreadable]) -> Text | None:
     """ "3 conversations could not be read: Instagram refused the request (code 100). …"."""
     if not entries:
-        return ""
+        return None
     (reason, code), _ = Counter((e.reason, e.code) for e in entries).most_common(1)[0]
-    count = len(entries)
-    code_text = f" (code {code})" if code is not None else ""
-    kode_text = f" (kode {code})" if code is not None else ""
-    if lang == "id":
-        why = {
-            "refused": f"Instagram menolak permintaannya{kode_text}",
-            "server": f"Instagram sedang bermasalah{kode_text}",
-            "answer": "jawaban Instagram tidak bisa dibaca",
-        }[reason]
-        return f"{count} percakapan tidak bisa dibaca: {why}. Akan dicoba lagi nanti."
-    why = {
-        "refused": f"Instagram refused the request{code_text}",
-        "server": f"Instagram had a problem on its side{code_text}",
-        "answer": "Instagram's answer could not be read",
-    }[reason]
-    noun = "conversation" if count == 1 else "conversations"
-    return f"{count} {noun} could not be read: {why}. They will be tried again."
+    why: Text
+    if reason == "answer":
+        why = Text("Instagram's answer could not be read")
+    elif code is None:
+        why = (
+            Text("Instagram refused the request")
+            if reason == "refused"
+            else Text("Instagram had a problem on its side")
+        )
+    elif reason == "refused":
+        why = Text("Instagram refused the request (code {code})", code=code)
+    else:
+        why = Text("Instagram had a problem on its side (code {code})", code=code)
+    return Text.plural(
+        "{n} conversation could not be read: {why}. It will be tried again.",
+        "{n} conversations could not be read: {why}. They will be tried again.",
+        len(entries),
+        why=why,
+    )

@@ -18,6 +18,8 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QDialog
 
+from igdesk.i18n import N_, Text, Words
+
 log = logging.getLogger("igdesk.ui.aio")
 
 T = TypeVar("T")
@@ -27,10 +29,7 @@ INFO = "info"
 WARNING = "warning"
 ERROR = "error"
 
-_FALLBACK = {
-    "en": "Something went wrong. Try again; if it keeps happening, the log has the details.",
-    "id": "Terjadi kesalahan. Coba lagi; jika terus terjadi, detailnya ada di log.",
-}
+_FALLBACK = N_("Something went wrong. Try again; if it keeps happening, the log has the details.")
 
 
 class UserMessages(QObject):
@@ -44,6 +43,7 @@ class UserMessages(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        #: The owner's language, for sentences made here (set once when the window starts).
         self.language = "en"
 
 
@@ -71,17 +71,11 @@ def error(text: str) -> None:
 
 
 def user_sentence(exc: BaseException, lang: str | None = None) -> str:
-    """The sentence to show for an error: its own `sentence(lang)` if any, else a generic one."""
-    language = lang or messages().language
-    sentence = getattr(exc, "sentence", None)
-    if callable(sentence):
-        try:
-            text = sentence(language)
-        except Exception:  # a broken sentence must not hide the original failure
-            text = None
-        if isinstance(text, str) and text:
-            return text
-    return _FALLBACK["id" if language == "id" else "en"]
+    """The sentence to show for an error: its own catalogue message (`text`), else a generic
+    one."""
+    words = Words(lang or messages().language)
+    text = getattr(exc, "text", None)
+    return words.text(text) if isinstance(text, Text) else words(_FALLBACK)
 
 
 def install_asyncgen_hooks(loop: asyncio.AbstractEventLoop) -> Callable[[], None]:

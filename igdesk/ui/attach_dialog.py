@@ -9,7 +9,6 @@ from __future__ import annotations
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -17,18 +16,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from igdesk.i18n import N_, Words
 from igdesk.ui.aio import run_dialog
-from igdesk.ui.words import Words
+from igdesk.ui.buttons import ok_cancel
 
 KINDS = (
-    ("image", "Photo (PNG, JPEG, GIF, up to 8 MB)", "Foto (PNG, JPEG, GIF, maks. 8 MB)"),
-    ("video", "Video (MP4, MOV, WEBM…, up to 25 MB)", "Video (MP4, MOV, WEBM…, maks. 25 MB)"),
-    (
-        "audio",
-        "Voice note / audio (M4A, AAC, WAV, up to 25 MB)",
-        "Pesan suara / audio (maks. 25 MB)",
-    ),
-    ("file", "PDF file (up to 25 MB)", "Berkas PDF (maks. 25 MB)"),
+    ("image", N_("Photo (PNG, JPEG, GIF, up to 8 MB)")),
+    ("video", N_("Video (MP4, MOV, WEBM…, up to 25 MB)")),
+    ("audio", N_("Voice note / audio (M4A, AAC, WAV, up to 25 MB)")),
+    ("file", N_("PDF file (up to 25 MB)")),
 )
 
 
@@ -37,34 +33,25 @@ class AttachDialog(QDialog):
 
     def __init__(self, words: Words, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(words("Send a file", "Kirim berkas"))
+        self.setWindowTitle(words("Send a file"))
         explain = QLabel(
             words(
                 "Instagram fetches the file itself: paste a public link that opens the file "
-                "directly.",
-                "Instagram mengambil berkasnya sendiri: tempel tautan publik yang langsung "
-                "membuka berkas.",
+                "directly."
             )
         )
         explain.setWordWrap(True)
         self.url = QLineEdit()
-        self.url.setPlaceholderText(
-            words(
-                "https://… (up to 10 photo links, separated by spaces)",
-                "https://… (sampai 10 tautan foto, dipisah spasi)",
-            )
-        )
-        self.url.setAccessibleName(words("Link to the file", "Tautan ke berkas"))
+        self.url.setPlaceholderText(words("https://… (up to 10 photo links, separated by spaces)"))
+        self.url.setAccessibleName(words("Link to the file"))
         self.kind = QComboBox()
-        self.kind.setAccessibleName(words("Kind of file", "Jenis berkas"))
-        for key, english, indonesian in KINDS:
-            self.kind.addItem(words(english, indonesian), key)
+        self.kind.setAccessibleName(words("Kind of file"))
+        for key, label in KINDS:
+            self.kind.addItem(words(label), key)
         form = QFormLayout()
-        form.addRow(words("&Link", "&Tautan"), self.url)
-        form.addRow(words("&Kind", "&Jenis"), self.kind)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
+        form.addRow(words("&Link"), self.url)
+        form.addRow(words("&Kind"), self.kind)
+        buttons = ok_cancel(words)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

@@ -26,7 +26,7 @@ class CoreBridge(QObject):
     customer_wrote = Signal(str, str, str)  # thread id, message id, folder value
     outbox_changed = Signal(str, int)  # thread id, outbox entry id
     sync_status = Signal(object)  # SyncStatus
-    sign_in_needed = Signal(str, str)  # English, Indonesian sentence
+    sign_in_needed = Signal(object)  # Text: the sentence, translated where it is shown
 
     def __init__(self, hub: EventHub, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -50,5 +50,5 @@ class CoreBridge(QObject):
                 self.outbox_changed.emit(thread_id, entry_id)
             case SyncStatus():
                 self.sync_status.emit(event)
-            case SignInNeeded(english=english, indonesian=indonesian):
-                self.sign_in_needed.emit(english, indonesian)
+            case SignInNeeded(text=text):
+                self.sign_in_needed.emit(text)

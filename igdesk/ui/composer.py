@@ -28,10 +28,10 @@ from PySide6.QtWidgets import (
 
 from igdesk.config import Settings
 from igdesk.domain import MAX_TEXT_BYTES, Window, WindowState, text_bytes
+from igdesk.i18n import Words
 from igdesk.ui.composer_editor import ReplyEditor
 from igdesk.ui.composer_text import split_message, window_later, window_sentence
 from igdesk.ui.emoji_picker import EmojiPicker
-from igdesk.ui.words import Words
 
 #: From this share of MAX_TEXT_BYTES on, the counter turns to the warning colour.
 NEAR_LIMIT = 0.9
@@ -99,12 +99,12 @@ class Composer(QWidget):
         return button
 
     def _build(self) -> None:
-        w = self._words
+        words = self._words
         self.reply_bar = QFrame()
         self.reply_label = QLabel()
         self.reply_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.cancel_reply_button = self._button("✕", w("Cancel reply", "Batalkan balasan"))
-        self.cancel_reply_button.setToolTip(w("Cancel reply (Esc)", "Batalkan balasan (Esc)"))
+        self.cancel_reply_button = self._button("✕", words("Cancel reply"))
+        self.cancel_reply_button.setToolTip(words("Cancel reply (Esc)"))
         bar = QHBoxLayout(self.reply_bar)
         bar.setContentsMargins(0, 0, 0, 0)
         bar.addWidget(self.reply_label, 1)
@@ -114,28 +114,26 @@ class Composer(QWidget):
         self.window_label = QLabel()
         self.window_label.setTextFormat(Qt.TextFormat.PlainText)
         self.window_label.setWordWrap(True)
-        self.window_label.setAccessibleName(w("Reply window", "Batas balas"))
+        self.window_label.setAccessibleName(words("Reply window"))
 
-        self.editor = ReplyEditor(self._settings, w)
-        self.editor.setAccessibleName(w("Reply", "Balasan"))
+        self.editor = ReplyEditor(self._settings, words)
+        self.editor.setAccessibleName(words("Your reply"))
         lines = self.editor.fontMetrics().lineSpacing()
         self.editor.setMinimumHeight(lines * 3)
         self.editor.setMaximumHeight(lines * 8)
 
-        self.emoji_button = self._button("🙂", w("Insert emoji", "Sisipkan emoji"), "Ctrl+E")
-        self.saved_button = self._button(
-            "⚡", w("Saved replies", "Balasan tersimpan"), "Ctrl+Shift+R"
-        )
-        self.attach_button = self._button("📎", w("Attach files", "Lampirkan file"), "Ctrl+Shift+A")
-        self.heart_button = self._button("❤️", w("Send a heart", "Kirim hati"))
+        self.emoji_button = self._button("🙂", words("Insert emoji"), "Ctrl+E")
+        self.saved_button = self._button("⚡", words("Saved replies"), "Ctrl+Shift+R")
+        self.attach_button = self._button("📎", words("Attach files"), "Ctrl+Shift+A")
+        self.heart_button = self._button("❤️", words("Send a heart"))
         self.counter_label = QLabel()
         self.counter_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.counter_label.setAccessibleName(w("Message size", "Ukuran pesan"))
-        self.send_button = QPushButton(w("Send", "Kirim"))
-        self.send_button.setAccessibleName(w("Send", "Kirim"))
-        self.emoji_picker = EmojiPicker(w, self)
+        self.counter_label.setAccessibleName(words("Message size"))
+        self.send_button = QPushButton(words("Send"))
+        self.send_button.setAccessibleName(words("Send"))
+        self.emoji_picker = EmojiPicker(words, self)
         self.saved_menu = QMenu(self)
-        self.saved_menu.setAccessibleName(w("Saved replies", "Balasan tersimpan"))
+        self.saved_menu.setAccessibleName(words("Saved replies"))
 
         self.over_bar = QFrame()
         self.over_label = QLabel()
@@ -372,7 +370,7 @@ class Composer(QWidget):
         flat = " ".join(quote.split())
         if len(flat) > _QUOTE_CHARS:
             flat = flat[: _QUOTE_CHARS - 1].rstrip() + "…"
-        text = self._words(f"Replying to: {flat}", f"Membalas: {flat}")
+        text = self._words("Replying to: {quote}", quote=flat)
         self.reply_label.setText(text)
         self.reply_label.setAccessibleName(text)
         self.reply_bar.setVisible(message_id is not None)
@@ -387,7 +385,7 @@ class Composer(QWidget):
 
     def show_saved_replies_menu(self) -> None:
         """The menu of every saved reply (rebuilt each time: Settings may have changed)."""
-        w = self._words
+        words = self._words
         self.saved_menu.clear()
         replies = self.editor.replies()
         for reply in replies:
@@ -395,22 +393,17 @@ class Composer(QWidget):
             action.setToolTip(reply.text)
             action.triggered.connect(lambda _checked=False, t=reply.text: self.insert_text(t))
         if not replies:
-            empty = self.saved_menu.addAction(
-                w(
-                    "No saved replies yet — add them in Settings",
-                    "Belum ada balasan tersimpan — tambahkan di Pengaturan",
-                )
-            )
+            empty = self.saved_menu.addAction(words("No saved replies yet — add them in Settings"))
             empty.setEnabled(False)
         self.saved_menu.addSeparator()
-        edit = self.saved_menu.addAction(w("Edit saved replies…", "Ubah balasan tersimpan…"))
+        edit = self.saved_menu.addAction(words("Edit saved replies…"))
         edit.triggered.connect(self.edit_saved_replies_requested)
         self._popup(self.saved_menu)
 
     # --- state --------------------------------------------------------------------------------
 
     def _update_state(self) -> None:
-        w = self._words
+        words = self._words
         can_reply = self.can_reply()
         self.editor.setReadOnly(not can_reply)
         self.editor.setEnabled(can_reply)
@@ -421,9 +414,7 @@ class Composer(QWidget):
         level = "over" if size > MAX_TEXT_BYTES else "ok"
         if level == "ok" and size >= MAX_TEXT_BYTES * NEAR_LIMIT:
             level = "near"
-        self.counter_label.setText(
-            w(f"{size} / {MAX_TEXT_BYTES} bytes", f"{size} / {MAX_TEXT_BYTES} byte")
-        )
+        self.counter_label.setText(words("{size} / {most} bytes", size=size, most=MAX_TEXT_BYTES))
         if self.counter_label.property("level") != level:
             self.counter_label.setProperty("level", level)
             self.counter_label.setStyleSheet(_COLORS[level])
@@ -432,33 +423,31 @@ class Composer(QWidget):
         self._update_window_line()
         if self._settings.enter_sends:
             keys = "Enter"
-            hint = w(
-                "Enter sends, Shift+Enter adds a line", "Enter mengirim, Shift+Enter baris baru"
-            )
+            hint = words("Enter sends, Shift+Enter adds a line")
         else:
             keys = "Ctrl+Enter"
-            hint = w("Ctrl+Enter sends, Enter adds a line", "Ctrl+Enter mengirim, Enter baris baru")
+            hint = words("Ctrl+Enter sends, Enter adds a line")
         self.editor.setPlaceholderText(
-            w(f"Write a reply… ({hint})", f"Tulis balasan… ({hint})") if can_reply else ""
+            words("Write a reply… ({hint})", hint=hint) if can_reply else ""
         )
         self.editor.setToolTip(hint)
-        self.send_button.setToolTip(w(f"Send ({keys})", f"Kirim ({keys})"))
+        self.send_button.setToolTip(words("Send ({keys})", keys=keys))
 
     def _update_over(self, size: int, *, show: bool) -> None:
         self.over_bar.setVisible(show)
         if not show:
             return
-        w = self._words
+        words = self._words
         count = len(self.split_parts())
         self.over_label.setText(
-            w(
-                f"Too long for one message: {size} bytes, Instagram accepts at most "
-                f"{MAX_TEXT_BYTES}. Shorten it or split it.",
-                f"Terlalu panjang untuk satu pesan: {size} byte, Instagram menerima maksimal "
-                f"{MAX_TEXT_BYTES}. Persingkat atau bagi.",
+            words(
+                "Too long for one message: {size} bytes, Instagram accepts at most {most}. "
+                "Shorten it or split it.",
+                size=size,
+                most=MAX_TEXT_BYTES,
             )
         )
-        label = w(f"Split into {count} messages", f"Bagi menjadi {count} pesan")
+        label = words.plural("Split into {n} message", "Split into {n} messages", count)
         self.split_button.setText(label)
         self.split_button.setAccessibleName(label)
 

@@ -13,9 +13,9 @@ from PySide6.QtGui import QKeyEvent, QTextCursor
 from PySide6.QtWidgets import QAbstractItemView, QCompleter, QPlainTextEdit, QWidget
 
 from igdesk.config import Settings
+from igdesk.i18n import Words
 from igdesk.ui import saved_replies
 from igdesk.ui.saved_replies import SavedRepliesModel
-from igdesk.ui.words import Words
 
 _ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 _COMPLETER_KEYS = (*_ENTER, Qt.Key.Key_Escape, Qt.Key.Key_Tab, Qt.Key.Key_Backtab)
@@ -47,7 +47,7 @@ class ReplyEditor(QPlainTextEdit):
         self.completer.setWidget(self)
         self.completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         self.completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.popup().setAccessibleName(words("Saved replies", "Balasan tersimpan"))
+        self.popup().setAccessibleName(words("Saved replies"))
         self.completer.activated.connect(self._completed)  # the str overload: "/shortcut"
 
     def popup(self) -> QAbstractItemView:

@@ -20,15 +20,11 @@ from igdesk.domain import (
     messaging_window,
     text_bytes,
 )
+from igdesk.i18n import Words
 from igdesk.ui.text import clock_time
-from igdesk.ui.words import Words
 
 ZWJ = "\u200d"
 _ZWNJ = "\u200c"
-_SHORT_MONTHS = {
-    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
-    "id": ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"),
-}
 # Extended_Pictographic, approximated by the blocks emoji live in (enough for GB11).
 _PICTOGRAPHIC = (
     (0x00A9, 0x00A9),
@@ -184,19 +180,21 @@ def duration_words(span: timedelta, words: Words) -> str:
     minutes = max(int(span.total_seconds() // 60), 0)
     days, rest = divmod(minutes, 24 * 60)
     hours, mins = divmod(rest, 60)
+    # TRANSLATORS: a time left in days and hours, short ("2d 5h").
     if days:
-        return words(f"{days}d {hours}h", f"{days} hr {hours} j")
+        return words("{days}d {hours}h", days=days, hours=hours)
+    # TRANSLATORS: a time left in hours and minutes, short ("3h 12m").
     if hours:
-        return words(f"{hours}h {mins}m", f"{hours} j {mins} m")
-    return words(f"{mins}m", f"{mins} m")
+        return words("{hours}h {mins}m", hours=hours, mins=mins)
+    # TRANSLATORS: a time left in minutes, short ("7m").
+    return words("{mins}m", mins=mins)
 
 
 def moment_words(moment: datetime, now: datetime, words: Words) -> str:
     """A local date and time, "24 Nov 14:00" (with the year when it is not this year's)."""
     local, local_now = moment.astimezone(), now.astimezone()
-    month = _SHORT_MONTHS[words.lang][local.month - 1]
-    year = "" if local.year == local_now.year else f" {local.year}"
-    return f"{local.day} {month}{year} {clock_time(moment)}"
+    day = words.date(local, "d MMM" if local.year == local_now.year else "d MMM y")
+    return f"{day} {clock_time(moment)}"
 
 
 def window_sentence(
@@ -204,43 +202,33 @@ def window_sentence(
 ) -> str:
     """What the composer says about the reply window; "" when it is simply open."""
     if window is None:
-        return words("Choose a conversation to reply.", "Pilih percakapan untuk membalas.")
+        return words("Choose a conversation to reply.")
     if window.state is WindowState.OPEN:
         return ""
     if window.state is WindowState.HUMAN_AGENT:
         left = duration_words(window.time_left(now), words)
-        return words(
-            f"Replies go as a human agent (7-day window) — {left} left",
-            f"Balasan dikirim sebagai agen manusia (batas 7 hari) — sisa {left}",
-        )
+        return words("Replies go as a human agent (7-day window) — {left} left", left=left)
     if window.closes_at is None:
         return words(
-            "You can't reply yet: Instagram allows replies only after the customer writes to you.",
-            "Anda belum bisa membalas: Instagram hanya mengizinkan balasan setelah pelanggan "
-            "menulis kepada Anda.",
+            "You can't reply yet: Instagram allows replies only after the customer writes to you."
         )
     when = moment_words(window.closes_at, now, words)
     if human_agent:
         return words(
             "You can't reply: Instagram allows replies only within 7 days of the customer's "
-            f"last message, even as a human agent (closed {when}). Wait for them to write again.",
-            "Anda tidak bisa membalas: Instagram hanya mengizinkan balasan dalam 7 hari sejak "
-            f"pesan terakhir pelanggan, juga sebagai agen manusia (ditutup {when}). Tunggu "
-            "sampai mereka menulis lagi.",
+            "last message, even as a human agent (closed {when}). Wait for them to write again.",
+            when=when,
         )
     sentence = words(
         "You can't reply: Instagram allows replies only within 24 hours of the customer's "
-        f"last message (closed {when}). Wait for them to write again.",
-        "Anda tidak bisa membalas: Instagram hanya mengizinkan balasan dalam 24 jam sejak "
-        f"pesan terakhir pelanggan (ditutup {when}). Tunggu sampai mereka menulis lagi.",
+        "last message (closed {when}). Wait for them to write again.",
+        when=when,
     )
     last_message = window.closes_at - STANDARD_WINDOW
     if now < last_message + HUMAN_AGENT_WINDOW:
         sentence += " " + words(
             "If Meta approved the Human Agent permission for your app, turn it on in Settings "
-            "to reply up to 7 days after their last message.",
-            "Jika Meta sudah menyetujui izin Human Agent untuk aplikasi Anda, aktifkan di "
-            "Pengaturan untuk membalas hingga 7 hari setelah pesan terakhir mereka.",
+            "to reply up to 7 days after their last message."
         )
     return sentence
 

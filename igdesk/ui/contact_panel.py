@@ -9,7 +9,7 @@ from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QFormLayout, QFrame, QLabel, QVBoxLayout, QWidget
 
 from igdesk.domain import Contact
-from igdesk.ui.words import Words
+from igdesk.i18n import Words
 
 AVATAR_SIZE = 72
 
@@ -31,7 +31,7 @@ class ContactPanel(QFrame):
         self.setObjectName("contactPanel")
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setMinimumWidth(200)
-        self.setAccessibleName(words("Customer details", "Detail pelanggan"))
+        self.setAccessibleName(words("Customer details"))
         self.avatar = QLabel()
         self.avatar.setFixedSize(AVATAR_SIZE, AVATAR_SIZE)
         self.avatar.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -48,10 +48,10 @@ class ContactPanel(QFrame):
         self.details = QWidget()
         form = QFormLayout(self.details)
         form.setContentsMargins(0, 0, 0, 0)
-        form.addRow(words("Follows you", "Mengikuti Anda"), self.follows)
-        form.addRow(words("Followers", "Pengikut"), self.followers)
-        form.addRow(words("Verified", "Terverifikasi"), self.verified)
-        form.addRow(words("Customer since", "Pelanggan sejak"), self.since)
+        form.addRow(words("Follows you"), self.follows)
+        form.addRow(words("Followers"), self.followers)
+        form.addRow(words("Verified"), self.verified)
+        form.addRow(words("Customer since"), self.since)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 16, 16, 16)
         layout.addWidget(self.avatar, alignment=Qt.AlignmentFlag.AlignHCenter)
@@ -72,29 +72,25 @@ class ContactPanel(QFrame):
     def show_contact(self, contact: Contact, customer_since: datetime | None) -> None:
         words = self._words
         self.details.setVisible(True)
-        self.name.setText(contact.name or contact.username or words("Customer", "Pelanggan"))
+        self.name.setText(contact.name or contact.username or words("Customer"))
         self.username.setText(f"@{contact.username}" if contact.username else "")
         follow_parts = []
         if contact.follows_business is not None:
-            follow_parts.append(
-                words("Yes", "Ya") if contact.follows_business else words("No", "Tidak")
-            )
+            follow_parts.append(words("Yes") if contact.follows_business else words("No"))
         if contact.business_follows:
-            follow_parts.append(words("(you follow them)", "(Anda mengikuti)"))
-        self.follows.setText(" ".join(follow_parts) or words("Unknown", "Tidak diketahui"))
+            follow_parts.append(words("(you follow them)"))
+        self.follows.setText(" ".join(follow_parts) or words("Unknown"))
         self.followers.setText(
             f"{contact.follower_count:,}".replace(",", "." if words.lang == "id" else ",")
             if contact.follower_count is not None
-            else words("Unknown", "Tidak diketahui")
+            else words("Unknown")
         )
         if contact.is_verified is None:
-            self.verified.setText(words("Unknown", "Tidak diketahui"))
+            self.verified.setText(words("Unknown"))
         else:
-            self.verified.setText(
-                words("Yes ✔", "Ya ✔") if contact.is_verified else words("No", "Tidak")
-            )
+            self.verified.setText(words("Yes ✔") if contact.is_verified else words("No"))
         self.since.setText(
-            customer_since.astimezone().strftime("%d %b %Y") if customer_since else ""
+            words.date(customer_since.astimezone(), "d MMM y") if customer_since else ""
         )
 
     def set_avatar(self, pixmap: QPixmap | None) -> None:

@@ -19,12 +19,12 @@ from PySide6.QtWidgets import (
 )
 
 from igdesk.domain import Folder, Message, WindowState, messaging_window, utc_now
+from igdesk.i18n import Words
 from igdesk.store.threads import ThreadRow
 from igdesk.ui.composer_text import duration_words
 from igdesk.ui.delegates.message_delegate import MessageDelegate
 from igdesk.ui.models.messages import MessageListModel
 from igdesk.ui.outbox_panel import OutboxPanel
-from igdesk.ui.words import Words
 
 PAGE = 200
 
@@ -33,14 +33,14 @@ def window_text(row: ThreadRow, now: datetime, *, human_agent: bool, words: Word
     """The header's line about the 24-hour (or 7-day) reply window."""
     window = messaging_window(row.last_customer_message_at, now, human_agent_allowed=human_agent)
     if window.closes_at is None:
-        return words("The customer has not written yet.", "Pelanggan belum menulis.")
+        return words("The customer has not written yet.")
     left = duration_words(window.time_left(now), words)
-    closed_at = window.closes_at.astimezone().strftime("%d %b %H:%M")
     if window.state is WindowState.OPEN:
-        return words(f"Reply window: {left} left", f"Batas balas: sisa {left}")
+        return words("Reply window: {left} left", left=left)
     if window.state is WindowState.HUMAN_AGENT:
-        return words(f"Human agent reply: {left} left", f"Balasan agen manusia: sisa {left}")
-    return words(f"Reply window closed on {closed_at}", f"Batas balas berakhir {closed_at}")
+        return words("Human agent reply: {left} left", left=left)
+    closed_at = words.date(window.closes_at.astimezone(), "d MMM HH:mm")
+    return words("Reply window closed on {closed_at}", closed_at=closed_at)
 
 
 class MessageView(QListView):
@@ -96,23 +96,23 @@ class ConversationPane(QWidget):
         self.subtitle.setTextFormat(Qt.TextFormat.PlainText)
         self.window_label = QLabel()
         self.window_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.window_label.setAccessibleName(words("Reply window", "Batas balas"))
+        self.window_label.setAccessibleName(words("Reply window"))
 
         self.accept_button = QToolButton()
-        self.accept_button.setText(words("&Accept", "&Terima"))
-        self.accept_button.setToolTip(words("Accept (A) — to Primary", "Terima (A) — ke Utama"))
+        self.accept_button.setText(words("&Accept"))
+        self.accept_button.setToolTip(words("Accept (A) — to Primary"))
         self.accept_button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
         menu = QMenu(self.accept_button)
-        menu.addAction(words("Accept to Primary", "Terima ke Utama"), self._accept_primary)
-        menu.addAction(words("Accept to General", "Terima ke Umum"), self._accept_general)
+        menu.addAction(words("Accept to Primary"), self._accept_primary)
+        menu.addAction(words("Accept to General"), self._accept_general)
         self.accept_button.setMenu(menu)
         self.accept_button.clicked.connect(self._accept_primary)
-        self.deny_button = QPushButton(words("&Deny", "&Tolak"))
-        self.deny_button.setToolTip(words("Deny (D)", "Tolak (D)"))
+        self.deny_button = QPushButton(words("&Deny"))
+        self.deny_button.setToolTip(words("Deny (D)"))
         self.deny_button.clicked.connect(self._deny)
         self.move_button = QPushButton()
         self.move_button.clicked.connect(self._move)
-        self.restore_button = QPushButton(words("&Restore", "&Pulihkan"))
+        self.restore_button = QPushButton(words("&Restore"))
         self.restore_button.clicked.connect(self._restore)
 
         header = QHBoxLayout()
@@ -126,9 +126,9 @@ class ConversationPane(QWidget):
             header.addWidget(button)
         self.view = MessageView(delegate)
         self.view.setModel(self.model)
-        self.view.setAccessibleName(words("Messages", "Pesan"))
+        self.view.setAccessibleName(words("Messages"))
         self.view.older_wanted.connect(self._older)
-        self.empty = QLabel(words("Choose a conversation", "Pilih percakapan"))
+        self.empty = QLabel(words("Choose a conversation"))
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 0)
@@ -204,17 +204,15 @@ class ConversationPane(QWidget):
         self.move_button.setVisible(folder in (Folder.PRIMARY, Folder.GENERAL))
         if row is None:
             return
-        self.title.setText(
-            row.contact_name or row.contact_username or words("Customer", "Pelanggan")
-        )
+        self.title.setText(row.contact_name or row.contact_username or words("Customer"))
         self.subtitle.setText(f"@{row.contact_username}" if row.contact_username else "")
         self.window_label.setText(
             window_text(row, utc_now(), human_agent=self.human_agent, words=words)
         )
         if folder is Folder.PRIMARY:
-            self.move_button.setText(words("Move to &General", "Pindah ke &Umum"))
+            self.move_button.setText(words("Move to &General"))
         else:
-            self.move_button.setText(words("Move to &Primary", "Pindah ke &Utama"))
+            self.move_button.setText(words("Move to &Primary"))
 
     # --- actions ------------------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QGridLayout, QMenu, QToolButton, QWidget, QWidgetAction
 
-from igdesk.ui.words import Words
+from igdesk.i18n import Words
 
 COLUMNS = 10
 EMOJI = (
@@ -79,7 +79,7 @@ class EmojiPicker(QMenu):
 
     def __init__(self, words: Words, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setAccessibleName(words("Emoji", "Emoji"))
+        self.setAccessibleName(words("Emoji"))
         self.grid = _Grid(self)
         action = QWidgetAction(self)
         action.setDefaultWidget(self.grid)

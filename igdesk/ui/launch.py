@@ -18,7 +18,9 @@ from PySide6.QtWidgets import QApplication
 from igdesk.app import App, open_app
 from igdesk.errors import IgdeskError
 from igdesk.graph.errors import GraphError, TokenError
+from igdesk.i18n import Words
 from igdesk.logsetup import setup_logging
+from igdesk.ui import aio
 from igdesk.ui.aio import TaskOwner, install_asyncgen_hooks
 from igdesk.ui.icons import app_icon
 from igdesk.ui.images import ImageStore
@@ -26,7 +28,6 @@ from igdesk.ui.main_window import MainWindow
 from igdesk.ui.screenshot import save_screenshot
 from igdesk.ui.sign_in import ask_for_token
 from igdesk.ui.tray import TrayNotifier
-from igdesk.ui.words import Words
 
 log = logging.getLogger("igdesk.ui")
 
@@ -63,12 +64,13 @@ def run_gui(args: argparse.Namespace, lang: str) -> int:
 
 
 async def _run(args: argparse.Namespace, lang: str, qt_app: QApplication) -> int:
-    words = Words(lang)
     simulate = None if args.screenshot else SANDBOX_CUSTOMER_EVERY
     async with open_app(
         args.profile, graph_url=args.graph_url, sandbox=args.sandbox, simulate_every=simulate
     ) as app:
         setup_logging(app.profile.log_path, verbose=args.verbose)
+        words = Words(lang)  # after the log is set up: a damaged catalogue is logged there
+        aio.messages().language = words.lang
         if not app.has_token() and not await ask_for_token(app, words):
             return 1
         tasks = TaskOwner("window")
@@ -99,8 +101,8 @@ async def _first_sync(app: App, window: MainWindow, words: Words) -> None:
     try:
         await app.sync_once()
     except (GraphError, IgdeskError) as error:
-        window.status_label.setText(error.sentence(words.lang))
+        window.status_label.setText(words.text(error.text))
         if isinstance(error, TokenError):
-            window.banner_label.setText(error.sentence(words.lang))
+            window.banner_label.setText(words.text(error.text))
             window.banner.setVisible(True)
     window.reload_all()

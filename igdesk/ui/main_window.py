@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from igdesk.app import App
 from igdesk.domain import Folder, utc_now
 from igdesk.events import SyncStatus
+from igdesk.i18n import Text, Words
 from igdesk.ui.aio import TaskOwner
 from igdesk.ui.bridge import CoreBridge
 from igdesk.ui.composer import Composer
@@ -41,7 +42,6 @@ from igdesk.ui.models.threads import ThreadListModel, title_of
 from igdesk.ui.reply_actions import ReplyActions
 from igdesk.ui.status import status_text
 from igdesk.ui.tray import TrayNotifier
-from igdesk.ui.words import Words
 
 FOLDER_ORDER = (Folder.PRIMARY, Folder.GENERAL, Folder.REQUESTS, Folder.DENIED)
 REQUESTS_NOTICE_KEY = "ui.requests_notice_dismissed"
@@ -91,35 +91,34 @@ class MainWindow(ReplyActions):
     # --- layout ----------------------------------------------------------------------------------
 
     def _build(self) -> None:
-        w = self.words
+        words = self.words
         self.account_label = QLabel()
         self.account_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.account_label.setAccessibleName(w("Shop account", "Akun toko"))
+        self.account_label.setAccessibleName(words("Shop account"))
         font = self.account_label.font()
         font.setBold(True)
         self.account_label.setFont(font)
         self.search_box = QLineEdit()
-        self.search_box.setPlaceholderText(w("Search messages (Ctrl+F)", "Cari pesan (Ctrl+F)"))
-        self.search_box.setAccessibleName(w("Search messages", "Cari pesan"))
+        self.search_box.setPlaceholderText(words("Search messages (Ctrl+F)"))
+        self.search_box.setAccessibleName(words("Search messages"))
         self.search_box.setClearButtonEnabled(True)
         self.folder_view = QListView()
         self.folder_view.setModel(self.folder_model)
-        self.folder_view.setAccessibleName(w("Folders", "Folder"))
+        self.folder_view.setAccessibleName(words("Folders"))
         self.folder_view.setMaximumWidth(240)
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.addWidget(self.account_label)
         left_layout.addWidget(self.search_box)
         left_layout.addWidget(self.folder_view, 1)
-        self.ending_soon_button = QPushButton(w("⏳ Ending soon", "⏳ Segera berakhir"))
+        self.ending_soon_button = QPushButton(words("⏳ Ending soon"))
         self.ending_soon_button.setCheckable(True)
         self.ending_soon_button.setToolTip(
-            w(
+            words(
                 "Chats whose reply window closes within 3 hours, soonest first (Ctrl+5)",
-                "Chat yang batas balasnya berakhir dalam 3 jam, yang tercepat dulu (Ctrl+5)",
             )
         )
-        self.ending_soon_button.setAccessibleName(w("Ending soon", "Segera berakhir"))
+        self.ending_soon_button.setAccessibleName(words("Ending soon"))
         left_layout.addWidget(self.ending_soon_button)
 
         self.thread_view = QListView()
@@ -127,19 +126,17 @@ class MainWindow(ReplyActions):
         self.thread_view.setItemDelegate(ThreadDelegate(avatar_for=self._avatar, parent=self))
         self.thread_view.setUniformItemSizes(True)
         self.thread_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.thread_view.setAccessibleName(w("Conversations", "Percakapan"))
+        self.thread_view.setAccessibleName(words("Conversations"))
         self.requests_notice = QFrame()
         notice_layout = QHBoxLayout(self.requests_notice)
         notice = QLabel(
-            w(
+            words(
                 "Accepting or denying here is kept in igdesk only: Instagram's own app may "
                 "still show these requests.",
-                "Menerima atau menolak di sini hanya tersimpan di igdesk: aplikasi Instagram "
-                "mungkin masih menampilkan permintaan ini.",
             )
         )
         notice.setWordWrap(True)
-        dismiss = QPushButton(w("Got it", "Mengerti"))
+        dismiss = QPushButton(words("Got it"))
         dismiss.clicked.connect(self._dismiss_requests_notice)
         notice_layout.addWidget(notice, 1)
         notice_layout.addWidget(dismiss)
@@ -150,12 +147,12 @@ class MainWindow(ReplyActions):
         threads_layout.addWidget(self.thread_view, 1)
         self.search_view = QListView()
         self.search_view.setModel(self.search_model)
-        self.search_view.setAccessibleName(w("Search results", "Hasil pencarian"))
+        self.search_view.setAccessibleName(words("Search results"))
         self.search_view.setItemDelegate(SearchDelegate(self))
         self.search_view.setUniformItemSizes(True)
         self.ending_model = EndingSoonModel(
             None,
-            lang=w.lang,
+            lang=words.lang,
             human_agent_allowed=self.app.settings.human_agent_allowed,
             parent=self,
         )
@@ -163,20 +160,20 @@ class MainWindow(ReplyActions):
         self.ending_view.setModel(self.ending_model)
         self.ending_view.setItemDelegate(ThreadDelegate(avatar_for=self._avatar, parent=self))
         self.ending_view.setUniformItemSizes(True)
-        self.ending_view.setAccessibleName(w("Ending soon", "Segera berakhir"))
+        self.ending_view.setAccessibleName(words("Ending soon"))
         self.middle = QStackedWidget()
         self.middle.addWidget(threads_page)
         self.middle.addWidget(self.search_view)
         self.middle.addWidget(self.ending_view)
 
         self.message_delegate = MessageDelegate(
-            image_for=self._image, image_state=self._image_state, lang=w.lang, parent=self
+            image_for=self._image, image_state=self._image_state, lang=words.lang, parent=self
         )
-        self.conversation = ConversationPane(w, self.message_delegate)
+        self.conversation = ConversationPane(words, self.message_delegate)
         self.conversation.human_agent = self.app.settings.human_agent_allowed
-        self.composer = Composer(w, self.app.settings)
+        self.composer = Composer(words, self.app.settings)
         self.conversation.add_bottom(self.composer)
-        self.contact_panel = ContactPanel(w)
+        self.contact_panel = ContactPanel(words)
 
         splitter = QSplitter()
         for widget in (left, self.middle, self.conversation, self.contact_panel):
@@ -189,7 +186,7 @@ class MainWindow(ReplyActions):
         banner_layout = QHBoxLayout(self.banner)
         self.banner_label = QLabel()
         self.banner_label.setWordWrap(True)
-        self.sign_in_button = QPushButton(w("Sign in again", "Masuk lagi"))
+        self.sign_in_button = QPushButton(words("Sign in again"))
         banner_layout.addWidget(self.banner_label, 1)
         banner_layout.addWidget(self.sign_in_button)
         self.banner.setVisible(False)
@@ -201,23 +198,23 @@ class MainWindow(ReplyActions):
         layout.addWidget(splitter, 1)
         self.setCentralWidget(central)
 
-        menu = self.menuBar().addMenu(w("&igdesk", "&igdesk"))
-        self.settings_action = menu.addAction(w("&Settings…", "&Pengaturan…"))
+        menu = self.menuBar().addMenu("&igdesk")
+        self.settings_action = menu.addAction(words("&Settings…"))
         self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
         self.settings_action.triggered.connect(self._open_settings)
-        self.refresh_action = menu.addAction(w("&Refresh now", "&Segarkan sekarang"))
+        self.refresh_action = menu.addAction(words("&Refresh now"))
         self.refresh_action.setShortcut(QKeySequence("F5"))
         self.refresh_action.triggered.connect(self.app.refresh)
-        share = menu.addAction(w("Share one of your &posts…", "Bagikan &postingan Anda…"))
+        share = menu.addAction(words("Share one of your &posts…"))
         share.setShortcut(QKeySequence("Ctrl+Shift+P"))
         share.triggered.connect(lambda: self.tasks.start(self._share_post(), name="share-post"))
         menu.addSeparator()
-        quit_action = menu.addAction(w("&Quit", "&Keluar"))
+        quit_action = menu.addAction(words("&Quit"))
         quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         quit_action.triggered.connect(self.close)
 
         self.status_label = QLabel()
-        self.undo_button = QPushButton(w("Undo", "Urungkan"))
+        self.undo_button = QPushButton(words("Undo"))
         self.undo_button.setVisible(False)
         bar = QStatusBar()
         bar.addWidget(self.status_label, 1)
@@ -419,8 +416,8 @@ class MainWindow(ReplyActions):
     def _sync_status(self, status: SyncStatus) -> None:
         self.status_label.setText(status_text(status, self.words))
 
-    def _sign_in_needed(self, english: str, indonesian: str) -> None:
-        self.banner_label.setText(self.words(english, indonesian))
+    def _sign_in_needed(self, text: Text) -> None:
+        self.banner_label.setText(self.words.text(text))
         self.banner.setVisible(True)
 
     async def _sign_in(self) -> None:
@@ -497,7 +494,7 @@ class MainWindow(ReplyActions):
     def _deny(self, thread_id: str) -> None:
         self.app.deny(thread_id)
         self._undo_thread = thread_id
-        self.status_label.setText(self.words("Request denied.", "Permintaan ditolak."))
+        self.status_label.setText(self.words("Request denied."))
         self.undo_button.setVisible(True)
         self._undo_timer.start()
 
@@ -577,7 +574,7 @@ class MainWindow(ReplyActions):
 
     def _title_of(self, thread_id: str) -> str:
         row = self.app.archive.thread(thread_id)
-        return title_of(row) if row is not None else ""
+        return title_of(row, self.words) if row is not None else ""
 
     # --- images ------------------------------------------------------------------------------
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from igdesk.i18n import Words
 from igdesk.store.outbox import OutboxEntry, OutboxState
-from igdesk.sync.outbox import sentence_of
-from igdesk.ui.words import Words
+from igdesk.sync.outbox import failure_text
 
 PREVIEW_CHARS = 80
 
@@ -19,25 +19,22 @@ PREVIEW_CHARS = 80
 def state_text(entry: OutboxEntry, words: Words) -> str:
     """What is happening to this reply, in the owner's words."""
     if entry.state is OutboxState.FAILED:
-        reason = sentence_of(entry.error, words.lang)
-        return words(f"Not sent. {reason}", f"Tidak terkirim. {reason}")
+        reason = failure_text(entry.error)
+        return words("Not sent. {reason}", reason=reason) if reason else words("Not sent.")
     if entry.state is OutboxState.UNKNOWN:
-        return words(
-            "Checking whether this was sent before trying again…",
-            "Memeriksa apakah ini sudah terkirim sebelum mencoba lagi…",
-        )
+        return words("Checking whether this was sent before trying again…")
     if entry.state is OutboxState.SENDING:
-        return words("Sending…", "Mengirim…")
+        return words("Sending…")
     if entry.attempts:
-        return words("Waiting to send (will retry)…", "Menunggu dikirim (akan dicoba lagi)…")
-    return words("Sending…", "Mengirim…")
+        return words("Waiting to send (will retry)…")
+    return words("Sending…")
 
 
 def preview(entry: OutboxEntry, words: Words) -> str:
     message = entry.body.get("message") or {}
     text = str(message.get("text") or "") if isinstance(message, dict) else ""
     if not text:
-        return words("Attachment", "Lampiran")
+        return words("Attachment")
     flat = " ".join(text.split())
     return flat if len(flat) <= PREVIEW_CHARS else flat[: PREVIEW_CHARS - 1] + "…"
 
@@ -52,7 +49,7 @@ class OutboxPanel(QFrame):
         super().__init__(parent)
         self._words = words
         self.setObjectName("outboxPanel")
-        self.setAccessibleName(words("Replies not sent yet", "Balasan yang belum terkirim"))
+        self.setAccessibleName(words("Replies not sent yet"))
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(8, 4, 8, 4)
         self.rows: dict[int, QWidget] = {}
@@ -84,11 +81,11 @@ class OutboxPanel(QFrame):
         column.addWidget(state)
         layout.addLayout(column, 1)
         if entry.state is OutboxState.FAILED:
-            retry = QPushButton(words("Retry", "Coba lagi"))
+            retry = QPushButton(words("Retry"))
             retry.clicked.connect(lambda: self.retry_requested.emit(entry.id))
             layout.addWidget(retry)
         if entry.state in (OutboxState.FAILED, OutboxState.PENDING):
-            delete = QPushButton(words("Delete", "Hapus"))
+            delete = QPushButton(words("Delete"))
             delete.clicked.connect(lambda: self.delete_requested.emit(entry.id))
             layout.addWidget(delete)
         return row

@@ -15,12 +15,12 @@ from igdesk.app import App
 from igdesk.domain import Message, Window, WindowState, messaging_window, utc_now
 from igdesk.errors import IgdeskError
 from igdesk.graph.errors import GraphError
+from igdesk.i18n import Words
 from igdesk.sync.outbox import current_window_state, window_closed_at
 from igdesk.ui.aio import TaskOwner
 from igdesk.ui.composer import Composer
 from igdesk.ui.conversation import ConversationPane
 from igdesk.ui.models.messages import MessageRole
-from igdesk.ui.words import Words
 
 REACTIONS = ("❤️", "😂", "😮", "😢", "👍")
 
@@ -64,7 +64,7 @@ class ReplyActions(QMainWindow):
         try:
             self.app.send_text(current.id, text, reply_to=self.composer.reply_to())
         except IgdeskError as error:
-            self.status_label.setText(error.sentence(self.words.lang))
+            self.status_label.setText(self.words.text(error.text))
             return
         self.composer.set_text("")
 
@@ -75,7 +75,7 @@ class ReplyActions(QMainWindow):
         try:
             self.app.send_heart(current.id)
         except IgdeskError as error:
-            self.status_label.setText(error.sentence(self.words.lang))
+            self.status_label.setText(self.words.text(error.text))
 
     def _typing(self, on: bool) -> None:
         current = self.conversation.current
@@ -93,19 +93,19 @@ class ReplyActions(QMainWindow):
         try:
             await self.app.send_file_url(current.id, kind, url.split())
         except IgdeskError as error:
-            self.status_label.setText(error.sentence(self.words.lang))
+            self.status_label.setText(self.words.text(error.text))
 
     async def _share_post(self) -> None:
         from igdesk.ui.share_post_dialog import ask_for_post
 
         current = self.conversation.current
         if current is None:
-            self.status_label.setText(self.words("Open a chat first.", "Buka chat dulu."))
+            self.status_label.setText(self.words("Open a chat first."))
             return
         try:
             posts = await self.app.shop_posts()
         except GraphError as error:
-            self.status_label.setText(error.sentence(self.words.lang))
+            self.status_label.setText(self.words.text(error.text))
             return
         post_id = await ask_for_post(posts, self.words, self)
         if post_id is None:
@@ -113,7 +113,7 @@ class ReplyActions(QMainWindow):
         try:
             self.app.share_post(current.id, post_id)
         except IgdeskError as error:
-            self.status_label.setText(error.sentence(self.words.lang))
+            self.status_label.setText(self.words.text(error.text))
 
     def _message_menu(self, position: QPoint) -> None:
         """Right-click on a message: reply to it, or react (customer messages)."""
@@ -122,15 +122,15 @@ class ReplyActions(QMainWindow):
         current = self.conversation.current
         if not isinstance(message, Message) or current is None or message.deleted:
             return
-        w = self.words
+        words = self.words
         menu = QMenu(self)
-        menu.addAction(w("Reply", "Balas"), lambda: self._reply_to_message(index))
+        menu.addAction(words("Reply"), lambda: self._reply_to_message(index))
         if not message.is_from_shop:
             for emoji in REACTIONS:
-                action = menu.addAction(w(f"React {emoji}", f"Reaksi {emoji}"))
+                action = menu.addAction(words("React {emoji}", emoji=emoji))
                 action.triggered.connect(partial(self._react, current.id, message.id, emoji))
             menu.addAction(
-                w("Remove my reaction", "Hapus reaksi saya"),
+                words("Remove my reaction"),
                 lambda: self._react(current.id, message.id, None),
             )
         menu.popup(self.conversation.view.viewport().mapToGlobal(position))
@@ -141,5 +141,5 @@ class ReplyActions(QMainWindow):
     def _reply_to_message(self, index: QModelIndex) -> None:
         message = index.data(MessageRole.MESSAGE)
         if isinstance(message, Message) and not message.deleted:
-            quote = message.text or self.words("Attachment", "Lampiran")
+            quote = message.text or self.words("Attachment")
             self.composer.set_reply_to(message.id, " ".join(quote.split())[:120])

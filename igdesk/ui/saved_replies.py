@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from igdesk.domain import MAX_TEXT_BYTES, text_bytes
-from igdesk.ui.words import Words
+from igdesk.i18n import N_, Words
 
 MAX_SHORTCUT_CHARS = 30
 #: Role of the bare shortcut ("harga") in `SavedRepliesModel`.
@@ -56,8 +56,9 @@ class SavedReply:
         return f"/{self.shortcut} — {flat}"
 
 
+#: An example shown while there is none (its text is translated where shown).
 EXAMPLE = SavedReply(
-    "harga", "Harga kaos polos Rp 85.000, ukuran S–XXL. Ongkir dihitung sesuai alamat ya kak 🙏"
+    "harga", N_("Plain T-shirts are Rp 85,000, sizes S–XXL. Shipping depends on your address 🙏")
 )
 
 
@@ -100,40 +101,32 @@ def problem(
     `replacing` is the index in `existing` being edited (its own shortcut is not a clash).
     """
     if not shortcut:
-        return words(
-            "Type a shortcut, for example harga (you will insert it by typing /harga).",
-            "Ketik pintasan, misalnya harga (Anda menyisipkannya dengan mengetik /harga).",
-        )
+        return words("Type a shortcut, for example harga (you will insert it by typing /harga).")
     if any(char.isspace() for char in shortcut) or "/" in shortcut:
         return words(
-            f"The shortcut “{shortcut}” can't contain spaces or “/”: use one word, like harga.",
-            f"Pintasan “{shortcut}” tidak boleh berisi spasi atau “/”: pakai satu kata, "
-            "misalnya harga.",
+            "The shortcut “{shortcut}” can't contain spaces or “/”: use one word, like harga.",
+            shortcut=shortcut,
         )
     if len(shortcut) > MAX_SHORTCUT_CHARS:
         return words(
-            f"The shortcut is too long: use at most {MAX_SHORTCUT_CHARS} characters.",
-            f"Pintasan terlalu panjang: maksimal {MAX_SHORTCUT_CHARS} karakter.",
+            "The shortcut is too long: use at most {most} characters.", most=MAX_SHORTCUT_CHARS
         )
     for index, reply in enumerate(existing):
         if index != replacing and reply.shortcut.casefold() == shortcut.casefold():
             return words(
-                f"The shortcut /{shortcut} is already used. Choose another one, or select "
+                "The shortcut /{shortcut} is already used. Choose another one, or select "
                 "it in the list and press Update.",
-                f"Pintasan /{shortcut} sudah dipakai. Pilih yang lain, atau pilih di daftar "
-                "lalu tekan Perbarui.",
+                shortcut=shortcut,
             )
     if not text.strip():
-        return words(
-            "Type the text this shortcut inserts.", "Ketik teks yang disisipkan pintasan ini."
-        )
+        return words("Type the text this shortcut inserts.")
     size = text_bytes(text.strip())
     if size > MAX_TEXT_BYTES:
         return words(
-            f"The text is {size} bytes; one Instagram message holds at most {MAX_TEXT_BYTES}. "
+            "The text is {size} bytes; one Instagram message holds at most {most}. "
             "Make it shorter.",
-            f"Teks ini {size} byte; satu pesan Instagram maksimal {MAX_TEXT_BYTES}. "
-            "Persingkat teksnya.",
+            size=size,
+            most=MAX_TEXT_BYTES,
         )
     return None
 
@@ -198,16 +191,17 @@ class SavedRepliesEditor(QWidget):
         self, replies: Sequence[SavedReply], words: Words, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
-        self._words = w = words
+        self._words = words
         self._replies = list(replies)
         self.list = QListWidget()
-        self.list.setAccessibleName(w("Saved replies", "Balasan tersimpan"))
+        self.list.setAccessibleName(words("Saved replies"))
         self.list.setMaximumHeight(self.fontMetrics().lineSpacing() * 7)
+        example = words(EXAMPLE.text)
         self.empty_label = QLabel(
-            w(
-                f"No saved replies yet. Example: /{EXAMPLE.shortcut} inserts “{EXAMPLE.text}”",
-                f"Belum ada balasan tersimpan. Contoh: /{EXAMPLE.shortcut} menyisipkan "
-                f"“{EXAMPLE.text}”",
+            words(
+                "No saved replies yet. Example: /{shortcut} inserts “{text}”",
+                shortcut=EXAMPLE.shortcut,
+                text=example,
             )
         )
         self.empty_label.setTextFormat(Qt.TextFormat.PlainText)
@@ -216,15 +210,15 @@ class SavedRepliesEditor(QWidget):
         self.shortcut_edit = QLineEdit()
         self.shortcut_edit.setPlaceholderText(EXAMPLE.shortcut)
         self.shortcut_edit.setMaxLength(MAX_SHORTCUT_CHARS + 1)  # +1 for a typed "/"
-        self.shortcut_edit.setAccessibleName(w("Shortcut", "Pintasan"))
+        self.shortcut_edit.setAccessibleName(words("Shortcut"))
         self.text_edit = QPlainTextEdit()
-        self.text_edit.setPlaceholderText(EXAMPLE.text)
+        self.text_edit.setPlaceholderText(example)
         self.text_edit.setTabChangesFocus(True)
-        self.text_edit.setAccessibleName(w("Reply text", "Teks balasan"))
+        self.text_edit.setAccessibleName(words("Reply text"))
         self.text_edit.setMaximumHeight(self.fontMetrics().lineSpacing() * 5)
-        self.add_button = QPushButton(w("Add", "Tambah"))
-        self.update_button = QPushButton(w("Update", "Perbarui"))
-        self.remove_button = QPushButton(w("Remove", "Hapus"))
+        self.add_button = QPushButton(words("Add"))
+        self.update_button = QPushButton(words("Update"))
+        self.remove_button = QPushButton(words("Remove"))
         for button in (self.add_button, self.update_button, self.remove_button):
             button.setAccessibleName(button.text())
             button.setAutoDefault(False)  # Enter in the dialog still means OK
@@ -234,9 +228,9 @@ class SavedRepliesEditor(QWidget):
         self.error_label.setStyleSheet("color: #c62828;")
         self.error_label.setVisible(False)
 
-        shortcut_label = QLabel(w("Shortc&ut: /", "Pi&ntasan: /"))
+        shortcut_label = QLabel(words("Shortc&ut: /"))
         shortcut_label.setBuddy(self.shortcut_edit)
-        text_label = QLabel(w("Te&xt:", "&Isi balasan:"))
+        text_label = QLabel(words("Te&xt:"))
         text_label.setBuddy(self.text_edit)
         form = QFormLayout()
         form.addRow(shortcut_label, self.shortcut_edit)

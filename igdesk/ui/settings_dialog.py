@@ -27,81 +27,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from igdesk.config import Settings, system_language
+from igdesk.config import Settings
 from igdesk.domain import Folder
+from igdesk.i18n import N_, Words, available_languages, choose_language, language_name
 from igdesk.ui import aio, saved_replies
 from igdesk.ui.aio import run_dialog
+from igdesk.ui.buttons import ok_cancel
 from igdesk.ui.saved_replies import SavedRepliesEditor
-from igdesk.ui.words import Words
 
 POLL_MIN_S = 30
 POLL_MAX_S = 15 * 60
 POLL_STEP_S = 30
 NOTIFY_FOLDERS = (Folder.PRIMARY, Folder.GENERAL, Folder.REQUESTS)
-LANGUAGES = ("", "en", "id")  # "" follows the system
-
-TEXTS: dict[str, dict[str, str]] = {
-    "en": {
-        "title": "Settings",
-        "notifications": "Notifications",
-        "notify_hint": "Show a desktop notification for new messages in:",
-        Folder.PRIMARY: "&Primary",
-        Folder.GENERAL: "&General",
-        Folder.REQUESTS: "&Requests",
-        "sound": "Play a &sound",
-        "messages": "Messages",
-        "receipts": "Send read re&ceipts",
-        "human_agent": "I have the &Human Agent permission",
-        "human_agent_hint": "Lets you reply up to 7 days after a customer's last message. "
-        "Turn it on only if Meta approved this permission for your app.",
-        "enter_sends": "Enter &key sends (Shift+Enter adds a line; off: Ctrl+Enter sends)",
-        "typing": "Show &typing to the customer while I write",
-        "saved_replies": "Saved replies",
-        "saved_hint": "Type / and a shortcut in the reply box (for example /harga) to insert "
-        "one of these.",
-        "app": "App",
-        "language": "&Language:",
-        "lang:": "System",
-        "lang:en": "English",
-        "lang:id": "Bahasa Indonesia",
-        "poll": "Check for new messages &every:",
-        "seconds": " s",
-        "ok": "OK",
-        "cancel": "Cancel",
-        "save_failed": "Could not save the settings: the profile folder is not writable. "
-        "Check the disk space and the folder's permissions, then try again.",
-    },
-    "id": {
-        "title": "Pengaturan",
-        "notifications": "Notifikasi",
-        "notify_hint": "Tampilkan notifikasi desktop untuk pesan baru di:",
-        Folder.PRIMARY: "&Utama",
-        Folder.GENERAL: "U&mum",
-        Folder.REQUESTS: "&Permintaan",
-        "sound": "Putar &suara",
-        "messages": "Pesan",
-        "receipts": "Kirim tanda &dibaca",
-        "human_agent": "Saya punya izin &Human Agent",
-        "human_agent_hint": "Memungkinkan Anda membalas hingga 7 hari setelah pesan terakhir "
-        "pelanggan. Aktifkan hanya jika Meta sudah menyetujui izin ini untuk aplikasi Anda.",
-        "enter_sends": "&Kirim dengan Enter (Shift+Enter untuk baris baru; jika mati: "
-        "Ctrl+Enter mengirim)",
-        "typing": "&Tampilkan status mengetik ke pelanggan saat saya menulis",
-        "saved_replies": "Balasan tersimpan",
-        "saved_hint": "Ketik / dan pintasan di kotak balasan (misalnya /harga) untuk "
-        "menyisipkan salah satunya.",
-        "app": "Aplikasi",
-        "language": "&Bahasa:",
-        "lang:": "Sistem",
-        "lang:en": "English",
-        "lang:id": "Bahasa Indonesia",
-        "poll": "Periksa pesan baru s&etiap:",
-        "seconds": " detik",
-        "ok": "OK",
-        "cancel": "Batal",
-        "save_failed": "Pengaturan tidak bisa disimpan: folder profil tidak bisa ditulisi. "
-        "Periksa ruang disk dan izin folder, lalu coba lagi.",
-    },
+NOTIFY_LABELS = {
+    Folder.PRIMARY: N_("&Primary"),
+    Folder.GENERAL: N_("&General"),
+    Folder.REQUESTS: N_("&Requests"),
 }
 
 
@@ -126,82 +67,102 @@ class SettingsDialog(QDialog):
         super().__init__(parent)
         self._settings = settings
         self._path = path
-        self._lang = lang if lang in ("en", "id") else system_language()
-        text = TEXTS[self._lang]
-        self.setWindowTitle(text["title"])
-        self.setAccessibleName(text["title"])
+        self._words = words = Words(lang or choose_language(settings.language))
+        self.setWindowTitle(words("Settings"))
+        self.setAccessibleName(words("Settings"))
 
         self.folder_boxes: dict[Folder, QCheckBox] = {}
-        notify_group = QGroupBox(text["notifications"])
+        notify_group = QGroupBox(words("Notifications"))
         notify_layout = QVBoxLayout(notify_group)
-        hint = QLabel(text["notify_hint"])
+        notify_hint = words("Show a desktop notification for new messages in:")
+        hint = QLabel(notify_hint)
         hint.setWordWrap(True)
         notify_layout.addWidget(hint)
         for folder in NOTIFY_FOLDERS:
-            box = self._check(text[folder], folder.value in settings.notify_folders)
-            box.setAccessibleDescription(text["notify_hint"])
+            box = self._check(words(NOTIFY_LABELS[folder]), folder.value in settings.notify_folders)
+            box.setAccessibleDescription(notify_hint)
             self.folder_boxes[folder] = box
             notify_layout.addWidget(box)
-        self.sound_box = self._check(text["sound"], settings.notify_sound)
+        self.sound_box = self._check(words("Play a &sound"), settings.notify_sound)
         notify_layout.addWidget(self.sound_box)
 
-        messages_group = QGroupBox(text["messages"])
+        messages_group = QGroupBox(words("Messages"))
         messages_layout = QVBoxLayout(messages_group)
-        self.receipts_box = self._check(text["receipts"], settings.send_read_receipts)
-        self.human_agent_box = self._check(text["human_agent"], settings.human_agent_allowed)
-        self.human_agent_box.setAccessibleDescription(text["human_agent_hint"])
-        explanation = QLabel(text["human_agent_hint"])
+        self.receipts_box = self._check(words("Send read re&ceipts"), settings.send_read_receipts)
+        self.human_agent_box = self._check(
+            words("I have the &Human Agent permission"), settings.human_agent_allowed
+        )
+        human_agent_hint = words(
+            "Lets you reply up to 7 days after a customer's last message. "
+            "Turn it on only if Meta approved this permission for your app."
+        )
+        self.human_agent_box.setAccessibleDescription(human_agent_hint)
+        explanation = QLabel(human_agent_hint)
         explanation.setWordWrap(True)
         explanation.setEnabled(False)  # drawn as secondary text
         messages_layout.addWidget(self.receipts_box)
         messages_layout.addWidget(self.human_agent_box)
         messages_layout.addWidget(explanation)
-        self.enter_sends_box = self._check(text["enter_sends"], settings.enter_sends)
-        self.typing_box = self._check(text["typing"], settings.typing_indicator)
+        self.enter_sends_box = self._check(
+            words("Enter &key sends (Shift+Enter adds a line; off: Ctrl+Enter sends)"),
+            settings.enter_sends,
+        )
+        self.typing_box = self._check(
+            words("Show &typing to the customer while I write"), settings.typing_indicator
+        )
         messages_layout.addWidget(self.enter_sends_box)
         messages_layout.addWidget(self.typing_box)
 
-        saved_group = QGroupBox(text["saved_replies"])
+        saved_group = QGroupBox(words("Saved replies"))
         saved_layout = QVBoxLayout(saved_group)
-        saved_hint = QLabel(text["saved_hint"])
+        saved_hint = QLabel(
+            words(
+                "Type / and a shortcut in the reply box (for example /harga) to insert one "
+                "of these."
+            )
+        )
         saved_hint.setWordWrap(True)
         saved_layout.addWidget(saved_hint)
         self.saved_replies = SavedRepliesEditor(
-            saved_replies.from_settings(settings.saved_replies), Words(self._lang)
+            saved_replies.from_settings(settings.saved_replies), words
         )
         saved_layout.addWidget(self.saved_replies)
 
-        app_group = QGroupBox(text["app"])
+        app_group = QGroupBox(words("App"))
         form = QFormLayout(app_group)
         self.language_combo = QComboBox()
-        for code in LANGUAGES:
-            self.language_combo.addItem(text[f"lang:{code}"], code)
+        self.language_combo.addItem(words("System"), "")
+        for code in available_languages():
+            self.language_combo.addItem(language_name(code), code)  # each in its own words
         index = self.language_combo.findData(settings.language)
         self.language_combo.setCurrentIndex(max(index, 0))
-        self.language_combo.setAccessibleName(_plain(text["language"]))
+        language_text = words("&Language:")
+        self.language_combo.setAccessibleName(_plain(language_text))
+        restart_hint = words("A new language shows the next time igdesk starts.")
+        self.language_combo.setAccessibleDescription(restart_hint)
+        self.language_hint = QLabel(restart_hint)
+        self.language_hint.setWordWrap(True)
+        self.language_hint.setEnabled(False)  # drawn as secondary text
         self.poll_spin = QSpinBox()
         self.poll_spin.setRange(POLL_MIN_S, POLL_MAX_S)
         self.poll_spin.setSingleStep(POLL_STEP_S)
-        self.poll_spin.setSuffix(text["seconds"])
+        # TRANSLATORS: after the number of seconds between checks, with its leading space.
+        self.poll_spin.setSuffix(words(" s"))
         self.poll_spin.setValue(round(settings.poll_interval_seconds))  # clamped to the range
-        self.poll_spin.setAccessibleName(_plain(text["poll"]))
-        language_label = QLabel(text["language"])
+        poll_text = words("Check for new messages &every:")
+        self.poll_spin.setAccessibleName(_plain(poll_text))
+        language_label = QLabel(language_text)
         language_label.setBuddy(self.language_combo)
-        poll_label = QLabel(text["poll"])
+        poll_label = QLabel(poll_text)
         poll_label.setBuddy(self.poll_spin)
         form.addRow(language_label, self.language_combo)
+        form.addRow("", self.language_hint)
         form.addRow(poll_label, self.poll_spin)
 
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        for role, key in (
-            (QDialogButtonBox.StandardButton.Ok, "ok"),
-            (QDialogButtonBox.StandardButton.Cancel, "cancel"),
-        ):
+        self.buttons = ok_cancel(words)
+        for role in (QDialogButtonBox.StandardButton.Ok, QDialogButtonBox.StandardButton.Cancel):
             button = self.buttons.button(role)
-            button.setText(text[key])
-            button.setAccessibleName(text[key])
+            button.setAccessibleName(button.text())
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
 
@@ -267,7 +228,12 @@ class SettingsDialog(QDialog):
         try:
             chosen.save(self._path)
         except OSError:
-            aio.error(TEXTS[self._lang]["save_failed"])
+            aio.error(
+                self._words(
+                    "Could not save the settings: the profile folder is not writable. "
+                    "Check the disk space and the folder's permissions, then try again."
+                )
+            )
             return
         for item in dataclasses.fields(Settings):
             setattr(self._settings, item.name, getattr(chosen, item.name))

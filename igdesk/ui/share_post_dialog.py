@@ -5,7 +5,6 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QListWidget,
     QListWidgetItem,
     QVBoxLayout,
@@ -13,8 +12,9 @@ from PySide6.QtWidgets import (
 )
 
 from igdesk.domain import Post
+from igdesk.i18n import Words
 from igdesk.ui.aio import run_dialog
-from igdesk.ui.words import Words
+from igdesk.ui.buttons import ok_cancel
 
 
 class SharePostDialog(QDialog):
@@ -22,19 +22,17 @@ class SharePostDialog(QDialog):
 
     def __init__(self, posts: list[Post], words: Words, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(words("Share one of your posts", "Bagikan salah satu postingan Anda"))
+        self.setWindowTitle(words("Share one of your posts"))
         self.posts = QListWidget()
-        self.posts.setAccessibleName(words("Your posts", "Postingan Anda"))
+        self.posts.setAccessibleName(words("Your posts"))
         for post in posts:
-            caption = " ".join(post.caption.split()) or words("(no caption)", "(tanpa keterangan)")
+            caption = " ".join(post.caption.split()) or words("(no caption)")
             item = QListWidgetItem(caption[:120])
             item.setData(Qt.ItemDataRole.UserRole, post.id)
             self.posts.addItem(item)
         if posts:
             self.posts.setCurrentRow(0)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
+        buttons = ok_cancel(words)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         self.posts.itemActivated.connect(lambda _item: self.accept())

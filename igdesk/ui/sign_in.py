@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QLabel,
     QLineEdit,
     QVBoxLayout,
@@ -16,8 +15,9 @@ from PySide6.QtWidgets import (
 )
 
 from igdesk.app import App
+from igdesk.i18n import Words
 from igdesk.ui.aio import run_dialog
-from igdesk.ui.words import Words
+from igdesk.ui.buttons import ok_cancel
 
 
 class TokenDialog(QDialog):
@@ -25,22 +25,18 @@ class TokenDialog(QDialog):
 
     def __init__(self, words: Words, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(words("Connect your Instagram account", "Hubungkan akun Instagram"))
+        self.setWindowTitle(words("Connect your Instagram account"))
         explain = QLabel(
             words(
                 "Paste the access token from Meta's App Dashboard (Instagram › API setup › "
-                "Generate token). igdesk keeps it in your system's keyring.",
-                "Tempel token akses dari App Dashboard Meta (Instagram › API setup › "
-                "Generate token). igdesk menyimpannya di keyring sistem Anda.",
+                "Generate token). igdesk keeps it in your system's keyring."
             )
         )
         explain.setWordWrap(True)
         self.token = QLineEdit()
         self.token.setEchoMode(QLineEdit.EchoMode.Password)
-        self.token.setAccessibleName(words("Access token", "Token akses"))
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
+        self.token.setAccessibleName(words("Access token"))
+        buttons = ok_cancel(words)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from igdesk.domain import utc_now
 from igdesk.events import SyncStatus
-from igdesk.ui.words import Words
+from igdesk.i18n import Words
 
 
 def _clock(moment: datetime) -> str:
@@ -18,30 +18,16 @@ def status_text(status: SyncStatus, words: Words, now: datetime | None = None) -
     now = now or utc_now()
     parts: list[str] = []
     if status.syncing:
-        parts.append(words("Syncing…", "Menyinkronkan…"))
+        parts.append(words("Syncing…"))
     elif status.offline:
-        parts.append(words("Offline — will retry", "Luring — akan dicoba lagi"))
+        parts.append(words("Offline — will retry"))
     if status.problem is not None and not status.syncing:
-        parts.append(words(*status.problem))
+        parts.append(words.text(status.problem))
     if status.rate_limited_until is not None and status.rate_limited_until > now:
-        parts.append(
-            words(
-                f"Instagram asked to wait until {_clock(status.rate_limited_until)}",
-                f"Instagram meminta menunggu sampai {_clock(status.rate_limited_until)}",
-            )
-        )
+        until = _clock(status.rate_limited_until)
+        parts.append(words("Instagram asked to wait until {time}", time=until))
     if status.last_sync is not None:
-        parts.append(
-            words(
-                f"Last sync {_clock(status.last_sync)}",
-                f"Sinkron terakhir {_clock(status.last_sync)}",
-            )
-        )
+        parts.append(words("Last sync {time}", time=_clock(status.last_sync)))
     if status.next_poll is not None and not status.syncing:
-        parts.append(
-            words(
-                f"next check {_clock(status.next_poll)}",
-                f"cek berikutnya {_clock(status.next_poll)}",
-            )
-        )
+        parts.append(words("next check {time}", time=_clock(status.next_poll)))
     return " · ".join(parts)

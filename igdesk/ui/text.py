@@ -1,7 +1,7 @@
 """Qt-free text helpers of the inbox UI: previews, times, day labels, window badges, links.
 
-Every user-visible string exists in English ("en") and Bahasa Indonesia ("id"); any other
-`lang` falls back to English. Nothing here interprets HTML: text stays plain text.
+Words come from the catalogue (igdesk.i18n) in `lang`; a language without one is English.
+Nothing here interprets HTML: text stays plain text.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from typing import Literal
 
 from igdesk.domain import Attachment, Window, WindowState
+from igdesk.i18n import N_, Words
 
 Severity = Literal["closing", "closed"]
 
@@ -23,116 +24,28 @@ INSTAGRAM_INBOX_URL = "https://www.instagram.com/direct/inbox/"
 CLOSING_SOON = timedelta(hours=3)
 _PREVIEW_CHARS = 200  # the delegate elides to one line anyway; this only bounds the work
 
-_STRINGS: dict[str, dict[str, str]] = {
-    "en": {
-        "image": "📷 Photo",
-        "images": "📷 {n} photos",
-        "video": "🎥 Video",
-        "audio": "🎤 Voice message",
-        "file": "📄 File",
-        "share": "Shared a post",
-        "reel": "Shared a reel",
-        "story_reply": "Replied to your story",
-        "story_mention": "Mentioned you in their story",
-        "sticker": "Sticker",
-        "template": "Card",
-        "template_titled": "Card: {title}",
-        "reacted": "{emoji} reacted to your message",
-        "you_reacted": "You reacted {emoji} to a message",
-        "unsent": "Message unsent",
-        "unsupported": "Unsupported message — open Instagram",
-        "you": "You: ",
-        "now": "now",
-        "min": "{n}m",
-        "hour": "{n}h",
-        "today": "Today",
-        "yesterday": "Yesterday",
-        "left_h": "{h}h {m}m left",
-        "left_m": "{m}m left",
-        "closed": "Closed",
-    },
-    "id": {
-        "image": "📷 Foto",
-        "images": "📷 {n} foto",
-        "video": "🎥 Video",
-        "audio": "🎤 Pesan suara",
-        "file": "📄 File",
-        "share": "Membagikan postingan",
-        "reel": "Membagikan reel",
-        "story_reply": "Membalas story Anda",
-        "story_mention": "Menyebut Anda di story mereka",
-        "sticker": "Stiker",
-        "template": "Kartu",
-        "template_titled": "Kartu: {title}",
-        "reacted": "{emoji} menanggapi pesan Anda",
-        "you_reacted": "Anda menanggapi pesan dengan {emoji}",
-        "unsent": "Pesan dibatalkan",
-        "unsupported": "Pesan tidak didukung — buka Instagram",
-        "you": "Anda: ",
-        "now": "sekarang",
-        "min": "{n}m",
-        "hour": "{n}j",
-        "today": "Hari ini",
-        "yesterday": "Kemarin",
-        "left_h": "sisa {h}j {m}m",
-        "left_m": "sisa {m}m",
-        "closed": "Ditutup",
-    },
+# Attachment types as the graph layer names them → their words (translated where shown).
+_ATTACHMENT_LABELS = {
+    "image": N_("📷 Photo"),
+    "video": N_("🎥 Video"),
+    "audio": N_("🎤 Voice message"),
+    "file": N_("📄 File"),
+    "ig_post": N_("Shared a post"),
+    "share": N_("Shared a post"),
+    "reel": N_("Shared a reel"),
+    "story_reply": N_("Replied to your story"),
+    "story_mention": N_("Mentioned you in their story"),
+    "sticker": N_("Sticker"),
+    "template": N_("Card"),
 }
-
-_WEEKDAYS = {
-    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
-    "id": ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"),
-}
-_MONTHS = {
-    "en": (
-        "January", "February", "March", "April", "May", "June",
-        "July", "August", "September", "October", "November", "December",
-    ),
-    "id": (
-        "Januari", "Februari", "Maret", "April", "Mei", "Juni",
-        "Juli", "Agustus", "September", "Oktober", "November", "Desember",
-    ),
-}  # fmt: skip
-_SHORT_MONTHS = {
-    "en": tuple(m[:3] for m in _MONTHS["en"]),
-    "id": ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"),
-}
-_SHORT_WEEKDAYS = {
-    "en": tuple(d[:3] for d in _WEEKDAYS["en"]),
-    "id": ("Sen", "Sel", "Rab", "Kam", "Jum", "Sab", "Min"),
-}
-# Attachment types as the graph layer names them → key in _STRINGS.
-_ATTACHMENT_KEYS = {
-    "image": "image",
-    "video": "video",
-    "audio": "audio",
-    "file": "file",
-    "ig_post": "share",
-    "share": "share",
-    "reel": "reel",
-    "story_reply": "story_reply",
-    "story_mention": "story_mention",
-    "sticker": "sticker",
-    "template": "template",
-}
+UNSUPPORTED = N_("Unsupported message — open Instagram")
 _SPACES = re.compile(r"\s+")
-
-
-def tr(key: str, lang: str, **values: object) -> str:
-    """The string `key` in `lang` (English when unknown), formatted with `values`."""
-    table = _STRINGS.get(lang, _STRINGS["en"])
-    text = table.get(key) or _STRINGS["en"][key]
-    return text.format(**values) if values else text
-
-
-def _lang(lang: str) -> str:
-    return lang if lang in _STRINGS else "en"
 
 
 def attachment_label(kind: str, lang: str) -> str:
     """Words for one attachment type ("📷 Photo"); unknown types are unsupported messages."""
-    return tr(_ATTACHMENT_KEYS.get(kind, "unsupported"), lang)
+    words = Words(lang)
+    return words(_ATTACHMENT_LABELS.get(kind, UNSUPPORTED))
 
 
 def card_title_of(attachments: Iterable[Attachment]) -> str:
@@ -142,8 +55,8 @@ def card_title_of(attachments: Iterable[Attachment]) -> str:
 
 def card_label(title: str, lang: str) -> str:
     """Words for a template card: "Card: <title>", or "Card" alone."""
-    line = one_line(title, 80)
-    return tr("template_titled", lang, title=line) if line else tr("template", lang)
+    line, words = one_line(title, 80), Words(lang)
+    return words("Card: {title}", title=line) if line else words("Card")
 
 
 def one_line(text: str, limit: int = _PREVIEW_CHARS) -> str:
@@ -170,22 +83,31 @@ def preview_text(
     """
     if is_from_shop is None:
         return ""
+    words = Words(lang)
+    if reaction and is_from_shop:
+        return words("You reacted {emoji} to a message", emoji=reaction)
     if reaction:
-        return tr("you_reacted" if is_from_shop else "reacted", lang, emoji=reaction)
+        return words("{emoji} reacted to your message", emoji=reaction)
     body: str
     if deleted:
-        body = tr("unsent", lang)
+        body = words("Message unsent")
     elif unsupported:
-        body = tr("unsupported", lang)
+        body = words(UNSUPPORTED)
     else:
         body = _describe(one_line(text), attachment_types, lang, card_title)
-    return (tr("you", lang) + body) if is_from_shop else body
+    return from_you(body, words) if is_from_shop else body
+
+
+def from_you(text: str, words: Words) -> str:
+    """A preview of the shop's own message: "You: …"."""
+    # TRANSLATORS: the shop's own last message in the thread list.
+    return words("You: {text}", text=text)
 
 
 def _describe(line: str, attachment_types: Sequence[str], lang: str, card_title: str) -> str:
     kinds = [kind for kind in attachment_types if kind]
     if not kinds:
-        return line or tr("unsupported", lang)
+        return line or Words(lang)(UNSUPPORTED)
     first = kinds[0]
     if first in ("story_reply", "story_mention"):
         label = attachment_label(first, lang)
@@ -193,7 +115,7 @@ def _describe(line: str, attachment_types: Sequence[str], lang: str, card_title:
     if line:
         return line
     if first == "image" and len(kinds) > 1 and all(kind == "image" for kind in kinds):
-        return tr("images", lang, n=len(kinds))
+        return Words(lang).plural("📷 {n} photo", "📷 {n} photos", len(kinds))
     if first == "template":
         return card_label(card_title, lang)
     return attachment_label(first, lang)
@@ -208,36 +130,34 @@ def relative_time(moment: datetime, now: datetime, lang: str, tz: tzinfo | None 
 
     Days are calendar days in `tz` (None: the system's local time zone).
     """
-    lang = _lang(lang)
+    words = Words(lang)
     elapsed = now - moment
     if elapsed < timedelta(minutes=1):
-        return tr("now", lang)
+        return words("now")
     if elapsed < timedelta(hours=1):
-        return tr("min", lang, n=int(elapsed.total_seconds() // 60))
+        # TRANSLATORS: minutes ago, as short as Instagram writes it ("5m").
+        return words("{n}m", n=int(elapsed.total_seconds() // 60))
     local, local_now = _local(moment, tz), _local(now, tz)
     days = (local_now.date() - local.date()).days
     if days == 0 or elapsed < timedelta(hours=6):
-        return tr("hour", lang, n=int(elapsed.total_seconds() // 3600))
+        # TRANSLATORS: hours ago, as short as Instagram writes it ("3h").
+        return words("{n}h", n=int(elapsed.total_seconds() // 3600))
     if days == 1:
-        return tr("yesterday", lang)
+        return words("Yesterday")
     if days < 7:
-        return _SHORT_WEEKDAYS[lang][local.weekday()]
-    month = _SHORT_MONTHS[lang][local.month - 1]
-    if local.year == local_now.year:
-        return f"{local.day} {month}"
-    return f"{local.day} {month} {local.year}"
+        return words.date(local, "EEE")
+    return words.date(local, "d MMM" if local.year == local_now.year else "d MMM y")
 
 
 def day_label(day: date, today: date, lang: str) -> str:
     """Label of a day separator: "Today", "Yesterday", else "Monday, 3 March" (+ year if old)."""
-    lang = _lang(lang)
+    words = Words(lang)
     days = (today - day).days
     if days == 0:
-        return tr("today", lang)
+        return words("Today")
     if days == 1:
-        return tr("yesterday", lang)
-    label = f"{_WEEKDAYS[lang][day.weekday()]}, {day.day} {_MONTHS[lang][day.month - 1]}"
-    return label if day.year == today.year else f"{label} {day.year}"
+        return words("Yesterday")
+    return words.date(day, "EEEE, d MMMM" if day.year == today.year else "EEEE, d MMMM y")
 
 
 def clock_time(moment: datetime, tz: tzinfo | None = None) -> str:
@@ -256,17 +176,17 @@ class Badge:
 
 def window_badge(window: Window, now: datetime, lang: str) -> Badge | None:
     """A badge when the reply window closes within three hours or is closed; else None."""
-    if window.state is WindowState.CLOSED:
-        return Badge(tr("closed", lang), "closed")
+    words = Words(lang)
     left = window.time_left(now)
-    if left <= timedelta(0):
-        return Badge(tr("closed", lang), "closed")
+    if window.state is WindowState.CLOSED or left <= timedelta(0):
+        # TRANSLATORS: a thread's reply window badge, once it has closed.
+        return Badge(words("Closed"), "closed")
     if left >= CLOSING_SOON:
         return None
     minutes = max(int(left.total_seconds() // 60), 1)
     if minutes >= 60:
-        return Badge(tr("left_h", lang, h=minutes // 60, m=minutes % 60), "closing")
-    return Badge(tr("left_m", lang, m=minutes), "closing")
+        return Badge(words("{h}h {m}m left", h=minutes // 60, m=minutes % 60), "closing")
+    return Badge(words("{m}m left", m=minutes), "closing")
 
 
 # --- links ---------------------------------------------------------------------------------

@@ -8,7 +8,6 @@ desktops) the notifier keeps its state and still decides and reports, it just sh
 from __future__ import annotations
 
 import logging
-from typing import Protocol
 
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QIcon
@@ -16,19 +15,12 @@ from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from igdesk.config import Settings
 from igdesk.domain import Folder
+from igdesk.i18n import Words
 from igdesk.ui import icons
 
 log = logging.getLogger("igdesk.ui.tray")
 
 NOTIFICATION_MS = 8000
-_UNREAD = {"en": "unread", "id": "belum dibaca"}
-
-
-class SupportsLang(Protocol):
-    """Anything that knows the UI language (the window's word book)."""
-
-    @property
-    def lang(self) -> str: ...
 
 
 class TrayNotifier(QObject):
@@ -48,14 +40,13 @@ class TrayNotifier(QObject):
         settings: Settings,
         *,
         lang: str = "en",
-        words: SupportsLang | None = None,
+        words: Words | None = None,
         use_system_tray: bool | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._settings = settings
-        language = words.lang if words is not None else lang
-        self._lang = "id" if language == "id" else "en"
+        self._words = words or Words(lang)
         self._unread = 0
         self._last_thread_id: str | None = None
         self._icon = icons.badged_icon(0)
@@ -109,7 +100,8 @@ class TrayNotifier(QObject):
             self._tray.setToolTip(self._tooltip)
 
     def _tooltip_for(self, total: int) -> str:
-        return f"igdesk — {total} {_UNREAD[self._lang]}"
+        # TRANSLATORS: the tray icon's tooltip.
+        return self._words.plural("igdesk — {n} unread", "igdesk — {n} unread", total)
 
     # --- notifications --------------------------------------------------------------------
 

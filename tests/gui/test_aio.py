@@ -12,6 +12,7 @@ from PySide6.QtCore import QTimer
 from pytestqt.qtbot import QtBot
 
 from igdesk.errors import IgdeskError
+from igdesk.i18n import Text
 from igdesk.ui import aio
 
 
@@ -66,7 +67,7 @@ def test_unhandled_errors_reach_the_user_channel(
     qtbot: QtBot, run_until: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
     owner = aio.TaskOwner("w")
-    failure = IgdeskError("The shop is closed.", "Toko tutup.", technical="closed")
+    failure = IgdeskError(Text("The shop is closed."), technical="closed")
     with qtbot.waitSignal(aio.messages().message, timeout=2000) as blocker:
         owner.start(_boom(failure), name="fails")
     assert blocker.args == ["error", "The shop is closed."]

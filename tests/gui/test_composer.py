@@ -11,8 +11,8 @@ from pytestqt.qtbot import QtBot
 
 from igdesk.config import Settings
 from igdesk.domain import MAX_TEXT_BYTES, Window, WindowState, messaging_window
+from igdesk.i18n import Words
 from igdesk.ui.composer import Composer
-from igdesk.ui.words import Words
 
 NOW = datetime(2024, 11, 25, 14, 0, tzinfo=UTC)
 OPEN = Window(WindowState.OPEN, NOW + timedelta(hours=3))

@@ -9,10 +9,10 @@ from pytestqt.qtbot import QtBot
 
 from igdesk.config import Settings
 from igdesk.domain import Window, WindowState
+from igdesk.i18n import Words
 from igdesk.ui.composer import Composer
 from igdesk.ui.emoji_picker import EMOJI
 from igdesk.ui.saved_replies import SavedRepliesModel, from_settings
-from igdesk.ui.words import Words
 
 NOW = datetime(2024, 11, 25, 14, 0, tzinfo=UTC)
 REPLIES = [

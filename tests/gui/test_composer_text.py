@@ -8,8 +8,8 @@ import pytest
 from PySide6.QtCore import QTextBoundaryFinder
 
 from igdesk.domain import MAX_TEXT_BYTES, Window, WindowState, messaging_window, text_bytes
+from igdesk.i18n import Words
 from igdesk.ui.composer_text import graphemes, split_message, window_later, window_sentence
-from igdesk.ui.words import Words
 
 FAMILY = "👨\u200d👩\u200d👧\u200d👦"
 SAMPLES = [

@@ -16,13 +16,13 @@ from pytestqt.qtbot import QtBot
 from igdesk.app import App
 from igdesk.config import Profile, Settings
 from igdesk.domain import Folder, utc_now
+from igdesk.i18n import Words
 from igdesk.sandbox.testing import tiny_scenario
 from igdesk.sandbox.threaded import ThreadedSandbox
 from igdesk.ui.aio import TaskOwner
 from igdesk.ui.images import ImageStore
 from igdesk.ui.main_window import MainWindow
 from igdesk.ui.tray import TrayNotifier
-from igdesk.ui.words import Words
 
 RunUntil = Any
 

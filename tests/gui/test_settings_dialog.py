@@ -134,6 +134,20 @@ def test_labels_in_indonesian(qtbot: QtBot, tmp_path: Path) -> None:
     assert dialog.language_combo.itemText(0) == "Sistem"
 
 
+@pytest.mark.parametrize("lang", ["en", "id"])
+def test_language_choice_names_each_language_in_its_own_words_and_says_restart(
+    qtbot: QtBot, tmp_path: Path, lang: str
+) -> None:
+    dialog = make(qtbot, tmp_path, lang=lang)
+    combo = dialog.language_combo
+    choices = [(combo.itemData(i), combo.itemText(i)) for i in range(combo.count())]
+    system = "System" if lang == "en" else "Sistem"
+    assert choices == [("", system), ("en", "English"), ("id", "Bahasa Indonesia")]
+    restart = "next time igdesk starts" if lang == "en" else "saat igdesk dibuka lagi"
+    assert restart in dialog.language_hint.text()
+    assert dialog.language_hint.isVisibleTo(dialog)
+
+
 def test_tab_reaches_every_control_in_order(qtbot: QtBot, tmp_path: Path) -> None:
     dialog = make(qtbot, tmp_path)
     dialog.open()

@@ -238,7 +238,7 @@ def test_watch_keeps_syncing_and_stops_on_sigterm(tiny_sandbox: Sandbox, tmp_pat
         assert "(4 new)" in first
         tiny_sandbox.customer_writes(username="ani.follower", text="Kak, sudah dikirim?")
         second = process.stdout.readline()
-        assert "1 new messages (1 from customers)" in second
+        assert "1 new message (1 from customers)" in second
     finally:
         process.send_signal(signal.SIGTERM)
         _out, err = process.communicate(timeout=30)
@@ -286,7 +286,7 @@ def test_sync_exit_codes_for_done_partly_done_and_nothing_read(
     assert "conversations updated" in partly.stdout
     assert partly.stderr.strip() == (
         "1 conversation could not be read: Instagram's answer could not be read. "
-        "They will be tried again."
+        "It will be tried again."
     )
     doctor = igdesk(*base, "doctor", token=tiny_sandbox.token)
     assert doctor.returncode == 0, doctor.stderr

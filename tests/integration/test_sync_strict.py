@@ -148,7 +148,7 @@ def test_thread_reads_failing_with_500_make_a_partial_pass_then_back_off(
     now = utc_now()
     summary, _ = run_sync(tiny_sandbox, archive, clock=lambda: now, **fast_retries())
     assert not summary.complete and summary.threads_failed == 2 and summary.new_messages == 1
-    assert summary.problem("en") == (
+    assert str(summary.problem()) == (
         "2 conversations could not be read: Instagram had a problem on its side (code 1). "
         "They will be tried again."
     )

@@ -12,7 +12,8 @@ import keyring.backends.fail
 import pytest
 
 from igdesk import secrets
-from igdesk.config import Profile, Settings, system_language
+from igdesk.config import Profile, Settings
+from igdesk.i18n import system_language
 from igdesk.logsetup import RedactingFormatter
 
 

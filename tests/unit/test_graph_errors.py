@@ -260,7 +260,7 @@ def test_sentences_in_both_languages() -> None:
         assert english.endswith(".") and bahasa.endswith(".")
     assert len(classes) >= 17
     err = error_from_response(400, graph_body(551))
-    assert err.sentence() == UserUnavailableError.sentence_en
+    assert err.text == UserUnavailableError.text and err.sentence() == str(err.text)
 
 
 def test_network_failures() -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from igdesk.config import Settings
+from igdesk.i18n import Words
 from igdesk.ui.saved_replies import (
     SavedReply,
     from_settings,
@@ -17,7 +18,6 @@ from igdesk.ui.saved_replies import (
     to_settings,
     typed_shortcut,
 )
-from igdesk.ui.words import Words
 
 EN, ID = Words("en"), Words("id")
 EXISTING = [SavedReply("harga", "Rp 85.000"), SavedReply("rek", "BCA 123")]

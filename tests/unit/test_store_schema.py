@@ -100,7 +100,7 @@ def test_newer_file_is_refused_clearly_and_left_alone(tmp_path: Path) -> None:
     conn.close()
     with pytest.raises(ArchiveTooNewError) as info:
         Archive.open(path)
-    assert "newer version of igdesk" in info.value.english
+    assert "newer version of igdesk" in info.value.sentence("en")
     assert "versi yang lebih baru" in info.value.sentence("id")
     assert str(SCHEMA_VERSION + 3) in info.value.technical
     assert info.value.found == SCHEMA_VERSION + 3
@@ -114,7 +114,7 @@ def test_not_a_database_is_refused_clearly(tmp_path: Path) -> None:
     path.write_bytes(b"this is not sqlite at all" * 100)
     with pytest.raises(ArchiveUnreadableError) as info:
         Archive.open(path)
-    assert "cannot open its message archive" in info.value.english
+    assert "cannot open its message archive" in info.value.sentence("en")
     assert isinstance(info.value, IgdeskError)
 
 

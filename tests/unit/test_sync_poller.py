@@ -18,6 +18,7 @@ from igdesk.graph.errors import (
     TokenError,
     TransientError,
 )
+from igdesk.i18n import Text
 from igdesk.sync.poller import Poller, PollOutcome, PollTiming
 
 LONG = PollTiming(active=100.0, idle=1000.0, max_backoff=4000.0)
@@ -88,7 +89,7 @@ async def test_a_rate_limit_waits_as_long_as_meta_asks() -> None:
 
 @pytest.mark.asyncio
 async def test_a_pass_that_read_nothing_is_reported_not_raised() -> None:
-    nothing = IgdeskError("4 conversations could not be read", "4 percakapan")
+    nothing = IgdeskError(Text("4 conversations could not be read"))
     refused = InvalidRequestError("x", code=100)
     seen = await _drive([nothing, refused, None])
     assert [o.error for o in seen] == [nothing, refused, None]

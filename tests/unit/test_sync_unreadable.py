@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from igdesk.graph.errors import BadResponseError, InvalidRequestError, TransientError
-from igdesk.sync.unreadable import UnreadableThreads, unreadable_sentence
+from igdesk.i18n import Text, Words
+from igdesk.sync.unreadable import Unreadable, UnreadableThreads, unreadable_text
 
 NOON = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 
@@ -37,6 +38,12 @@ def test_a_read_clears_the_entry_and_the_state_round_trips() -> None:
         assert len(UnreadableThreads.loads(garbage)) == 0
 
 
+def unreadable_sentence(entries: list[Unreadable], lang: str) -> str:
+    text = unreadable_text(entries)
+    assert text is None or isinstance(text, Text)
+    return "" if text is None else Words(lang).text(text)
+
+
 def test_the_sentence_counts_and_says_why_in_both_languages() -> None:
     threads = UnreadableThreads()
     for thread_id in ("a", "b", "c"):
@@ -54,6 +61,6 @@ def test_the_sentence_counts_and_says_why_in_both_languages() -> None:
     one.failed("a", "", TransientError("x", http_status=502), NOON)
     assert unreadable_sentence(one.entries(), "en") == (
         "1 conversation could not be read: Instagram had a problem on its side (code 502). "
-        "They will be tried again."
+        "It will be tried again."
     )
     assert unreadable_sentence([], "en") == ""

@@ -1,7 +1,7 @@
 """Paints a conversation: bubbles, attachments, reactions, quotes, day and gap rows.
 
 Layouts are cached per message at the current width and recomputed when the width, the
-message, its quote or the language change. Images come from injected providers:
+message or its quote change. Images come from injected providers:
 `image_for(url)` gives a ready pixmap or None, `image_state(url)` says "loading", "ready"
 or "failed". A click on a link or an
 attachment emits `link_activated(url)`; on an image that failed, `retry_requested(url)`.
@@ -29,6 +29,7 @@ from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPalette, QTextL
 from PySide6.QtWidgets import QAbstractScrollArea, QStyledItemDelegate, QStyleOptionViewItem
 
 from igdesk.domain import Message
+from igdesk.i18n import Words
 from igdesk.ui.delegates.common import (
     PixmapProvider,
     ScaledCache,
@@ -40,11 +41,12 @@ from igdesk.ui.delegates.common import (
     role_data,
 )
 from igdesk.ui.delegates.message_layout import (
+    IMAGE_FAILED,
+    IMAGE_LOADING,
     SEPARATOR_HEIGHT,
     Block,
     MessageLayout,
     layout_message,
-    phrase,
 )
 from igdesk.ui.models.messages import MessageRole, RowKind
 
@@ -71,17 +73,14 @@ class MessageDelegate(QStyledItemDelegate):
         self._image_for = image_for
         self._image_state = image_state
         self._lang = lang
+        self._words = Words(lang)
         self._cache: OrderedDict[str, MessageLayout] = OrderedDict()
         self._scaled = ScaledCache()
         self._last_width = _FALLBACK_WIDTH
         self._font = QFont()
 
-    def set_lang(self, lang: str) -> None:
-        self._lang = lang
-        self.clear_cache()
-
     def clear_cache(self) -> None:
-        """Forget layouts (after a font or language change)."""
+        """Forget layouts (after a font change)."""
         self._cache.clear()
         self._scaled.clear()
 
@@ -286,7 +285,8 @@ class MessageDelegate(QStyledItemDelegate):
         draw_pill_box(painter, block.rect, mix(fill, ink, 0.12), None, radius=10)
         if block.kind == "sticker":
             return
-        label = phrase("failed" if state == "failed" else "loading", self._lang)
+        message = IMAGE_FAILED if state == "failed" else IMAGE_LOADING
+        label = self._words(message)
         painter.setFont(small)
         painter.setPen(mix(ink, fill, 0.35))
         painter.drawText(

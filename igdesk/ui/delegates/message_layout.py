@@ -14,13 +14,14 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QFont, QFontMetricsF, QTextLayout, QTextOption
 
 from igdesk.domain import Attachment, Message
+from igdesk.i18n import N_, Words
 from igdesk.ui.text import (
     INSTAGRAM_INBOX_URL,
+    attachment_label,
     card_label,
     is_right_to_left,
     link_ranges,
     one_line,
-    tr,
 )
 
 SIDE_MARGIN = 12.0
@@ -37,31 +38,15 @@ POST_THUMB = 120.0
 #: Blocks of a template card: laid out from the bubble's leading edge, like text.
 CARD_KINDS = ("card_image", "card_title", "card_subtitle", "button")
 
-_STRINGS: dict[str, dict[str, str]] = {
-    "en": {
-        "open": "{label} — open",
-        "loading": "📷 Photo — loading",
-        "failed": "Image unavailable — click to retry",
-        "story_gone": "Story no longer available",
-        "unsent": "This message was unsent",
-        "unsupported": "Unsupported message — open in Instagram",
-        "attachment": "📎 Attachment",
-    },
-    "id": {
-        "open": "{label} — buka",
-        "loading": "📷 Foto — memuat",
-        "failed": "Gambar tidak tersedia — klik untuk mencoba lagi",
-        "story_gone": "Story sudah tidak tersedia",
-        "unsent": "Pesan ini telah dibatalkan",
-        "unsupported": "Pesan tidak didukung — buka di Instagram",
-        "attachment": "📎 Lampiran",
-    },
-}
+#: Painted on an image that is still loading, or could not be loaded.
+IMAGE_LOADING = N_("📷 Photo — loading")
+IMAGE_FAILED = N_("Image unavailable — click to retry")
+UNSUPPORTED = N_("Unsupported message — open in Instagram")
 
 
-def phrase(key: str, lang: str, **values: str) -> str:
-    text = _STRINGS.get(lang, _STRINGS["en"])[key]
-    return text.format(**values) if values else text
+def _open(label: str, words: Words) -> str:
+    # TRANSLATORS: an attachment the owner can click to open ("🎥 Video — open").
+    return words("{label} — open", label=label)
 
 
 @dataclass
@@ -174,7 +159,7 @@ def _card_blocks(card: Attachment, lang: str, font: QFont, inner: float) -> list
 def _attachment_blocks(attachment: Attachment, lang: str, font: QFont, inner: float) -> list[Block]:
     metrics = QFontMetricsF(font)
     row = metrics.height() + 8
-    kind = attachment.type
+    kind, words = attachment.type, Words(lang)
     thumb = attachment.preview_url or attachment.url
     if kind == "template":
         return _card_blocks(attachment, lang, font, inner)
@@ -188,19 +173,19 @@ def _attachment_blocks(attachment: Attachment, lang: str, font: QFont, inner: fl
         return [Block("image", QRectF(0, 0, side, side * 0.75), "", attachment.url or None, thumb)]
     if kind in ("video", "audio", "file"):
         name = attachment.name if kind == "file" and attachment.name else ""
-        text = tr(kind, lang) if not name else f"📄 {one_line(name, 80)}"
-        return [label(phrase("open", lang, label=text), attachment.url)]
+        text = attachment_label(kind, lang) if not name else f"📄 {one_line(name, 80)}"
+        return [label(_open(text, words), attachment.url)]
     if kind in ("story_reply", "story_mention"):
         if not attachment.url:
-            return [label(tr(kind, lang), None), label(phrase("story_gone", lang), None)]
+            gone = words("Story no longer available")
+            return [label(attachment_label(kind, lang), None), label(gone, None)]
         story = QRectF(0, 0, min(STORY_SIZE[0], inner), STORY_SIZE[1])
         return [
-            label(tr(kind, lang), attachment.url),
+            label(attachment_label(kind, lang), attachment.url),
             Block("card", story, "", attachment.url, thumb),
         ]
     if kind in ("share", "ig_post", "reel"):
-        key = "reel" if kind == "reel" else "share"
-        blocks = [label(phrase("open", lang, label=tr(key, lang)), attachment.url)]
+        blocks = [label(_open(attachment_label(kind, lang), words), attachment.url)]
         if attachment.preview_url:
             side = min(POST_THUMB, inner)
             blocks.insert(
@@ -212,8 +197,8 @@ def _attachment_blocks(attachment: Attachment, lang: str, font: QFont, inner: fl
         if attachment.url:
             side = min(STICKER, inner)
             return [Block("sticker", QRectF(0, 0, side, side), "", None, attachment.url)]
-        return [label(tr("sticker", lang), None)]
-    return [label(phrase("open", lang, label=phrase("attachment", lang)), attachment.url)]
+        return [label(attachment_label("sticker", lang), None)]
+    return [label(_open(words("📎 Attachment"), words), attachment.url)]
 
 
 def reaction_summary(message: Message) -> str:
@@ -235,7 +220,7 @@ def layout_message(
     max_bubble = max(160.0, min(width * 0.72, 560.0))
     inner = max_bubble - 2 * PAD_X
     blocks: list[Block] = []
-    metrics = QFontMetricsF(font)
+    metrics, words = QFontMetricsF(font), Words(lang)
     if quote is not None:
         quote_font_metrics = QFontMetricsF(small)
         text = quote_font_metrics.elidedText(
@@ -246,7 +231,7 @@ def layout_message(
             Block("quote", QRectF(0, 0, box_width, quote_font_metrics.height() + 10), text)
         )
     if message.deleted:
-        text = phrase("unsent", lang)
+        text = words("This message was unsent")
         blocks.append(
             Block(
                 "tombstone",
@@ -255,7 +240,7 @@ def layout_message(
             )
         )
     elif message.unsupported:
-        text = phrase("unsupported", lang)
+        text = words(UNSUPPORTED)
         layout, natural, height = text_layout(text, font, inner)
         blocks.append(
             Block(
@@ -281,7 +266,7 @@ def layout_message(
                 )
             )
     if not blocks:
-        text = phrase("unsupported", lang)
+        text = words(UNSUPPORTED)
         blocks.append(
             Block(
                 "unsupported",

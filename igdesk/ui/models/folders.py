@@ -15,6 +15,7 @@ from PySide6.QtCore import (
 )
 
 from igdesk.domain import Folder
+from igdesk.i18n import N_, Words
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -26,40 +27,23 @@ FOLDER_SHORTCUTS: dict[Folder, str] = {
     Folder.GENERAL: "Ctrl+2",
     Folder.REQUESTS: "Ctrl+3",
 }
-_NAMES: dict[str, dict[Folder, str]] = {
-    "en": {
-        Folder.PRIMARY: "Primary",
-        Folder.GENERAL: "General",
-        Folder.REQUESTS: "Requests",
-        Folder.DENIED: "Denied",
-    },
-    "id": {
-        Folder.PRIMARY: "Utama",
-        Folder.GENERAL: "Umum",
-        Folder.REQUESTS: "Permintaan",
-        Folder.DENIED: "Ditolak",
-    },
-}
-_UNREAD = {
-    "en": ("no unread conversations", "1 unread conversation", "{n} unread conversations"),
-    "id": (
-        "tidak ada percakapan belum dibaca",
-        "1 percakapan belum dibaca",
-        "{n} percakapan belum dibaca",
-    ),
+_NAMES: dict[Folder, str] = {
+    Folder.PRIMARY: N_("Primary"),
+    Folder.GENERAL: N_("General"),
+    Folder.REQUESTS: N_("Requests"),
+    Folder.DENIED: N_("Denied"),
 }
 
 
-def folder_name(folder: Folder, lang: str) -> str:
-    """A folder's name in `lang` (English when unknown)."""
-    return _NAMES.get(lang, _NAMES["en"])[folder]
+def folder_name(folder: Folder, words: Words) -> str:
+    """A folder's name in the owner's language."""
+    return words(_NAMES[folder])
 
 
-def unread_phrase(count: int, lang: str) -> str:
-    none, one, many = _UNREAD.get(lang, _UNREAD["en"])
+def unread_phrase(count: int, words: Words) -> str:
     if count <= 0:
-        return none
-    return one if count == 1 else many.format(n=count)
+        return words("no unread conversations")
+    return words.plural("{n} unread conversation", "{n} unread conversations", count)
 
 
 class FolderRole(IntEnum):
@@ -76,7 +60,7 @@ class FolderListModel(QAbstractListModel):
 
     def __init__(self, *, lang: str = "en", parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._lang = lang
+        self._words = Words(lang)
         self._counts: dict[Folder, int] = dict.fromkeys(FOLDER_ORDER, 0)
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
@@ -101,7 +85,7 @@ class FolderListModel(QAbstractListModel):
         if not index.isValid() or not 0 <= index.row() < len(FOLDER_ORDER):
             return None
         folder = FOLDER_ORDER[index.row()]
-        name = folder_name(folder, self._lang)
+        name = folder_name(folder, self._words)
         count = self._counts[folder]
         shortcut = FOLDER_SHORTCUTS.get(folder, "")
         if role == Qt.ItemDataRole.DisplayRole:
@@ -115,9 +99,9 @@ class FolderListModel(QAbstractListModel):
         if role == FolderRole.SHORTCUT:
             return shortcut
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            return f"{name}, {unread_phrase(count, self._lang)}"
+            return f"{name}, {unread_phrase(count, self._words)}"
         if role == Qt.ItemDataRole.ToolTipRole:
-            tip = f"{name} — {unread_phrase(count, self._lang)}"
+            tip = f"{name} — {unread_phrase(count, self._words)}"
             return f"{tip} ({shortcut})" if shortcut else tip
         return None
 
@@ -129,7 +113,3 @@ class FolderListModel(QAbstractListModel):
             self._counts[folder] = count
             changed = self.index(self.row_of(folder), 0)
             self.dataChanged.emit(changed, changed, [])
-
-    def set_lang(self, lang: str) -> None:
-        self._lang = lang
-        self.dataChanged.emit(self.index(0, 0), self.index(len(FOLDER_ORDER) - 1, 0), [])

@@ -25,16 +25,14 @@ from PySide6.QtCore import (
 )
 
 from igdesk.domain import Message, utc_now
-from igdesk.ui.text import card_title_of, clock_time, day_label, preview_text, tr
+from igdesk.i18n import N_, Words
+from igdesk.ui.text import card_title_of, clock_time, day_label, from_you, preview_text
 
 _Index = QModelIndex | QPersistentModelIndex
 _Key = tuple[float, int, str]
 
-_GAP_TEXT = {
-    "en": "Earlier messages may be missing",
-    "id": "Pesan sebelumnya mungkin tidak lengkap",
-}
-_REPLY_UNKNOWN = {"en": "Replied to a message", "id": "Membalas sebuah pesan"}
+_GAP_TEXT = N_("Earlier messages may be missing")
+_REPLY_UNKNOWN = N_("Replied to a message")
 
 
 class RowKind(StrEnum):
@@ -83,6 +81,7 @@ class MessageListModel(QAbstractListModel):
     ) -> None:
         super().__init__(parent)
         self._lang = lang
+        self._words = Words(lang)
         self._tz = tz  # None: the system's local time zone decides day boundaries
         self._today = today or (lambda: utc_now().astimezone(tz).date())
         self._rows: list[_Row] = []
@@ -163,7 +162,7 @@ class MessageListModel(QAbstractListModel):
             if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
                 if row.day is not None:
                     return day_label(row.day, self._today(), self._lang)
-                return _GAP_TEXT.get(self._lang, _GAP_TEXT["en"])
+                return self._words(_GAP_TEXT)
             if role == MessageRole.DAY:
                 return row.day
             return None
@@ -193,9 +192,10 @@ class MessageListModel(QAbstractListModel):
         if role == MessageRole.CREATED:
             return message.created_time
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            who = tr("you", self._lang) if message.is_from_shop else ""
             body = self._describe(message)
-            return f"{who}{body}, {row.time_text}"
+            if message.is_from_shop:
+                body = from_you(body, self._words)
+            return f"{body}, {row.time_text}"
         return None
 
     def quote_of(self, message: Message) -> str | None:
@@ -204,7 +204,7 @@ class MessageListModel(QAbstractListModel):
             return None
         quoted = self._messages.get(message.reply_to)
         if quoted is None:
-            return _REPLY_UNKNOWN.get(self._lang, _REPLY_UNKNOWN["en"])
+            return self._words(_REPLY_UNKNOWN)
         return self._describe(quoted)
 
     def _describe(self, message: Message) -> str:
@@ -221,11 +221,6 @@ class MessageListModel(QAbstractListModel):
         )
 
     # --- updates -------------------------------------------------------------------------
-
-    def set_lang(self, lang: str) -> None:
-        self._lang = lang
-        if self._rows:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, 0), [])
 
     def load(self, messages: list[Message], *, has_older: bool, history_gap: bool) -> None:
         """Open a conversation: replace everything with one reset."""

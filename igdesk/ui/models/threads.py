@@ -23,6 +23,7 @@ from PySide6.QtCore import (
 )
 
 from igdesk.domain import Folder, messaging_window, utc_now
+from igdesk.i18n import Words
 from igdesk.store.threads import ThreadRow
 from igdesk.ui.text import Badge, preview_text, relative_time, window_badge
 
@@ -63,13 +64,13 @@ def _key(row: ThreadRow) -> tuple[float, str]:
     return (-sort_time(row).timestamp(), _descending(row.id))
 
 
-def title_of(row: ThreadRow) -> str:
+def title_of(row: ThreadRow, words: Words) -> str:
     """Contact name, else @username, else a neutral word (never a raw id)."""
     if row.contact_name.strip():
         return row.contact_name
     if row.contact_username:
         return "@" + row.contact_username
-    return "Instagram user"
+    return words("Instagram user")
 
 
 class ThreadListModel(QAbstractListModel):
@@ -88,6 +89,7 @@ class ThreadListModel(QAbstractListModel):
         super().__init__(parent)
         self._folder = folder
         self._lang = lang
+        self._words = Words(lang)
         self._now = now
         self._human_agent = human_agent_allowed
         self._tz = tz
@@ -125,7 +127,7 @@ class ThreadListModel(QAbstractListModel):
             return None
         row = self._rows[index.row()]
         if role in (Qt.ItemDataRole.DisplayRole, ThreadRole.TITLE):
-            return title_of(row)
+            return title_of(row, self._words)
         if role == ThreadRole.ROW:
             return row
         if role == ThreadRole.THREAD_ID:
@@ -171,19 +173,12 @@ class ThreadListModel(QAbstractListModel):
         return cached
 
     def _accessible(self, row: ThreadRow) -> str:
-        unread = f"{row.unread} unread" if self._lang != "id" else f"{row.unread} belum dibaca"
-        parts = [title_of(row), self._preview(row)]
+        parts = [title_of(row, self._words), self._preview(row)]
         if row.unread:
-            parts.append(unread)
+            parts.append(self._words.plural("{n} unread", "{n} unread", row.unread))
         return ", ".join(part for part in parts if part)
 
     # --- settings ------------------------------------------------------------------------
-
-    def set_lang(self, lang: str) -> None:
-        """Change the UI language of previews and times (one dataChanged over every row)."""
-        self._lang = lang
-        self._previews.clear()
-        self._all_changed()
 
     def refresh_times(self) -> None:
         """Relative times and window badges age: the view calls this every minute."""
