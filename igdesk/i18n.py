@@ -43,7 +43,7 @@ DOMAIN = "igdesk"
 ENGLISH = "en"
 #: Names that mark a message for extraction, with the positions of their message arguments.
 KEYWORDS: dict[str, tuple[int, ...] | None] = {
-    "words": None,  # Words(lang)(...), self.words(...)
+    "words": None,  # words(...), self.words(...): a Words bound to a name first
     "_words": None,
     "plural": (1, 2),  # words.plural(...), Text.plural(...)
     "Text": None,
