@@ -20,11 +20,11 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtWidgets import QApplication, QListView
 
 from igdesk.domain import Attachment, Folder, Message, Reaction
-from igdesk.store.threads import ThreadRow
 from igdesk.ui.delegates.message_delegate import MessageDelegate
 from igdesk.ui.delegates.thread_delegate import ThreadDelegate
 from igdesk.ui.models.messages import MessageListModel
 from igdesk.ui.models.threads import ThreadListModel
+from igdesk.views import ThreadView
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 WORDS = [
@@ -46,14 +46,13 @@ WORDS = [
 ]
 
 
-def _thread(n: int, rng: random.Random) -> ThreadRow:
+def _thread(n: int, rng: random.Random) -> ThreadView:
     at = T0 + timedelta(minutes=n)
-    return ThreadRow(
-        id=f"t{n:06d}", contact_id=f"c{n}", folder=Folder.PRIMARY, previous_folder=None,
-        updated_time=at, last_message_at=at, last_customer_message_at=at,
-        last_shop_message_at=None, unread=rng.choice((0, 0, 1, 3)), history_gap=False,
-        read_up_to=T0, created_at=T0, folder_changed_at=None, contact_username=f"user{n}",
-        contact_name=f"Customer {n}", last_message_text=" ".join(rng.sample(WORDS, 6)),
+    return ThreadView(
+        id=f"t{n:06d}", contact_id=f"c{n}", folder=Folder.PRIMARY, contact_name=f"Customer {n}",
+        contact_username=f"user{n}", avatar_url="", sort_time=at, last_customer_message_at=at,
+        unread=rng.choice((0, 0, 1, 3)), history_gap=False, created_at=T0,
+        last_message_text=" ".join(rng.sample(WORDS, 6)),
         last_message_attachment_types=("image",) if n % 7 == 0 else (),
         last_message_is_from_shop=n % 3 == 0,
     )  # fmt: skip
@@ -97,7 +96,7 @@ def main() -> None:
     started = time.perf_counter()
     for step in range(1_000):
         row = rows[rng.randrange(len(rows))]
-        model.apply([replace(row, last_message_at=T0 + timedelta(days=30, seconds=step))])
+        model.apply([replace(row, sort_time=T0 + timedelta(days=30, seconds=step))])
     _timed("1,000 apply() calls (one thread moves to top)", started)
 
     started = time.perf_counter()

@@ -33,6 +33,7 @@ from igdesk.graph.ratelimit import RateBudget
 from igdesk.sandbox.generated import generated_scenario
 from igdesk.sandbox.threaded import ThreadedSandbox
 from igdesk.store import Archive
+from igdesk.store.worker import ArchiveWorker
 from igdesk.sync.engine import Syncer, SyncSummary
 
 CONVERSATIONS_PER_SECOND = 2.0
@@ -62,8 +63,12 @@ def peak_per_second(times: list[float]) -> int:
 
 
 async def one_pass(url: str, token: str, archive: Archive, budget: RateBudget) -> SyncSummary:
-    async with GraphClient(token, base_url=url, budget=budget) as client:
-        return await Syncer(client, archive).run_once()
+    worker = ArchiveWorker.around(archive)
+    try:
+        async with GraphClient(token, base_url=url, budget=budget) as client:
+            return await Syncer(client, worker).run_once()
+    finally:
+        await worker.aclose()
 
 
 def bench_world(label: str, world: dict[str, Any] | None) -> None:

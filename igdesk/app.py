@@ -1,7 +1,8 @@
 """Composition root: builds the archive, the Graph client, the syncer and the poller of a profile.
 
 The headless commands and the window use the same object; the window reaches the rest only
-through the async methods and the event stream here.
+through it: its async methods, `inbox` (reads that return views, the owner's local changes)
+and the event stream. The archive itself stays behind its worker threads (`ArchiveWorker`).
 """
 
 from __future__ import annotations
@@ -11,34 +12,23 @@ import contextlib
 import dataclasses
 import logging
 import tempfile
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
-from igdesk import secrets
+from igdesk import changes, secrets, views
 from igdesk.config import Profile, Settings
-from igdesk.domain import (
-    Account,
-    Folder,
-    Message,
-    accept_request,
-    utc_now,
-)
+from igdesk.domain import Message, utc_now
 from igdesk.errors import IgdeskError, not_signed_in
-from igdesk.events import (
-    CustomerWrote,
-    EventHub,
-    MessagesAdded,
-    SignInNeeded,
-    SyncStatus,
-    ThreadsChanged,
-)
+from igdesk.events import CustomerWrote, EventHub, MessagesAdded, SignInNeeded, SyncStatus
 from igdesk.graph import GraphClient
 from igdesk.graph.errors import GraphError, RateLimitError, TokenError
 from igdesk.graph.flavour import flavour_by_name
 from igdesk.graph.ratelimit import RateBudget
 from igdesk.i18n import Text
+from igdesk.inbox import Inbox
 from igdesk.replying import Replying
 from igdesk.store import Archive
+from igdesk.store.worker import ArchiveWorker
 from igdesk.sync.engine import ProgressCallback, Syncer, SyncSummary
 from igdesk.sync.outbox import OutboxSender
 from igdesk.sync.poller import Poller, PollOutcome, PollTiming
@@ -62,7 +52,8 @@ class App(Replying):
         self.graph_url = graph_url
         self.events = EventHub()
         self._token = token
-        self._archive: Archive | None = None
+        self._worker: ArchiveWorker | None = None
+        self._inbox: Inbox | None = None
         self._client: GraphClient | None = None
         self._syncer: Syncer | None = None
         self._poller: Poller | None = None
@@ -76,11 +67,19 @@ class App(Replying):
     # --- parts ------------------------------------------------------------------------------
 
     @property
-    def archive(self) -> Archive:
-        if self._archive is None:
+    def _db(self) -> ArchiveWorker:
+        """The archive, behind its worker threads (opened, off the loop, on first use)."""
+        if self._worker is None:
             self.profile.ensure()
-            self._archive = open_archive(self.profile.archive_path)
-        return self._archive
+            self._worker = ArchiveWorker(self.profile.archive_path)
+        return self._worker
+
+    @property
+    def inbox(self) -> Inbox:
+        """What the window reads (views) and the owner's local changes: the archive's door."""
+        if self._inbox is None:
+            self._inbox = Inbox(self._db, self.events, mark_seen=self._mark_seen)
+        return self._inbox
 
     @property
     def client(self) -> GraphClient:
@@ -108,7 +107,7 @@ class App(Replying):
     @property
     def syncer(self) -> Syncer:
         if self._syncer is None:
-            self._syncer = Syncer(self.client, self.archive)
+            self._syncer = Syncer(self.client, self._db)
         return self._syncer
 
     async def replace_token(self, token: str) -> bool:
@@ -132,15 +131,12 @@ class App(Replying):
     def has_token(self) -> bool:
         return bool(self._token or secrets.get(self.profile.key, secrets.Secret.ACCESS_TOKEN))
 
-    def account(self) -> Account | None:
-        return self.archive.account()
-
     # --- syncing ----------------------------------------------------------------------------
 
     async def sync_once(self, on_progress: ProgressCallback | None = None) -> SyncSummary:
         """One pass; every change is announced on the event stream."""
         summary = await self.syncer.run_once(on_progress)
-        self._announce(summary)
+        await self._announce(summary)
         self._problem = summary.problem()
         self._set_status(
             dataclasses.replace(
@@ -216,7 +212,7 @@ class App(Replying):
         self._last_status = status
         self.events.emit(status)
 
-    def _announce(self, summary: SyncSummary) -> None:
+    async def _announce(self, summary: SyncSummary) -> None:
         changed = tuple(update.thread_id for update in summary.updates)
         if not changed:
             return
@@ -224,63 +220,22 @@ class App(Replying):
             touched = update.new_message_ids + update.unsent_message_ids
             if touched:
                 self.events.emit(MessagesAdded(update.thread_id, touched))
-        self.events.emit(ThreadsChanged(changed))
+        threads = await self.inbox.announce(changed)
         if summary.first_pass:
             return  # the very first sync brings history, not news
-        for update in summary.updates:
-            for message_id in update.new_message_ids:
-                message = self.archive.message(message_id)
-                if message is not None and not message.is_from_shop and not message.deleted:
-                    self.events.emit(CustomerWrote(update.thread_id, message_id, update.folder))
+        news = [mid for update in summary.updates for mid in update.new_message_ids]
+        by_id = {thread.id: thread for thread in threads}
+        for message in await self._db.write(views.messages_by_id, news):
+            thread = by_id.get(message.thread_id)
+            if thread is not None and not message.is_from_shop and not message.deleted:
+                self.events.emit(CustomerWrote(thread, message))
 
-    # --- what the owner does ----------------------------------------------------------------
-
-    async def open_thread(self, thread_id: str) -> None:
-        """The owner opened a thread: mark it read, and seen on Instagram unless it's a request.
-
-        Requests are never marked seen (design.md) until they are accepted.
-        """
-        row = self.archive.thread(thread_id)
-        if row is None or row.folder in (Folder.REQUESTS, Folder.DENIED):
-            return
-        if row.unread:
-            self.archive.mark_read(thread_id)
-            self.events.emit(ThreadsChanged((thread_id,)))
-            await self._mark_seen(row.contact_id)
-
-    async def accept(self, thread_id: str, folder: Folder = Folder.PRIMARY) -> None:
-        self.archive.set_folder(thread_id, accept_request(folder))
-        self.events.emit(ThreadsChanged((thread_id,)))
-        await self.open_thread(thread_id)
-
-    def deny(self, thread_id: str) -> None:
-        """Hide a request; `restore` (Undo, or from the Denied view) brings it back."""
-        self.archive.set_folder(thread_id, Folder.DENIED)
-        self.events.emit(ThreadsChanged((thread_id,)))
-
-    def restore(self, thread_id: str) -> None:
-        """Undo a deny: back to the folder it came from (Requests unless it was elsewhere)."""
-        row = self.archive.thread(thread_id)
-        if row is None or row.folder is not Folder.DENIED:
-            return
-        target = row.previous_folder or Folder.REQUESTS
-        self.archive.set_folder(thread_id, Folder.REQUESTS if target is Folder.DENIED else target)
-        self.events.emit(ThreadsChanged((thread_id,)))
-
-    def move(self, thread_id: str, folder: Folder) -> None:
-        """Move an accepted thread between Primary and General."""
-        if folder not in (Folder.PRIMARY, Folder.GENERAL):
-            raise ValueError("threads move between Primary and General")
-        row = self.archive.thread(thread_id)
-        if row is None or row.folder not in (Folder.PRIMARY, Folder.GENERAL):
-            return
-        self.archive.set_folder(thread_id, folder)
-        self.events.emit(ThreadsChanged((thread_id,)))
+    # --- what the owner does on Instagram ------------------------------------------------
 
     async def refresh_message(self, thread_id: str, message_id: str) -> Message | None:
         """Read one message again (fresh attachment URLs: Instagram's expire); None if the API
         no longer shows it (older than the 20 newest) or cannot be reached."""
-        account = self.archive.account()
+        account = await self._db.read(Archive.account)
         if account is None:
             return None
         try:
@@ -291,23 +246,12 @@ class App(Replying):
         except (GraphError, IgdeskError) as error:
             log.info("message not re-read: %s", type(error).__name__)
             return None
-        self.archive.upsert_messages(thread_id, [fresh])
-        return self.archive.message(message_id)
-
-    def messages(
-        self, thread_id: str, *, limit: int = 200, before: Message | None = None
-    ) -> list[Message]:
-        """Up to `limit` messages, oldest first, older than `before` when given."""
-        if before is None:
-            return self.archive.messages(thread_id, limit=limit)
-        return self.archive.messages(
-            thread_id, limit=limit, before=before.created_time, before_id=before.id
-        )
+        return await self._db.write(changes.store_message, thread_id, fresh)
 
     async def _mark_seen(self, customer_id: str) -> None:
         if not self.settings.send_read_receipts:
             return
-        account = self.archive.account()
+        account = await self._db.read(Archive.account)
         if account is None:
             return
         body = {"recipient": {"id": customer_id}, "sender_action": "mark_seen"}
@@ -324,7 +268,7 @@ class App(Replying):
         self,
         stop: asyncio.Event,
         *,
-        on_summary: Callable[[SyncSummary], None] | None = None,
+        on_summary: Callable[[SyncSummary], Awaitable[None]] | None = None,
         on_error: Callable[[Exception], None] | None = None,
     ) -> None:
         """Sync until `stop` is set (the headless `sync --watch`); a token error ends it."""
@@ -332,7 +276,7 @@ class App(Replying):
         async def one_pass() -> None:
             summary = await self.sync_once()
             if on_summary is not None:
-                on_summary(summary)
+                await on_summary(summary)
 
         def outcome(result: PollOutcome) -> None:
             if result.error is not None and on_error is not None:
@@ -362,9 +306,9 @@ class App(Replying):
         if self._client is not None:
             await self._client.aclose()
             self._client = None
-        if self._archive is not None:
-            self._archive.close()
-            self._archive = None
+        if self._worker is not None:
+            await self._worker.aclose()  # every write asked for is done before it closes
+            self._worker = self._inbox = None
 
 
 @contextlib.asynccontextmanager
@@ -400,20 +344,3 @@ async def open_app(
         finally:
             await app.aclose()
             await server.stop()
-
-
-def open_archive(path: Path) -> Archive:
-    """Open the archive, turning a damaged or too-new file into a sentence for the owner."""
-    try:
-        return Archive.open(path)
-    except IgdeskError:
-        raise
-    except Exception as error:  # sqlite3.DatabaseError and friends: the file is not usable
-        raise IgdeskError(
-            Text(
-                "igdesk cannot open its archive at {path}. Close other copies of igdesk; if "
-                "that does not help, move the file away and sync again.",
-                path=str(path),
-            ),
-            technical=type(error).__name__,
-        ) from error

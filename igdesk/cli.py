@@ -19,6 +19,7 @@ from typing import Any
 
 from igdesk.app import App, open_app
 from igdesk.config import Profile
+from igdesk.domain import Account
 from igdesk.errors import IgdeskError
 from igdesk.graph.errors import GraphError
 from igdesk.i18n import Words, available_languages, choose_language
@@ -141,7 +142,7 @@ async def _sync(app: App, args: argparse.Namespace, lang: str) -> int:
     if args.once:
         summary = await app.sync_once(_progress_printer(words))
         _clear_progress()
-        print(_describe(summary, app, words), flush=True)
+        print(_describe(summary, await app.inbox.account(), words), flush=True)
         problem = summary.problem()
         if problem is not None:
             print(words.text(problem), file=sys.stderr, flush=True)
@@ -153,9 +154,9 @@ async def _sync(app: App, args: argparse.Namespace, lang: str) -> int:
         app.settings.poll_interval_seconds = args.interval
     stop = asyncio.Event()
 
-    def report(summary: SyncSummary) -> None:
+    async def report(summary: SyncSummary) -> None:
         if summary.new_messages:
-            print(_describe(summary, app, words), flush=True)
+            print(_describe(summary, await app.inbox.account(), words), flush=True)
         problem = summary.problem()
         if problem is not None:
             print(words.text(problem), file=sys.stderr, flush=True)
@@ -173,7 +174,7 @@ async def _sync(app: App, args: argparse.Namespace, lang: str) -> int:
 
 async def _export(app: App, args: argparse.Namespace, lang: str) -> int:
     out = sys.stdout
-    for record in app.archive.iter_export():
+    async for record in app.inbox.export():
         out.write(json.dumps(record, ensure_ascii=False) + "\n")
     out.flush()
     return EXIT_OK
@@ -206,8 +207,7 @@ def _clear_progress() -> None:
         print("\r\033[K", end="", file=sys.stderr, flush=True)
 
 
-def _describe(summary: SyncSummary, app: App, words: Words) -> str:
-    account = app.archive.account()
+def _describe(summary: SyncSummary, account: Account | None, words: Words) -> str:
     who = f"@{account.username}" if account else "?"
     return words(
         "Synced {who}: {updated} ({created} new), {messages} ({from_customers} from customers), "

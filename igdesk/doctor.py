@@ -10,12 +10,9 @@ from igdesk.app import App
 from igdesk.domain import parse_graph_time
 from igdesk.errors import IgdeskError
 from igdesk.graph.errors import GraphError
-from igdesk.graph.fields import STATE_KEY as FIELDS_KEY
-from igdesk.graph.fields import ReadFields
 from igdesk.i18n import N_, Words
-from igdesk.store import Archive
-from igdesk.sync.unreadable import STATE_KEY as UNREADABLE_KEY
-from igdesk.sync.unreadable import UnreadableThreads, unreadable_text
+from igdesk.sync.unreadable import unreadable_text
+from igdesk.views import SyncReport
 
 
 class CheckFailed(Exception):
@@ -37,7 +34,7 @@ async def run_doctor(app: App, lang: str) -> int:
         return str(app.profile.directory)
 
     async def archive() -> str:
-        threads = app.archive.threads()
+        threads = await app.inbox.threads()
         count = len(threads)
         return words.plural("{n} conversation stored", "{n} conversations stored", count)
 
@@ -75,7 +72,7 @@ async def run_doctor(app: App, lang: str) -> int:
             print(f"✗ {label}: {_why(error, words)}", file=sys.stderr, flush=True)
             return 1
         print(f"✓ {label}: {detail}", flush=True)
-    warnings = sync_warnings(app.archive, lang)
+    warnings = sync_warnings(await app.inbox.sync_report(), lang)
     for line in warnings:
         print(f"! {line}", flush=True)
     if not warnings:
@@ -93,12 +90,12 @@ def _why(error: Exception, words: Words) -> str:
     return str(error)
 
 
-def sync_warnings(archive: Archive, lang: str) -> list[str]:
+def sync_warnings(report: SyncReport, lang: str) -> list[str]:
     """What the last passes could not do: fields the account refused, unreadable threads."""
     words = Words(lang)
 
     lines = []
-    refused = ReadFields.loads(archive.get_state(FIELDS_KEY)).refused
+    refused = report.refused_fields
     if refused:
         names = ", ".join(f"{node}.{name}" for node, fields in refused.items() for name in fields)
         lines.append(
@@ -108,13 +105,13 @@ def sync_warnings(archive: Archive, lang: str) -> list[str]:
                 names=names,
             )
         )
-    unreadable = UnreadableThreads.loads(archive.get_state(UNREADABLE_KEY)).entries()
+    unreadable = list(report.unreadable)
     summary = unreadable_text(unreadable)
     if summary is not None:
         lines.append(words.text(summary))
         for entry in unreadable:
-            contact = archive.contact(entry.customer_id) if entry.customer_id else None
-            who = f"@{contact.username}" if contact and contact.username else entry.thread_id
+            username = report.usernames.get(entry.customer_id)
+            who = f"@{username}" if username else entry.thread_id
             retry = words.date(parse_graph_time(entry.retry_at).astimezone(), "d MMM HH:mm")
             line = words(
                 "{who}: could not be read {failures}× (code {code}); next try {retry}",

@@ -6,21 +6,28 @@ Plain dataclasses: the core stays Qt-free, and one bridge object in `ui/` turns 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from igdesk.domain import Folder
+from igdesk.domain import Folder, Message
 from igdesk.i18n import Text
+from igdesk.views import ThreadView
 
 log = logging.getLogger("igdesk.events")
 
 
 @dataclass(frozen=True)
 class ThreadsChanged:
-    """These threads were created or changed (messages, folder, read state)."""
+    """These threads were created or changed (messages, folder, read state): their views as
+    they are now, and the unread counts of every folder after the change."""
 
-    thread_ids: tuple[str, ...]
+    threads: tuple[ThreadView, ...]
+    unread_counts: Mapping[Folder, int]
+
+    @property
+    def thread_ids(self) -> tuple[str, ...]:
+        return tuple(thread.id for thread in self.threads)
 
 
 @dataclass(frozen=True)
@@ -33,11 +40,11 @@ class MessagesAdded:
 
 @dataclass(frozen=True)
 class CustomerWrote:
-    """A customer's new message arrived: what a notification is about."""
+    """A customer's new message arrived: what a notification is about (its thread's view
+    carries the folder and the customer's name)."""
 
-    thread_id: str
-    message_id: str
-    folder: Folder
+    thread: ThreadView
+    message: Message
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from igdesk.config import Settings
 from igdesk.domain import (
     MAX_IMAGES_PER_MESSAGE,
     MAX_TEXT_BYTES,
+    Account,
     Post,
     Reaction,
     WindowState,
@@ -22,12 +23,14 @@ from igdesk.domain import (
     utc_now,
 )
 from igdesk.errors import IgdeskError
-from igdesk.events import EventHub, MessagesAdded, OutboxChanged, SignInNeeded, ThreadsChanged
+from igdesk.events import EventHub, MessagesAdded, OutboxChanged, SignInNeeded
 from igdesk.graph import GraphClient
 from igdesk.graph.errors import GraphError, TokenError
 from igdesk.i18n import Text
+from igdesk.inbox import Inbox
 from igdesk.store import Archive
-from igdesk.store.outbox import OutboxEntry, OutboxState
+from igdesk.store.outbox import OutboxState
+from igdesk.store.worker import ArchiveWorker
 from igdesk.sync.media_check import check_media_url
 from igdesk.sync.outbox import OutboxSender, SendResult, current_window_state
 
@@ -46,14 +49,18 @@ class Replying:
     _send_task: asyncio.Task[None] | None
 
     @property
-    def archive(self) -> Archive:
+    def _db(self) -> ArchiveWorker:
+        raise NotImplementedError
+
+    @property
+    def inbox(self) -> Inbox:
         raise NotImplementedError
 
     @property
     def client(self) -> GraphClient:
         raise NotImplementedError
 
-    def send_text(self, thread_id: str, text: str, *, reply_to: str | None = None) -> int:
+    async def send_text(self, thread_id: str, text: str, *, reply_to: str | None = None) -> int:
         """Queue a reply (written to the archive first) and wake the sender; the entry id.
 
         Raises IgdeskError with the reason when it cannot be sent at all.
@@ -71,9 +78,7 @@ class Replying:
                 )
             )
         extra: dict[str, object] = {"reply_to": {"mid": reply_to}} if reply_to else {}
-        entry_id = self._queue(thread_id, "text", {"text": text}, extra)
-        self.archive.save_draft(thread_id, "")
-        return entry_id
+        return await self._queue(thread_id, "text", {"text": text}, extra, clear_draft=True)
 
     async def send_file_url(self, thread_id: str, kind: str, urls: Sequence[str]) -> int:
         """Queue photos (up to 10 in one message), or one video, voice note or PDF, that Meta
@@ -91,109 +96,93 @@ class Replying:
         message: dict[str, object] = (
             {"attachments": items} if kind == "image" else {"attachment": items[0]}
         )
-        return self._queue(thread_id, "attachment", message)
+        return await self._queue(thread_id, "attachment", message)
 
     async def shop_posts(self) -> list[Post]:
         """The shop's own recent posts, to share one in a chat."""
-        account = self.archive.account()
+        account = await self._db.read(Archive.account)
         if account is None:
             return []
         return await self.client.media(account)
 
-    def share_post(self, thread_id: str, post_id: str) -> int:
+    async def share_post(self, thread_id: str, post_id: str) -> int:
         """Queue one of the shop's own posts (MEDIA_SHARE)."""
         share: dict[str, object] = {
             "attachment": {"type": "MEDIA_SHARE", "payload": {"id": post_id}}
         }
-        return self._queue(thread_id, "share", share)
+        return await self._queue(thread_id, "share", share)
 
     async def react(self, thread_id: str, message_id: str, emoji: str | None) -> None:
         """React to a customer's message with an emoji, or remove the reaction (None)."""
-        row = self.archive.thread(thread_id)
-        account = self.archive.account()
-        message = self.archive.message(message_id)
-        if row is None or account is None or message is None:
+        to = await self._db.read(_recipient, thread_id)
+        message = await self._db.read(Archive.message, message_id)
+        if to is None or message is None:
             return
+        customer_id, account = to
         payload: dict[str, str] = {"message_id": message_id}
         if emoji:
             payload["reaction"] = emoji
         body = {
-            "recipient": {"id": row.contact_id},
+            "recipient": {"id": customer_id},
             "sender_action": "react" if emoji else "unreact",
             "payload": payload,
         }
         await self.client.send(account, body)
         others = tuple(r for r in message.reactions if r.user_id != account.id)
         mine = (Reaction(account.id, emoji),) if emoji else ()
-        self.archive.upsert_messages(
-            thread_id, [dataclasses.replace(message, reactions=others + mine)]
-        )
+        mixed = dataclasses.replace(message, reactions=others + mine)
+        await self._db.write(Archive.upsert_messages, thread_id, [mixed])
         self.events.emit(MessagesAdded(thread_id, (message_id,)))
 
-    def send_heart(self, thread_id: str) -> int:
+    async def send_heart(self, thread_id: str) -> int:
         """Queue the heart sticker (`like_heart`)."""
-        return self._queue(thread_id, "sticker", {"attachment": {"type": "like_heart"}})
+        return await self._queue(thread_id, "sticker", {"attachment": {"type": "like_heart"}})
 
     async def typing(self, thread_id: str, on: bool) -> None:
         """Best-effort typing indicator (off by default in Settings); never queued."""
-        row = self.archive.thread(thread_id)
-        account = self.archive.account()
-        if row is None or account is None or not self.settings.typing_indicator:
+        if not self.settings.typing_indicator:
             return
+        to = await self._db.read(_recipient, thread_id)
+        if to is None:
+            return
+        customer_id, account = to
         action = "typing_on" if on else "typing_off"
         try:
-            body = {"recipient": {"id": row.contact_id}, "sender_action": action}
+            body = {"recipient": {"id": customer_id}, "sender_action": action}
             await self.client.send(account, body)
         except (GraphError, IgdeskError) as error:
             log.info("typing indicator not sent: %s", type(error).__name__)
 
-    def _queue(
+    async def _queue(
         self,
         thread_id: str,
         kind: str,
         message: dict[str, object],
         extra: dict[str, object] | None = None,
+        *,
+        clear_draft: bool = False,
     ) -> int:
         """Write one outgoing message to the outbox (refused when the window is closed)."""
-        row = self.archive.thread(thread_id)
-        if row is None:
-            raise IgdeskError(Text("This conversation is no longer here."))
-        state = current_window_state(
-            self.archive, thread_id, utc_now(), human_agent=self.settings.human_agent_allowed
+        human_agent = self.settings.human_agent_allowed
+        entry_id = await self._db.write(
+            _queue, thread_id, kind, message, extra or {}, human_agent, clear_draft
         )
-        if state is WindowState.CLOSED:
-            raise IgdeskError(
-                Text(
-                    "The reply window of this chat has closed. "
-                    "Wait for the customer to write again."
-                )
-            )
-        body = {"recipient": {"id": row.contact_id}, "message": message, **(extra or {})}
-        entry_id = self.archive.add_outbox(thread_id, row.contact_id, kind, body)
         self.events.emit(OutboxChanged(thread_id, entry_id))
         self._wake_sender()
         return entry_id
 
-    def retry_send(self, entry_id: int) -> None:
-        entry = self.archive.outbox_entry(entry_id)
-        if entry is None or entry.state is not OutboxState.FAILED:
-            return
-        self.archive.update_outbox(entry_id, state=OutboxState.PENDING)
-        self.events.emit(OutboxChanged(entry.thread_id, entry_id))
-        self._wake_sender()
+    async def retry_send(self, entry_id: int) -> None:
+        """Send a failed reply again (the owner's Retry)."""
+        thread_id = await self._db.write(_retry, entry_id)
+        if thread_id is not None:
+            self.events.emit(OutboxChanged(thread_id, entry_id))
+            self._wake_sender()
 
-    def delete_send(self, entry_id: int) -> None:
+    async def delete_send(self, entry_id: int) -> None:
         """Drop a reply that was not sent (failed or still waiting); sent ones stay history."""
-        entry = self.archive.outbox_entry(entry_id)
-        if entry is None or entry.state in (OutboxState.SENT, OutboxState.SENDING):
-            return
-        self.archive.delete_outbox(entry_id)
-        self.events.emit(OutboxChanged(entry.thread_id, entry_id))
-
-    def unsent(self, thread_id: str) -> list[OutboxEntry]:
-        """Replies of a thread that are not (known to be) sent yet, oldest first."""
-        states = [s for s in OutboxState if s is not OutboxState.SENT]
-        return self.archive.outbox(states=states, thread_id=thread_id)
+        thread_id = await self._db.write(_delete, entry_id)
+        if thread_id is not None:
+            self.events.emit(OutboxChanged(thread_id, entry_id))
 
     async def flush_outbox(self) -> bool:
         """One pass over the outbox now; True when something still waits to be retried."""
@@ -210,11 +199,11 @@ class Replying:
         if self._sender is not None:
             return self._sender
 
-        def changed(result: SendResult) -> None:
+        async def changed(result: SendResult) -> None:
             self.events.emit(OutboxChanged(result.thread_id, result.entry_id))
             if result.state is OutboxState.SENT:
-                self.events.emit(ThreadsChanged((result.thread_id,)))
-                entry = self.archive.outbox_entry(result.entry_id)
+                await self.inbox.announce((result.thread_id,))
+                entry = await self._db.read(Archive.outbox_entry, result.entry_id)
                 if entry is not None and entry.message_id:
                     self.events.emit(MessagesAdded(result.thread_id, (entry.message_id,)))
 
@@ -223,7 +212,7 @@ class Replying:
 
         self._sender = OutboxSender(
             lambda: self.client,
-            self.archive,
+            self._db,
             human_agent=lambda: self.settings.human_agent_allowed,
             on_change=changed,
             on_token_error=token_refused,
@@ -234,3 +223,57 @@ class Replying:
     def _wake_sender(self) -> None:
         if self._sender is not None:
             self._sender.wake()
+
+
+# --- jobs on the archive's threads ---------------------------------------------------------
+
+
+def _recipient(archive: Archive, thread_id: str) -> tuple[str, Account] | None:
+    """(the customer's id, the shop's account) of a thread, for a sender action."""
+    row = archive.thread(thread_id)
+    account = archive.account()
+    return None if row is None or account is None else (row.contact_id, account)
+
+
+def _queue(
+    archive: Archive,
+    thread_id: str,
+    kind: str,
+    message: dict[str, object],
+    extra: dict[str, object],
+    human_agent: bool,
+    clear_draft: bool,
+) -> int:
+    """Write one outgoing message to the outbox; the entry id. Refused with a sentence when
+    the thread is gone or its window is closed."""
+    row = archive.thread(thread_id)
+    if row is None:
+        raise IgdeskError(Text("This conversation is no longer here."))
+    state = current_window_state(archive, thread_id, utc_now(), human_agent=human_agent)
+    if state is WindowState.CLOSED:
+        raise IgdeskError(
+            Text("The reply window of this chat has closed. Wait for the customer to write again.")
+        )
+    body = {"recipient": {"id": row.contact_id}, "message": message, **extra}
+    entry_id = archive.add_outbox(thread_id, row.contact_id, kind, body)  # fsynced on its own
+    if clear_draft:
+        archive.save_draft(thread_id, "")
+    return entry_id
+
+
+def _retry(archive: Archive, entry_id: int) -> str | None:
+    """A failed entry back to pending; its thread id (None when it is not a failed one)."""
+    entry = archive.outbox_entry(entry_id)
+    if entry is None or entry.state is not OutboxState.FAILED:
+        return None
+    archive.update_outbox(entry_id, state=OutboxState.PENDING)
+    return entry.thread_id
+
+
+def _delete(archive: Archive, entry_id: int) -> str | None:
+    """Remove an entry not sent; its thread id (None when it is gone, sent or sending)."""
+    entry = archive.outbox_entry(entry_id)
+    if entry is None or entry.state in (OutboxState.SENT, OutboxState.SENDING):
+        return None
+    archive.delete_outbox(entry_id)
+    return entry.thread_id

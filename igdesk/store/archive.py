@@ -8,7 +8,9 @@ and a process killed at any moment leaves whole transactions only.
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
+import stat
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -16,7 +18,12 @@ from types import TracebackType
 
 from igdesk.domain import utc_now
 from igdesk.i18n import Text
-from igdesk.store.errors import ArchiveError, ArchiveUnreadableError
+from igdesk.store.errors import (
+    ArchiveError,
+    ArchiveGoneError,
+    ArchiveReadOnlyError,
+    ArchiveUnreadableError,
+)
 from igdesk.store.export import ExportMixin
 from igdesk.store.outbox import OutboxMixin
 from igdesk.store.schema import migrate
@@ -27,7 +34,11 @@ log = logging.getLogger(__name__)
 
 #: Oldest SQLite with everything the schema uses (generated columns, NULLS LAST, FTS5).
 MIN_SQLITE = (3, 31, 0)
-BUSY_TIMEOUT_MS = 5000
+#: How long a write waits for another process's write lock. Long: writes run on the archive's
+#: worker thread (igdesk.store.worker), so waiting never freezes the window.
+BUSY_TIMEOUT_MS = 30_000
+#: How long a reader waits (in WAL mode only a checkpoint or a recovery can make it wait).
+READ_BUSY_TIMEOUT_MS = 5000
 
 
 class Archive(ExportMixin, SearchMixin, OutboxMixin, StateMixin):
@@ -37,6 +48,10 @@ class Archive(ExportMixin, SearchMixin, OutboxMixin, StateMixin):
     `check_same_thread=False` so it may be handed to a worker thread, not shared by two).
     Methods that write are atomic on their own; wrap several calls in `transaction()` to make
     them one unit (a sync applies a whole thread that way).
+
+    Before each write transaction the file is checked to be still there and writable: SQLite
+    itself would go on writing into a file removed from the disk, or made read-only, while it
+    is open, and the owner would lose what igdesk "saved".
     """
 
     def __init__(self, path: Path, conn: sqlite3.Connection, clock: Callable[[], datetime]) -> None:
@@ -44,21 +59,30 @@ class Archive(ExportMixin, SearchMixin, OutboxMixin, StateMixin):
         self._conn = conn
         self._depth = 0
         self._clock = clock
+        self._identity = _identity(path)
 
     @classmethod
-    def open(cls, path: Path, *, clock: Callable[[], datetime] = utc_now) -> Archive:
-        """Open (creating it and its folders if needed) and migrate the archive at `path`."""
+    def open(
+        cls, path: Path, *, clock: Callable[[], datetime] = utc_now, reader: bool = False
+    ) -> Archive:
+        """Open (creating it and its folders if needed) and migrate the archive at `path`.
+
+        `reader=True` opens a connection that only reads (no migration, writes refused), for
+        a second thread beside the writing one: WAL lets it read while the other writes.
+        """
         if sqlite3.sqlite_version_info < MIN_SQLITE:
             raise ArchiveError(
                 Text("This copy of igdesk was built with a SQLite library that is too old."),
                 technical=f"SQLite {sqlite3.sqlite_version}, need {'.'.join(map(str, MIN_SQLITE))}",
             )
         path = Path(path)
+        if reader and not path.exists():
+            raise ArchiveGoneError(path)  # a reader never creates an empty archive
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(
                 path,
-                timeout=BUSY_TIMEOUT_MS / 1000,
+                timeout=(READ_BUSY_TIMEOUT_MS if reader else BUSY_TIMEOUT_MS) / 1000,
                 isolation_level=None,
                 check_same_thread=False,
             )
@@ -66,8 +90,12 @@ class Archive(ExportMixin, SearchMixin, OutboxMixin, StateMixin):
             raise ArchiveUnreadableError(path, f"{type(exc).__name__}: {exc}") from exc
         try:
             conn.row_factory = sqlite3.Row
-            _configure(conn, path)
-            migrate(conn, path)
+            if reader:
+                conn.execute(f"PRAGMA busy_timeout = {READ_BUSY_TIMEOUT_MS:d}")
+                conn.execute("PRAGMA query_only = ON")
+            else:
+                _configure(conn, path)
+                migrate(conn, path)
         except BaseException as exc:
             conn.close()
             if isinstance(exc, sqlite3.DatabaseError):
@@ -93,6 +121,22 @@ class Archive(ExportMixin, SearchMixin, OutboxMixin, StateMixin):
     ) -> None:
         self.close()
 
+    def check_writable(self) -> None:
+        """Raise a sentence for the owner when the file was removed, replaced or made read-only
+        since it was opened (called before every write transaction)."""
+        try:
+            info = os.stat(self.path)
+        except FileNotFoundError:
+            raise ArchiveGoneError(self.path) from None
+        except OSError as exc:
+            raise ArchiveGoneError(self.path, f"{type(exc).__name__}: {exc}") from exc
+        if self._identity is not None and (info.st_dev, info.st_ino) != self._identity:
+            raise ArchiveGoneError(self.path, "the file was replaced")
+        if not info.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(
+            self.path, os.W_OK
+        ):
+            raise ArchiveReadOnlyError(self.path)
+
     def integrity_check(self) -> list[str]:
         """SQLite's integrity check plus the full-text index's; [] when the file is sound."""
         problems = [
@@ -108,6 +152,15 @@ class Archive(ExportMixin, SearchMixin, OutboxMixin, StateMixin):
         """Rebuild the full-text index from the message rows (repair after a failed check)."""
         with self.transaction():
             self._conn.execute("INSERT INTO messages_fts (messages_fts) VALUES ('rebuild')")
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    """The file's (device, inode), to notice it being replaced while open."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino
 
 
 def _configure(conn: sqlite3.Connection, path: Path) -> None:

@@ -37,6 +37,9 @@ class ArchiveBase:
     _depth: int
     _clock: Callable[[], datetime]
 
+    def check_writable(self) -> None:
+        """Raise when the file can no longer take writes (the Archive class checks the disk)."""
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """Run the block atomically: all of it is committed, or none of it.
@@ -47,6 +50,7 @@ class ArchiveBase:
         """
         conn = self._conn
         if self._depth == 0:
+            self.check_writable()
             conn.execute("BEGIN IMMEDIATE")
             self._depth = 1
             try:

@@ -47,9 +47,10 @@ class ExportMixin(ThreadsMixin, MessagesMixin, ContactsMixin):
     def iter_export(self) -> Iterator[dict[str, Any]]:
         """Every thread (denied ones too), newest first, each with all its messages oldest first."""
         for thread in self.threads():
-            yield self._export_thread(thread)
+            yield self.export_thread(thread)
 
-    def _export_thread(self, thread: ThreadRow) -> dict[str, Any]:
+    def export_thread(self, thread: ThreadRow) -> dict[str, Any]:
+        """One thread's record, with all its messages oldest first."""
         contact = self.contact(thread.contact_id)
         return {
             "id": thread.id,

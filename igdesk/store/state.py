@@ -15,6 +15,13 @@ class StateMixin(ArchiveBase):
         row = self._conn.execute("SELECT value FROM sync_state WHERE key = ?", (key,)).fetchone()
         return None if row is None else str(row["value"])
 
+    def states_with_prefix(self, prefix: str) -> dict[str, str]:
+        """Every state whose key starts with `prefix` (a per-thread fact, say), by key."""
+        rows = self._conn.execute(
+            "SELECT key, value FROM sync_state WHERE substr(key, 1, ?) = ?", (len(prefix), prefix)
+        )
+        return {str(row["key"]): str(row["value"]) for row in rows}
+
     def set_state(self, key: str, value: str) -> None:
         with self.transaction():
             self._conn.execute(

@@ -37,6 +37,7 @@ class ThreadRow:
     last_message_attachment_types: tuple[str, ...]
     last_message_is_from_shop: bool | None
     last_message_card_title: str = ""  # title of its first template card, if it has one
+    contact_picture: str = ""  # the customer's profile picture URL ("" when unknown)
 
 
 # The unread count is a correlated count over the messages_thread_party index: always exact,
@@ -46,7 +47,7 @@ _THREAD_SELECT = """
 SELECT t.id, t.contact_id, t.folder, t.previous_folder, t.updated_time, t.last_message_at,
        t.last_customer_message_at, t.last_shop_message_at, t.read_up_to, t.history_gap,
        t.created_at, t.folder_changed_at,
-       c.username AS contact_username, c.name AS contact_name,
+       c.username AS contact_username, c.name AS contact_name, c.profile_pic AS contact_picture,
        (SELECT count(*) FROM messages AS u
          WHERE u.thread_id = t.id AND u.is_from_shop = 0 AND u.deleted = 0
            AND u.created_time > t.read_up_to) AS unread,
@@ -90,6 +91,7 @@ def _thread_from_row(row: sqlite3.Row) -> ThreadRow:
         folder_changed_at,
         username,
         name,
+        picture,
         unread,
         lm_text,
         lm_attachments,
@@ -116,6 +118,7 @@ def _thread_from_row(row: sqlite3.Row) -> ThreadRow:
         last_message_attachment_types=attachment_types,
         last_message_is_from_shop=None if lm_from_shop is None else bool(lm_from_shop),
         last_message_card_title=card_title,
+        contact_picture=picture,
     )
 
 

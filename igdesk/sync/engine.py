@@ -35,18 +35,17 @@ from igdesk.graph.errors import (
     TransientError,
     UserUnavailableError,
 )
-from igdesk.graph.fields import STATE_KEY as FIELDS_KEY
 from igdesk.graph.fields import ReadFields
 from igdesk.i18n import Text
 from igdesk.store import Archive
-from igdesk.sync.ingest import ThreadUpdate, apply_thread, missing_from_read
-from igdesk.sync.unreadable import STATE_KEY as UNREADABLE_KEY
+from igdesk.store.worker import ArchiveWorker
+from igdesk.sync import passjobs as jobs
+from igdesk.sync.ingest import ThreadUpdate
+from igdesk.sync.passjobs import HIGH_WATER_KEY
 from igdesk.sync.unreadable import Unreadable, UnreadableThreads, unreadable_text
 
 log = logging.getLogger("igdesk.sync")
 
-#: Sync-state key: newest conversation update time that a complete pass has applied.
-HIGH_WATER_KEY = "conversations.high_water"
 #: A stored profile older than this is read again when its customer's thread changes.
 PROFILE_MAX_AGE = timedelta(days=7)
 #: Server failures in a row after which a pass stops reading (Instagram is having trouble).
@@ -97,24 +96,28 @@ Clock = Callable[[], datetime]
 
 
 class Syncer:
-    """Runs sync passes of one account into one archive."""
+    """Runs sync passes of one account into one archive.
 
-    def __init__(self, client: GraphClient, archive: Archive, *, clock: Clock = utc_now) -> None:
+    Network calls run on the event loop; everything that touches the archive runs as a few
+    jobs per conversation on the archive's writer thread (`ArchiveWorker.write`), so a pass
+    never blocks the loop, even while another process holds the archive's write lock.
+    """
+
+    def __init__(self, client: GraphClient, db: ArchiveWorker, *, clock: Clock = utc_now) -> None:
         self._client = client
-        self._archive = archive
+        self._db = db
         #: Decides when an unreadable conversation is due again (tests move it forward).
         self.clock = clock
         self._needs_profile: set[str] = set()
         self._server_failures = 0
-        client.fields = ReadFields.loads(archive.get_state(FIELDS_KEY))
-        self._saved_fields = client.fields.dumps()
+        self._saved_fields: str | None = None  # read from the archive by the first pass
 
     async def account(self) -> Account:
         """The shop's account, from the archive or (first time) from `/me`."""
-        account = self._archive.account()
+        account = await self._db.write(Archive.account)
         if account is None:
             account = await self._client.me()
-            self._archive.save_account(account)
+            await self._db.write(Archive.save_account, account)
         return account
 
     async def run_once(self, on_progress: ProgressCallback | None = None) -> SyncSummary:
@@ -126,11 +129,15 @@ class Syncer:
         requests_before = self._client.request_count
         summary = SyncSummary()
         account = await self.account()
-        high_water = self._high_water()
+        start = await self._db.write(jobs.pass_start)
+        if self._saved_fields is None:
+            self._client.fields = ReadFields.loads(start.fields)
+            self._saved_fields = self._client.fields.dumps()
+        high_water = _high_water(start.high_water)
         summary.first_pass = high_water is None
-        self._needs_profile = set(self._archive.contacts_without_profile())
+        self._needs_profile = set(start.needs_profile)
         self._server_failures = 0
-        unreadable = UnreadableThreads.loads(self._archive.get_state(UNREADABLE_KEY))
+        unreadable = UnreadableThreads.loads(start.unreadable)
         newest_seen: datetime | None = None
         listed_ids: set[str] = set()
         try:
@@ -155,9 +162,9 @@ class Syncer:
                 if entry.thread_id not in listed_ids:
                     await self._retry(account, entry, unreadable, summary)
         finally:
-            self._save(unreadable)
+            await self._save(unreadable)
         if newest_seen is not None and (high_water is None or newest_seen > high_water):
-            self._archive.set_state(HIGH_WATER_KEY, newest_seen.isoformat())
+            await self._db.write(Archive.set_state, HIGH_WATER_KEY, newest_seen.isoformat())
         summary.unreadable = unreadable.entries()
         summary.requests = self._client.request_count - requests_before
         summary.seconds = time.monotonic() - started
@@ -177,7 +184,7 @@ class Syncer:
     ) -> None:
         """Read and apply one listed conversation, or note why it could not be read."""
         ref = listed.ref
-        if ref.id not in unreadable and self._is_current(listed):
+        if ref.id not in unreadable and await self._db.write(jobs.is_current, listed):
             self._count(None, summary)
             return
         if unreadable.waiting(ref.id, self.clock()):
@@ -242,18 +249,6 @@ class Syncer:
         summary.new_messages += len(update.new_message_ids)
         summary.new_customer_messages += update.new_customer_messages
 
-    def _is_current(self, listed: ListedConversation) -> bool:
-        """True when the archive already holds this conversation as the list shows it."""
-        ref = listed.ref
-        stored = self._archive.thread(ref.id)
-        if stored is None:
-            return False
-        if ref.updated_time is not None and stored.updated_time < ref.updated_time:
-            return False  # a reaction, an unsend or an edit also moves the update time
-        if ref.newest_message_id is not None:
-            return self._archive.message(ref.newest_message_id) is not None
-        return ref.updated_time is not None
-
     async def _apply(
         self,
         account: Account,
@@ -264,31 +259,34 @@ class Syncer:
         summary: SyncSummary,
     ) -> ThreadUpdate | None:
         messages = read.messages
-        if not messages and self._archive.thread(thread_id) is None:
+        customer = customer or _customer_from_messages(messages, account)
+        known = await self._db.write(
+            jobs.known, thread_id, customer.id if customer else "", messages
+        )
+        if not messages and not known.exists:
             log.info("conversation without readable messages skipped")
             return None
-        customer = customer or _customer_from_messages(messages, account)
         if customer is None:
             log.warning("conversation without a customer skipped")
             return None
-        contact = await self._profile(customer, summary)
+        contact, fetched = await self._profile(customer, known, summary)
         older: bool | None = None
         if read.older_exists is not None:
             oldest = min(messages, key=lambda m: m.created_time, default=None)
-            known = self._archive.message_ids(thread_id)
-            older = read.older_exists and oldest is not None and oldest.id not in known
-        return apply_thread(
-            self._archive,
+            older = read.older_exists and oldest is not None and oldest.id not in known.message_ids
+        return await self._db.write(
+            jobs.store,
+            fetched,
             thread_id=thread_id,
             contact=contact,
             messages=messages,
             updated_time=updated_time,
             older_history_exists=older,
-            unsent_ids=await self._confirm_unsent(account, thread_id, messages),
+            unsent_ids=await self._confirm_unsent(account, thread_id, known.maybe_unsent),
         )
 
     async def _confirm_unsent(
-        self, account: Account, thread_id: str, messages: list[Message]
+        self, account: Account, thread_id: str, maybe_unsent: list[str]
     ) -> list[str]:
         """Archived messages the read left out that Instagram confirms are gone (unsent).
 
@@ -296,7 +294,7 @@ class Syncer:
         one odd answer must never wipe a customer's words.
         """
         gone = []
-        for message_id in missing_from_read(self._archive, thread_id, messages):
+        for message_id in maybe_unsent:
             try:
                 await self._client.message(message_id, thread_id=thread_id, shop_id=account.id)
             except MessageUnreadableError:
@@ -305,23 +303,26 @@ class Syncer:
                 log.info("unsend not confirmed: %s", type(error).__name__)
         return gone
 
-    async def _profile(self, customer: Contact, summary: SyncSummary) -> Contact:
+    async def _profile(
+        self, customer: Contact, stored: jobs.Known, summary: SyncSummary
+    ) -> tuple[Contact, Contact | None]:
         """The customer's profile: read once, then again after a week or a new username.
 
-        A refused read keeps what we know.
+        Returns the contact to store and, when the profile API answered now, that answer (it
+        is stored as fetched). A refused read keeps what we know.
         """
-        known = self._archive.contact(customer.id)
-        if known is not None and not self._profile_stale(customer, known):
-            return known
+        known = stored.contact
+        if known is not None and not self._profile_stale(customer, known, stored.fetched_at):
+            return known, None
         try:
             profile = await self._client.profile(customer.id)
         except TokenError:
             raise
         except (ConsentRequiredError, UserUnavailableError):
-            return known or customer
+            return known or customer, None
         except GraphError as error:
             log.info("profile not read: %s", type(error).__name__)
-            return known or customer
+            return known or customer, None
         summary.profiles_fetched += 1
         self._needs_profile.discard(customer.id)
         merged = Contact(
@@ -334,34 +335,33 @@ class Syncer:
             follower_count=profile.follower_count,
             is_verified=profile.is_verified,
         )
-        self._archive.upsert_contact(merged, profile_fetched=True)
-        return merged
+        return merged, merged
 
-    def _profile_stale(self, seen: Contact, known: Contact) -> bool:
+    def _profile_stale(self, seen: Contact, known: Contact, fetched: datetime | None) -> bool:
         if seen.id in self._needs_profile:
             return True
         if seen.username and known.username and seen.username != known.username:
             return True
-        fetched = self._archive.profile_fetched_at(seen.id)
         return fetched is not None and self.clock() - fetched > PROFILE_MAX_AGE
 
-    def _save(self, unreadable: UnreadableThreads) -> None:
+    async def _save(self, unreadable: UnreadableThreads) -> None:
         fields = self._client.fields.dumps()
-        if fields != self._saved_fields:
-            self._archive.set_state(FIELDS_KEY, fields)
+        changed_fields = fields if fields != self._saved_fields else None
+        if changed_fields is not None or unreadable.changed:
+            await self._db.write(
+                jobs.save_state, changed_fields, unreadable.dumps() if unreadable.changed else None
+            )
             self._saved_fields = fields
-        if unreadable.changed:
-            self._archive.set_state(UNREADABLE_KEY, unreadable.dumps())
 
-    def _high_water(self) -> datetime | None:
-        value = self._archive.get_state(HIGH_WATER_KEY)
-        if not value:
-            return None
-        try:
-            return parse_graph_time(value)
-        except ValueError:
-            log.warning("sync high-water mark unreadable; doing a full pass")
-            return None
+
+def _high_water(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return parse_graph_time(value)
+    except ValueError:
+        log.warning("sync high-water mark unreadable; doing a full pass")
+        return None
 
 
 def _customer(listed: ListedConversation, account: Account) -> Contact | None:

@@ -16,7 +16,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -42,8 +42,9 @@ from igdesk.graph.errors import (
     TransientError,
 )
 from igdesk.i18n import Text, Words
-from igdesk.store import Archive
+from igdesk.store import Archive, ArchiveError
 from igdesk.store.outbox import OutboxEntry, OutboxState
+from igdesk.store.worker import ArchiveWorker
 
 log = logging.getLogger("igdesk.sync.outbox")
 
@@ -120,16 +121,16 @@ class OutboxSender:
     def __init__(
         self,
         client: Callable[[], GraphClient],
-        archive: Archive,
+        db: ArchiveWorker,
         *,
         human_agent: Callable[[], bool],
-        on_change: Callable[[SendResult], None] | None = None,
+        on_change: Callable[[SendResult], Awaitable[None]] | None = None,
         on_token_error: Callable[[TokenError], None] | None = None,
         retry_delay: float = 5.0,
         settle_seconds: float = 30.0,
     ) -> None:
         self._client = client
-        self._archive = archive
+        self._db = db
         self._human_agent = human_agent
         self._on_change = on_change
         self._on_token_error = on_token_error
@@ -149,11 +150,15 @@ class OutboxSender:
 
     async def run(self) -> None:
         """Entries interrupted mid-send by a crash are 'unknown' first; then work forever."""
-        for entry in self._archive.outbox(states=[OutboxState.SENDING]):
-            self._set(entry, OutboxState.UNKNOWN)
+        for entry in await self._db.write(Archive.outbox, states=[OutboxState.SENDING]):
+            await self._set(entry, OutboxState.UNKNOWN)
         while not self._stopped:
             self._wake.clear()
-            blocked = await self.work_once()
+            try:
+                blocked = await self.work_once()
+            except ArchiveError as error:  # the file went away or read-only: keep trying
+                log.warning("outbox waits for the archive: %s", error.technical)
+                blocked = True
             timeout = self._retry_delay if blocked else None
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=timeout)
@@ -163,7 +168,7 @@ class OutboxSender:
         blocked_threads: set[str] = set()
         waiting = False
         states = [OutboxState.PENDING, OutboxState.UNKNOWN]
-        for entry in self._archive.outbox(states=states):
+        for entry in await self._db.write(Archive.outbox, states=states):
             if entry.thread_id in blocked_threads:
                 continue  # in order per thread: nothing overtakes an entry still waiting
             if not await self._work(entry):
@@ -175,7 +180,7 @@ class OutboxSender:
 
     async def _work(self, entry: OutboxEntry) -> bool:
         """Handle one entry; False when it must wait (offline, rate limit, unknown kept)."""
-        account = self._archive.account()
+        account = await self._db.write(Archive.account)
         if account is None:
             return False
         if entry.state is OutboxState.UNKNOWN:
@@ -187,54 +192,56 @@ class OutboxSender:
             if found:
                 return True
             if entry.attempts >= MAX_ATTEMPTS:
-                self._fail(entry, _NOT_CONFIRMED)
+                await self._fail(entry, _NOT_CONFIRMED)
                 return True
         return await self._send(entry, account)
 
     async def _send(self, entry: OutboxEntry, account: Account) -> bool:
         body = dict(entry.body)
-        state = current_window_state(
-            self._archive, entry.thread_id, utc_now(), human_agent=self._human_agent()
+        state = await self._db.write(
+            current_window_state, entry.thread_id, utc_now(), human_agent=self._human_agent()
         )
         if state is WindowState.CLOSED:
-            self._fail(entry, _WINDOW_CLOSED)
+            await self._fail(entry, _WINDOW_CLOSED)
             return True
         tagged = state is WindowState.HUMAN_AGENT
         if tagged:
             body.update(messaging_type="MESSAGE_TAG", tag="HUMAN_AGENT")
-        self._set(entry, OutboxState.SENDING)
+        await self._set(entry, OutboxState.SENDING)
         try:
             answer = await self._client().send(account, body)
         except SendOutcomeUnknownError:
-            self._set(entry, OutboxState.UNKNOWN)
+            await self._set(entry, OutboxState.UNKNOWN)
             return False
         except TokenError as error:
-            self._set(entry, OutboxState.PENDING)
+            await self._set(entry, OutboxState.PENDING)
             if self._on_token_error is not None:
                 self._on_token_error(error)
             return False
         except (RateLimitError, TransientError):
-            self._set(entry, OutboxState.PENDING)  # nothing went out: try again later
+            await self._set(entry, OutboxState.PENDING)  # nothing went out: try again later
             return False
         except OutsideWindowError as error:
-            self._archive.set_state(WINDOW_CLOSED_KEY + entry.thread_id, utc_now().isoformat())
-            self._fail(entry, error.text)
+            key = WINDOW_CLOSED_KEY + entry.thread_id
+            await self._db.write(Archive.set_state, key, utc_now().isoformat())
+            await self._fail(entry, error.text)
             return True
         except GraphError as error:
             # Never retried by itself (the owner may Retry); a refused tag is not a window
             # verdict, so nothing is recorded for the thread here.
             reason = human_agent_refusal(error) if tagged else error
             if error.subcode == UPLOAD_FAILURE_SUBCODE:
-                self._fail(entry, _UPLOAD_FAILED)
+                await self._fail(entry, _UPLOAD_FAILED)
             else:
-                self._fail(entry, reason.text)
+                await self._fail(entry, reason.text)
             return True
         except IgdeskError as error:  # no token at all
-            self._set(entry, OutboxState.PENDING)
+            await self._set(entry, OutboxState.PENDING)
             log.info("send waits: %s", type(error).__name__)
             return False
         message_id = str(answer.get("message_id") or "")
-        self._delivered(entry, account, message_id)
+        await self._db.write(_delivered, entry, account, message_id)
+        await self._changed(entry, OutboxState.SENT)
         return True
 
     async def _reconcile(self, entry: OutboxEntry, account: Account) -> bool | None:
@@ -250,47 +257,57 @@ class OutboxSender:
         except (GraphError, IgdeskError) as error:
             log.info("reconcile postponed: %s", type(error).__name__)
             return None
-        taken = {e.message_id for e in self._archive.outbox(thread_id=entry.thread_id)}
-        match = _matching_message(entry, messages, taken)
+        entries = await self._db.write(Archive.outbox, thread_id=entry.thread_id)
+        match = _matching_message(entry, messages, {e.message_id for e in entries})
         if match is None:
             log.info("outbox entry %d not in the conversation; it will be sent", entry.id)
             return False
-        self._archive.upsert_messages(entry.thread_id, [match])
-        self._delivered(entry, account, match.id)
+        await self._db.write(_delivered, entry, account, match.id, found=match)
+        await self._changed(entry, OutboxState.SENT)
         return True
 
-    def _delivered(self, entry: OutboxEntry, account: Account, message_id: str) -> None:
-        """Sent: record the id (the echo carries the same one) and apply the folder rule."""
-        with self._archive.transaction():
-            self._archive.update_outbox(entry.id, state=OutboxState.SENT, message_id=message_id)
-            if message_id and self._archive.message(message_id) is None:
-                self._archive.upsert_messages(
-                    entry.thread_id, [_local_copy(entry, account, message_id)]
-                )
-            row = self._archive.thread(entry.thread_id)
-            if row is not None:
-                contact = self._archive.contact(row.contact_id)
-                folder = folder_after_shop_message(
-                    row.folder,
-                    follows_business=contact.follows_business if contact else None,
-                    from_igdesk=True,
-                )
-                if folder is not row.folder and row.folder is not Folder.DENIED:
-                    self._archive.set_folder(entry.thread_id, folder)
-                self._archive.mark_read(entry.thread_id)
-        self._changed(entry, OutboxState.SENT)
+    async def _set(self, entry: OutboxEntry, state: OutboxState) -> None:
+        await self._db.write(Archive.update_outbox, entry.id, state=state)
+        await self._changed(entry, state)
 
-    def _set(self, entry: OutboxEntry, state: OutboxState) -> None:
-        self._archive.update_outbox(entry.id, state=state)
-        self._changed(entry, state)
+    async def _fail(self, entry: OutboxEntry, reason: Text) -> None:
+        error = text_json(reason)
+        await self._db.write(Archive.update_outbox, entry.id, state=OutboxState.FAILED, error=error)
+        await self._changed(entry, OutboxState.FAILED)
 
-    def _fail(self, entry: OutboxEntry, reason: Text) -> None:
-        self._archive.update_outbox(entry.id, state=OutboxState.FAILED, error=text_json(reason))
-        self._changed(entry, OutboxState.FAILED)
-
-    def _changed(self, entry: OutboxEntry, state: OutboxState) -> None:
+    async def _changed(self, entry: OutboxEntry, state: OutboxState) -> None:
         if self._on_change is not None:
-            self._on_change(SendResult(entry.id, entry.thread_id, state))
+            await self._on_change(SendResult(entry.id, entry.thread_id, state))
+
+
+def _delivered(
+    archive: Archive,
+    entry: OutboxEntry,
+    account: Account,
+    message_id: str,
+    *,
+    found: Message | None = None,
+) -> None:
+    """Sent (a job on the archive's writer thread): record the id (the echo carries the same
+    one), store the message as the conversation showed it (`found`) or as we sent it, and
+    apply the folder rule."""
+    with archive.transaction():
+        if found is not None:
+            archive.upsert_messages(entry.thread_id, [found])
+        archive.update_outbox(entry.id, state=OutboxState.SENT, message_id=message_id)
+        if message_id and archive.message(message_id) is None:
+            archive.upsert_messages(entry.thread_id, [_local_copy(entry, account, message_id)])
+        row = archive.thread(entry.thread_id)
+        if row is not None:
+            contact = archive.contact(row.contact_id)
+            folder = folder_after_shop_message(
+                row.folder,
+                follows_business=contact.follows_business if contact else None,
+                from_igdesk=True,
+            )
+            if folder is not row.folder and row.folder is not Folder.DENIED:
+                archive.set_folder(entry.thread_id, folder)
+            archive.mark_read(entry.thread_id)
 
 
 def _matching_message(

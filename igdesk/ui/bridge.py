@@ -21,9 +21,9 @@ from igdesk.events import (
 class CoreBridge(QObject):
     """Re-emits core events as signals (they arrive on the qasync loop, the Qt thread)."""
 
-    threads_changed = Signal(list)  # list[str]: thread ids
+    threads_changed = Signal(object)  # ThreadsChanged: the threads' views and unread counts
     messages_added = Signal(str, list)  # thread id, list[str] message ids
-    customer_wrote = Signal(str, str, str)  # thread id, message id, folder value
+    customer_wrote = Signal(object)  # CustomerWrote: the thread's view and the message
     outbox_changed = Signal(str, int)  # thread id, outbox entry id
     sync_status = Signal(object)  # SyncStatus
     sign_in_needed = Signal(object)  # Text: the sentence, translated where it is shown
@@ -40,12 +40,12 @@ class CoreBridge(QObject):
 
     def _on_event(self, event: Event) -> None:
         match event:
-            case ThreadsChanged(thread_ids=ids):
-                self.threads_changed.emit(list(ids))
+            case ThreadsChanged():
+                self.threads_changed.emit(event)
             case MessagesAdded(thread_id=thread_id, message_ids=ids):
                 self.messages_added.emit(thread_id, list(ids))
-            case CustomerWrote(thread_id=thread_id, message_id=message_id, folder=folder):
-                self.customer_wrote.emit(thread_id, message_id, folder.value)
+            case CustomerWrote():
+                self.customer_wrote.emit(event)
             case OutboxChanged(thread_id=thread_id, entry_id=entry_id):
                 self.outbox_changed.emit(thread_id, entry_id)
             case SyncStatus():

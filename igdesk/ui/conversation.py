@@ -20,16 +20,16 @@ from PySide6.QtWidgets import (
 
 from igdesk.domain import Folder, Message, WindowState, messaging_window, utc_now
 from igdesk.i18n import Words
-from igdesk.store.threads import ThreadRow
 from igdesk.ui.composer_text import duration_words
 from igdesk.ui.delegates.message_delegate import MessageDelegate
 from igdesk.ui.models.messages import MessageListModel
 from igdesk.ui.outbox_panel import OutboxPanel
+from igdesk.views import ThreadView
 
 PAGE = 200
 
 
-def window_text(row: ThreadRow, now: datetime, *, human_agent: bool, words: Words) -> str:
+def window_text(row: ThreadView, now: datetime, *, human_agent: bool, words: Words) -> str:
     """The header's line about the 24-hour (or 7-day) reply window."""
     window = messaging_window(row.last_customer_message_at, now, human_agent_allowed=human_agent)
     if window.closes_at is None:
@@ -83,7 +83,7 @@ class ConversationPane(QWidget):
     ) -> None:
         super().__init__(parent)
         self._words = words
-        self.current: ThreadRow | None = None
+        self.current: ThreadView | None = None
         self.human_agent = False
         self.model = MessageListModel(lang=words.lang, parent=self)
         self.title = QLabel()
@@ -147,7 +147,7 @@ class ConversationPane(QWidget):
     # --- content -------------------------------------------------------------------------------
 
     def show_thread(
-        self, row: ThreadRow | None, messages: list[Message], *, has_older: bool
+        self, row: ThreadView | None, messages: list[Message], *, has_older: bool
     ) -> None:
         """Show a thread with its newest messages (oldest first), scrolled to the bottom."""
         self.current = row
@@ -161,7 +161,7 @@ class ConversationPane(QWidget):
         self._update_header()
         self.view.scrollToBottom()
 
-    def update_thread(self, row: ThreadRow) -> None:
+    def update_thread(self, row: ThreadView) -> None:
         if self.current is not None and row.id == self.current.id:
             self.current = row
             self._update_header()

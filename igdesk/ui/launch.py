@@ -81,6 +81,7 @@ async def _run(args: argparse.Namespace, lang: str, qt_app: QApplication) -> int
         qt_app.lastWindowClosed.connect(closed.set)
         window.show()
         try:
+            await window.reload_all()  # what the archive holds, before the first sync
             await _first_sync(app, window, words)
             if args.screenshot is not None:
                 await save_screenshot(window, args.screenshot)
@@ -105,4 +106,4 @@ async def _first_sync(app: App, window: MainWindow, words: Words) -> None:
         if isinstance(error, TokenError):
             window.banner_label.setText(words.text(error.text))
             window.banner.setVisible(True)
-    window.reload_all()
+    await window.reload_all()

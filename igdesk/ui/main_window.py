@@ -1,9 +1,14 @@
 """The main window: folders and search on the left, threads in the middle, the conversation right.
 
-It reaches the core only through the App façade (actions) and the CoreBridge (events).
+It reaches the core only through the App façade (actions, and `app.inbox` for reads that
+return views) and the CoreBridge (events, which carry views too). It never reads the archive:
+every read is awaited off the Qt thread, so `reload_all`, `show_folder` and `open_thread` are
+coroutines (start them with `tasks`).
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 from PySide6.QtCore import QEvent, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QPixmap, QShortcut
@@ -24,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from igdesk.app import App
 from igdesk.domain import Folder, utc_now
-from igdesk.events import SyncStatus
+from igdesk.events import CustomerWrote, SyncStatus, ThreadsChanged
 from igdesk.i18n import Text, Words
 from igdesk.ui.aio import TaskOwner
 from igdesk.ui.bridge import CoreBridge
@@ -38,13 +43,15 @@ from igdesk.ui.images import ImageStore
 from igdesk.ui.models.ending_soon import EndingSoonModel
 from igdesk.ui.models.folders import FolderListModel
 from igdesk.ui.models.search import SearchResultModel
-from igdesk.ui.models.threads import ThreadListModel, title_of
+from igdesk.ui.models.threads import ThreadListModel
 from igdesk.ui.reply_actions import ReplyActions
 from igdesk.ui.status import status_text
 from igdesk.ui.tray import TrayNotifier
+from igdesk.views import ConversationView, ThreadView
 
 FOLDER_ORDER = (Folder.PRIMARY, Folder.GENERAL, Folder.REQUESTS, Folder.DENIED)
-REQUESTS_NOTICE_KEY = "ui.requests_notice_dismissed"
+#: The window flag (App.inbox.ui_flag) remembering that the Requests notice was dismissed.
+REQUESTS_NOTICE = "requests_notice_dismissed"
 
 
 class MainWindow(ReplyActions):
@@ -83,7 +90,10 @@ class MainWindow(ReplyActions):
         self._build()
         self._wire()
         self._shortcuts()
-        self.reload_all()
+        self._showing: str | None = None  # the thread shown, or being read to be shown
+        self._changes_meanwhile: list[list[ThreadView]] = []
+        self._loading_older = False
+        self._search_query = ""
         self._clock = QTimer(self, interval=30_000)
         self._clock.timeout.connect(self._tick)
         self._clock.start()
@@ -114,9 +124,7 @@ class MainWindow(ReplyActions):
         self.ending_soon_button = QPushButton(words("⏳ Ending soon"))
         self.ending_soon_button.setCheckable(True)
         self.ending_soon_button.setToolTip(
-            words(
-                "Chats whose reply window closes within 3 hours, soonest first (Ctrl+5)",
-            )
+            words("Chats whose reply window closes within 3 hours, soonest first (Ctrl+5)")
         )
         self.ending_soon_button.setAccessibleName(words("Ending soon"))
         left_layout.addWidget(self.ending_soon_button)
@@ -132,7 +140,7 @@ class MainWindow(ReplyActions):
         notice = QLabel(
             words(
                 "Accepting or denying here is kept in igdesk only: Instagram's own app may "
-                "still show these requests.",
+                "still show these requests."
             )
         )
         notice.setWordWrap(True)
@@ -243,13 +251,17 @@ class MainWindow(ReplyActions):
         self.conversation.deny_requested.connect(self._deny)
         self.conversation.restore_requested.connect(self._restore)
         self.conversation.move_requested.connect(self._move)
-        self.conversation.older_wanted.connect(self._load_older)
-        self.conversation.outbox.retry_requested.connect(self.app.retry_send)
-        self.conversation.outbox.delete_requested.connect(self.app.delete_send)
+        self.conversation.older_wanted.connect(self._older_wanted)
+        self.conversation.outbox.retry_requested.connect(
+            lambda entry: self.tasks.start(self.app.retry_send(entry), name="retry-send")
+        )
+        self.conversation.outbox.delete_requested.connect(
+            lambda entry: self.tasks.start(self.app.delete_send(entry), name="delete-send")
+        )
         self.conversation.view.doubleClicked.connect(self._reply_to_message)
         self.composer.send_requested.connect(self._send)
         self.composer.heart_requested.connect(self._send_heart)
-        self.composer.draft_changed.connect(self.app.archive.save_draft)
+        self.composer.draft_changed.connect(self.app.inbox.save_draft)
         self.composer.typing.connect(self._typing)
         self.composer.edit_saved_replies_requested.connect(self._open_settings)
         self.composer.attach_requested.connect(
@@ -278,7 +290,7 @@ class MainWindow(ReplyActions):
             shortcut.activated.connect(slot)
 
         for number, folder in enumerate(FOLDER_ORDER, start=1):
-            add(f"Ctrl+{number}", lambda f=folder: self.show_folder(f))
+            add(f"Ctrl+{number}", lambda f=folder: self._start_showing(f))
         add("Ctrl+5", self.ending_soon_button.toggle)
         add("Ctrl+F", self._focus_search)
         add("Escape", self._escape)
@@ -290,43 +302,71 @@ class MainWindow(ReplyActions):
 
     # --- loading ------------------------------------------------------------------------------
 
-    def reload_all(self) -> None:
-        self._sync_status(self.app.status)
-        account = self.app.account()
-        self.account_label.setText(f"@{account.username}" if account else "")
-        self.show_folder(self.folder)
-        self._update_counts()
+    # Every read below is awaited from the archive's reader thread: after each `await` the
+    # owner may have chosen another folder or thread, so each checks it is still wanted.
 
-    def show_folder(self, folder: Folder) -> None:
+    async def reload_all(self) -> None:
+        """Read again everything the window shows (at start, after the first sync)."""
+        self._sync_status(self.app.status)
+        account = await self.app.inbox.account()
+        self.account_label.setText(f"@{account.username}" if account else "")
+        self._set_counts(await self.app.inbox.unread_counts())
+        await self.show_folder(self.folder)
+
+    async def show_folder(self, folder: Folder) -> None:
         self.folder = folder
-        self.thread_model.set_folder(folder, self.app.archive.threads(folder))
         self.folder_view.setCurrentIndex(self.folder_model.index(FOLDER_ORDER.index(folder), 0))
-        dismissed = self.app.archive.get_state(REQUESTS_NOTICE_KEY) == "1"
-        self.requests_notice.setVisible(folder is Folder.REQUESTS and not dismissed)
         self.ending_soon_button.setChecked(False)
         self.middle.setCurrentIndex(0)
         if self.conversation.current is not None and self.conversation.current.folder is not folder:
-            self._show_thread(None)
+            await self._show_thread(None)
+        dismissed = await self.app.inbox.ui_flag(REQUESTS_NOTICE)
+        rows, changed = await self._read_threads(folder)
+        if self.folder is folder:
+            self.thread_model.set_folder(folder, rows)
+            self.thread_model.apply(changed)
+            self.requests_notice.setVisible(folder is Folder.REQUESTS and not dismissed)
 
-    def open_thread(self, thread_id: str, message_id: str | None = None) -> None:
+    async def _read_threads(
+        self, folder: Folder | None
+    ) -> tuple[list[ThreadView], list[ThreadView]]:
+        """A folder's threads, and the changes announced while they were being read (newer
+        than what the read may have seen: apply them after)."""
+        changed: list[ThreadView] = []
+        self._changes_meanwhile.append(changed)
+        try:
+            return await self.app.inbox.threads(folder), changed
+        finally:
+            self._changes_meanwhile.remove(changed)
+
+    async def open_thread(self, thread_id: str, message_id: str | None = None) -> None:
         """Show a thread (switching folder if needed), optionally at one message."""
-        row = self.app.archive.thread(thread_id)
-        if row is None:
+        self._showing = thread_id
+        conversation = await self.app.inbox.conversation(thread_id)
+        if conversation is None or self._showing != thread_id:
             return
-        if row.folder is not self.folder:
-            self.show_folder(row.folder)
+        if conversation.thread.folder is not self.folder:
+            await self.show_folder(conversation.thread.folder)
+            self._showing = thread_id
         index = self.thread_model.row_of(thread_id)
         if index is not None:
             self.thread_view.setCurrentIndex(self.thread_model.index(index, 0))
-        if self.conversation.current is None or self.conversation.current.id != thread_id:
-            self._show_thread(thread_id)
+        current = self.conversation.current
+        if current is None or current.id != thread_id:
+            await self._show_thread(thread_id, conversation)
         if message_id is not None:
-            self._scroll_to(thread_id, message_id)
+            await self._scroll_to(thread_id, message_id)
 
-    def _show_thread(self, thread_id: str | None) -> None:
-        row = self.app.archive.thread(thread_id) if thread_id else None
+    async def _show_thread(
+        self, thread_id: str | None, conversation: ConversationView | None = None
+    ) -> None:
+        self._showing = thread_id
         self.composer.flush_draft()
-        if row is None:
+        if thread_id is not None and conversation is None:
+            conversation = await self.app.inbox.conversation(thread_id)
+        if self._showing != thread_id:
+            return  # the owner chose another thread meanwhile
+        if conversation is None:
             self.conversation.show_thread(None, [], has_older=False)
             self.conversation.outbox.show_entries([])
             self.composer.set_thread(None, "")
@@ -334,62 +374,78 @@ class MainWindow(ReplyActions):
             self.contact_panel.clear()
             self.app.set_active(self.isActiveWindow())
             return
-        messages = self.app.messages(row.id, limit=PAGE)
-        self.conversation.show_thread(row, messages, has_older=len(messages) >= PAGE)
-        self.conversation.outbox.show_entries(self.app.unsent(row.id))
-        self.composer.set_thread(row.id, self.app.archive.draft(row.id))
-        self._update_window(row.id)
-        contact = self.app.archive.contact(row.contact_id)
-        if contact is not None:
-            since = messages[0].created_time if messages else row.created_at
-            self.contact_panel.show_contact(contact, since)
-            self.contact_panel.set_avatar(self._avatar(row.contact_id))
+        thread = conversation.thread
+        messages = list(conversation.messages)
+        self.conversation.show_thread(thread, messages, has_older=conversation.has_older)
+        self.conversation.outbox.show_entries(list(conversation.unsent))
+        self.composer.set_thread(thread.id, conversation.draft)
+        self._update_window(thread)
+        if conversation.contact is not None:
+            self.contact_panel.show_contact(conversation.contact, conversation.customer_since)
+            self.contact_panel.set_avatar(self._avatar(thread.avatar_url, thread.contact_id))
         self.app.set_active(True)
-        self.tasks.start(self.app.open_thread(row.id), name=f"open-thread-{row.id[:8]}")
-        self.thread_opened.emit(row.id)
+        self.tasks.start(self.app.inbox.open_thread(thread.id), name=f"open-{thread.id[:8]}")
+        self.thread_opened.emit(thread.id)
 
-    def _scroll_to(self, thread_id: str, message_id: str) -> None:
+    async def _scroll_to(self, thread_id: str, message_id: str) -> None:
         while not self.conversation.scroll_to_message(message_id):
-            if not self.conversation.model.has_older:
+            if not self.conversation.model.has_older or not await self._load_older(thread_id):
                 return
-            self._load_older(thread_id)
 
-    def _load_older(self, thread_id: str) -> None:
+    def _older_wanted(self, thread_id: str) -> None:
+        if not self._loading_older:
+            self.tasks.start(self._load_older(thread_id), name="older")
+
+    async def _load_older(self, thread_id: str) -> bool:
+        """The page before the oldest message shown; False when nothing was added."""
         oldest = self.conversation.model.oldest_message()
-        if oldest is None:
-            return
-        older = self.app.messages(thread_id, limit=PAGE, before=oldest)
+        if oldest is None or self._loading_older:
+            return False
+        self._loading_older = True
+        try:
+            older = await self.app.inbox.messages(thread_id, limit=PAGE, before=oldest)
+        finally:
+            self._loading_older = False
+        current = self.conversation.current
+        if current is None or current.id != thread_id:
+            return False
         self.conversation.add_older(older, has_older=len(older) >= PAGE)
+        return bool(older)
 
     # --- core events ---------------------------------------------------------------------------
 
-    def _threads_changed(self, thread_ids: list[str]) -> None:
-        rows = [row for row in map(self.app.archive.thread, thread_ids) if row is not None]
+    def _threads_changed(self, event: ThreadsChanged) -> None:
+        """Changed threads arrive as views with the new counts: nothing to read here."""
+        rows = list(event.threads)
         self.thread_model.apply(rows)
         self.ending_model.apply(rows)
+        for waiting in self._changes_meanwhile:
+            waiting.extend(rows)
         for row in rows:
             self.conversation.update_thread(row)
-        current = self.conversation.current
-        if current is not None and current.id in thread_ids:
-            self._update_window(current.id)
-        self._update_counts()
+            current = self.conversation.current
+            if current is not None and current.id == row.id:
+                self._update_window(row)
+        self._set_counts(event.unread_counts)
 
     def _messages_added(self, thread_id: str, message_ids: list[str]) -> None:
         current = self.conversation.current
+        if current is not None and current.id == thread_id:
+            self.tasks.start(self._add_messages(thread_id, message_ids), name="new-messages")
+
+    async def _add_messages(self, thread_id: str, message_ids: list[str]) -> None:
+        messages = await self.app.inbox.messages_by_id(message_ids)
+        current = self.conversation.current
         if current is None or current.id != thread_id:
             return
-        messages = [m for m in map(self.app.archive.message, message_ids) if m is not None]
         self.conversation.add_messages(messages)
         if self.isActiveWindow():
-            self.tasks.start(self.app.open_thread(thread_id), name="mark-read")
+            await self.app.inbox.open_thread(thread_id)
 
-    def _customer_wrote(self, thread_id: str, message_id: str, folder: str) -> None:
+    def _customer_wrote(self, event: CustomerWrote) -> None:
         if self.tray is None:
             return
-        row = self.app.archive.thread(thread_id)
-        message = self.app.archive.message(message_id)
-        if row is None or message is None:
-            return
+        row, message, thread_id = event.thread, event.message, event.thread.id
         from igdesk.ui.text import card_title_of, preview_text
 
         body = preview_text(
@@ -400,13 +456,11 @@ class MainWindow(ReplyActions):
             card_title=card_title_of(message.attachments),
         )
         title = row.contact_name or row.contact_username
-        self.tray.notify(
-            thread_id, Folder(folder), title, body, window_focused=self.isActiveWindow()
-        )
+        self.tray.notify(thread_id, row.folder, title, body, window_focused=self.isActiveWindow())
 
     def _from_notification(self, thread_id: str) -> None:
         self._bring_to_front()
-        self.open_thread(thread_id)
+        self.tasks.start(self.open_thread(thread_id), name="open-notified")
 
     def _bring_to_front(self) -> None:
         self.showNormal()
@@ -448,12 +502,12 @@ class MainWindow(ReplyActions):
     def _image_ready(self, _url: str) -> None:
         self.thread_view.viewport().update()
         self.conversation.view.viewport().update()
-        if self.conversation.current is not None:
-            self.contact_panel.set_avatar(self._avatar(self.conversation.current.contact_id))
+        current = self.conversation.current
+        if current is not None:
+            self.contact_panel.set_avatar(self._avatar(current.avatar_url, current.contact_id))
 
-    def _update_counts(self) -> None:
-        counts = self.app.archive.unread_counts()
-        self.folder_model.set_counts(counts)
+    def _set_counts(self, counts: Mapping[Folder, int]) -> None:
+        self.folder_model.set_counts(dict(counts))
         total = sum(counts.get(f, 0) for f in (Folder.PRIMARY, Folder.GENERAL, Folder.REQUESTS))
         self.setWindowTitle(f"igdesk ({total})" if total else "igdesk")
         if self.tray is not None:
@@ -462,37 +516,47 @@ class MainWindow(ReplyActions):
     def _tick(self) -> None:
         self.thread_model.refresh_times()
         if self.middle.currentWidget() is self.ending_view:
-            self.ending_model.reload(self.app.archive.threads())
+            self.tasks.start(self._reload_ending_soon(), name="ending-soon")
         self.conversation.refresh_window()
+
+    async def _reload_ending_soon(self) -> None:
+        rows, changed = await self._read_threads(None)
+        self.ending_model.reload(rows)
+        self.ending_model.apply(changed)
 
     # --- owner actions -------------------------------------------------------------------------
 
     def _folder_chosen(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if current.isValid() and FOLDER_ORDER[current.row()] is not self.folder:
-            self.show_folder(FOLDER_ORDER[current.row()])
+            self._start_showing(FOLDER_ORDER[current.row()])
+
+    def _start_showing(self, folder: Folder) -> None:
+        self.tasks.start(self.show_folder(folder), name=f"folder-{folder.value}")
 
     def _thread_chosen(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if current.isValid():
-            thread_id = self.thread_model.thread_at(current.row()).id
-            if self.conversation.current is None or self.conversation.current.id != thread_id:
-                self._show_thread(thread_id)
+            self._choose(self.thread_model.thread_at(current.row()).id)
+
+    def _choose(self, thread_id: str) -> None:
+        if self._showing != thread_id:
+            self.tasks.start(self._show_thread(thread_id), name=f"show-{thread_id[:8]}")
 
     def _show_ending_soon(self, on: bool) -> None:
         if on:
-            self.ending_model.reload(self.app.archive.threads())
+            self.tasks.start(self._reload_ending_soon(), name="ending-soon")
             self.middle.setCurrentWidget(self.ending_view)
         else:
             self.middle.setCurrentIndex(0)
 
     def _ending_chosen(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if current.isValid():
-            self._show_thread(self.ending_model.thread_at(current.row()).id)
+            self._choose(self.ending_model.thread_at(current.row()).id)
 
     def _accept(self, thread_id: str, folder: str) -> None:
-        self.tasks.start(self.app.accept(thread_id, Folder(folder)), name="accept")
+        self.tasks.start(self.app.inbox.accept(thread_id, Folder(folder)), name="accept")
 
     def _deny(self, thread_id: str) -> None:
-        self.app.deny(thread_id)
+        self.tasks.start(self.app.inbox.deny(thread_id), name="deny")
         self._undo_thread = thread_id
         self.status_label.setText(self.words("Request denied."))
         self.undo_button.setVisible(True)
@@ -500,18 +564,18 @@ class MainWindow(ReplyActions):
 
     def _undo(self) -> None:
         if self._undo_thread is not None:
-            self.app.restore(self._undo_thread)
+            self._restore(self._undo_thread)
             self._undo_thread = None
         self.undo_button.setVisible(False)
 
     def _restore(self, thread_id: str) -> None:
-        self.app.restore(thread_id)
+        self.tasks.start(self.app.inbox.restore(thread_id), name="restore")
 
     def _move(self, thread_id: str, folder: str) -> None:
-        self.app.move(thread_id, Folder(folder))
+        self.tasks.start(self.app.inbox.move(thread_id, Folder(folder)), name="move")
 
     def _dismiss_requests_notice(self) -> None:
-        self.app.archive.set_state(REQUESTS_NOTICE_KEY, "1")
+        self.tasks.start(self.app.inbox.set_ui_flag(REQUESTS_NOTICE), name="notice")
         self.requests_notice.setVisible(False)
 
     def _step_thread(self, step: int) -> None:
@@ -545,16 +609,25 @@ class MainWindow(ReplyActions):
         self.search_box.selectAll()
 
     def _run_search(self) -> None:
+        self.tasks.start(self._search(), name="search")
+
+    async def _search(self) -> None:
         query = self.search_box.text().strip()
+        self._search_query = query
         if not query:
             self.middle.setCurrentIndex(0)
             return
-        self.search_model.set_hits(self.app.archive.search(query), self._title_of)
-        self.middle.setCurrentIndex(1)
+        results = await self.app.inbox.search(query)
+        if self._search_query == query:  # not overtaken by what the owner typed meanwhile
+            self.search_model.set_hits(results)
+            self.middle.setCurrentIndex(1)
 
     def _focus_results(self) -> None:
         self._search_timer.stop()
-        self._run_search()
+        self.tasks.start(self._search_and_focus(), name="search")
+
+    async def _search_and_focus(self) -> None:
+        await self._search()
         if self.search_model.rowCount():
             self.search_view.setFocus()
             self.search_view.setCurrentIndex(self.search_model.index(0, 0))
@@ -563,7 +636,10 @@ class MainWindow(ReplyActions):
         if not index.isValid():
             return
         hit = self.search_model.hit_at(index.row())
-        self.open_thread(hit.thread_id, hit.message_id)
+        self.tasks.start(self._open_result(hit.thread_id, hit.message_id), name="open-result")
+
+    async def _open_result(self, thread_id: str, message_id: str) -> None:
+        await self.open_thread(thread_id, message_id)
         self.middle.setCurrentIndex(1)
 
     def _escape(self) -> None:
@@ -572,19 +648,14 @@ class MainWindow(ReplyActions):
         self.middle.setCurrentIndex(0)
         self.thread_view.setFocus()
 
-    def _title_of(self, thread_id: str) -> str:
-        row = self.app.archive.thread(thread_id)
-        return title_of(row, self.words) if row is not None else ""
-
     # --- images ------------------------------------------------------------------------------
 
-    def _avatar(self, contact_id: str) -> QPixmap | None:
-        contact = self.app.archive.contact(contact_id)
-        if contact is None or not contact.profile_pic:
+    def _avatar(self, url: str, contact_id: str) -> QPixmap | None:
+        """A customer's loaded picture (its URL comes with the thread's view: no query)."""
+        key = f"avatar:{contact_id}"
+        if not url or self.images.state(url, key=key) != "ready":
             return None
-        if self.images.state(contact.profile_pic, key=f"avatar:{contact_id}") != "ready":
-            return None
-        return self.images.pixmap(contact.profile_pic, key=f"avatar:{contact_id}")
+        return self.images.pixmap(url, key=key)
 
     def _image(self, url: str) -> QPixmap | None:
         return self.images.pixmap(url)

@@ -10,16 +10,15 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from igdesk.i18n import Words
-from igdesk.store.outbox import OutboxEntry, OutboxState
-from igdesk.sync.outbox import failure_text
+from igdesk.views import OutboxState, OutboxView
 
 PREVIEW_CHARS = 80
 
 
-def state_text(entry: OutboxEntry, words: Words) -> str:
+def state_text(entry: OutboxView, words: Words) -> str:
     """What is happening to this reply, in the owner's words."""
     if entry.state is OutboxState.FAILED:
-        reason = failure_text(entry.error)
+        reason = entry.failure
         return words("Not sent. {reason}", reason=reason) if reason else words("Not sent.")
     if entry.state is OutboxState.UNKNOWN:
         return words("Checking whether this was sent before trying again…")
@@ -30,12 +29,10 @@ def state_text(entry: OutboxEntry, words: Words) -> str:
     return words("Sending…")
 
 
-def preview(entry: OutboxEntry, words: Words) -> str:
-    message = entry.body.get("message") or {}
-    text = str(message.get("text") or "") if isinstance(message, dict) else ""
-    if not text:
+def preview(entry: OutboxView, words: Words) -> str:
+    if not entry.text:
         return words("Attachment")
-    flat = " ".join(text.split())
+    flat = " ".join(entry.text.split())
     return flat if len(flat) <= PREVIEW_CHARS else flat[: PREVIEW_CHARS - 1] + "…"
 
 
@@ -55,7 +52,7 @@ class OutboxPanel(QFrame):
         self.rows: dict[int, QWidget] = {}
         self.setVisible(False)
 
-    def show_entries(self, entries: list[OutboxEntry]) -> None:
+    def show_entries(self, entries: list[OutboxView]) -> None:
         for row in self.rows.values():
             row.deleteLater()
         self.rows = {}
@@ -65,7 +62,7 @@ class OutboxPanel(QFrame):
             self._layout.addWidget(row)
         self.setVisible(bool(entries))
 
-    def _row(self, entry: OutboxEntry) -> QWidget:
+    def _row(self, entry: OutboxView) -> QWidget:
         words = self._words
         row = QWidget()
         layout = QHBoxLayout(row)

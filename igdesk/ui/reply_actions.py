@@ -12,15 +12,15 @@ from PySide6.QtCore import QModelIndex, QPoint
 from PySide6.QtWidgets import QLabel, QMainWindow, QMenu
 
 from igdesk.app import App
-from igdesk.domain import Message, Window, WindowState, messaging_window, utc_now
+from igdesk.domain import Message, utc_now
 from igdesk.errors import IgdeskError
 from igdesk.graph.errors import GraphError
 from igdesk.i18n import Words
-from igdesk.sync.outbox import current_window_state, window_closed_at
 from igdesk.ui.aio import TaskOwner
 from igdesk.ui.composer import Composer
 from igdesk.ui.conversation import ConversationPane
 from igdesk.ui.models.messages import MessageRole
+from igdesk.views import ThreadView
 
 REACTIONS = ("❤️", "😂", "😮", "😢", "👍")
 
@@ -35,45 +35,52 @@ class ReplyActions(QMainWindow):
     status_label: QLabel
     tasks: TaskOwner
 
-    def _update_window(self, thread_id: str) -> None:
-        """The composer opens, warns or closes with the thread's messaging window."""
-        row = self.app.archive.thread(thread_id)
-        if row is None:
-            return
+    def _update_window(self, thread: ThreadView) -> None:
+        """The composer opens, warns or closes with the thread's effective messaging window
+        (our rule, overruled by the server's verdict: both come with the view)."""
         now = utc_now()
         allowed = self.app.settings.human_agent_allowed
-        window = messaging_window(row.last_customer_message_at, now, human_agent_allowed=allowed)
-        if (
-            current_window_state(self.app.archive, thread_id, now, human_agent=allowed)
-            is (WindowState.CLOSED)
-            and window.state is not WindowState.CLOSED
-        ):
-            window = Window(WindowState.CLOSED, window_closed_at(self.app.archive, thread_id))
-        self.composer.set_window(window, now, human_agent=allowed)
+        self.composer.set_window(thread.window(now, human_agent=allowed), now, human_agent=allowed)
 
     def _outbox_changed(self, thread_id: str, _entry_id: int) -> None:
         current = self.conversation.current
         if current is not None and current.id == thread_id:
-            self.conversation.outbox.show_entries(self.app.unsent(thread_id))
-            self._update_window(thread_id)
+            self.tasks.start(self._show_outbox(thread_id), name="outbox")
+
+    async def _show_outbox(self, thread_id: str) -> None:
+        unsent = await self.app.inbox.unsent(thread_id)
+        thread = await self.app.inbox.thread(thread_id)  # a send may have closed the window
+        current = self.conversation.current
+        if current is None or current.id != thread_id:
+            return
+        self.conversation.outbox.show_entries(unsent)
+        if thread is not None:
+            self.conversation.update_thread(thread)
+            self._update_window(thread)
 
     def _send(self, text: str) -> None:
         current = self.conversation.current
-        if current is None:
-            return
+        if current is not None:
+            reply_to = self.composer.reply_to()  # read now: the composer forgets it next
+            self.tasks.start(self._queue_text(current.id, text, reply_to), name="send")
+
+    async def _queue_text(self, thread_id: str, text: str, reply_to: str | None) -> None:
         try:
-            self.app.send_text(current.id, text, reply_to=self.composer.reply_to())
+            await self.app.send_text(thread_id, text, reply_to=reply_to)
         except IgdeskError as error:
             self.status_label.setText(self.words.text(error.text))
-            return
-        self.composer.set_text("")
+            current = self.conversation.current
+            if current is not None and current.id == thread_id and not self.composer.text():
+                self.composer.set_text(text)  # not sent: the owner's words stay
 
     def _send_heart(self) -> None:
         current = self.conversation.current
-        if current is None:
-            return
+        if current is not None:
+            self.tasks.start(self._queue_heart(current.id), name="heart")
+
+    async def _queue_heart(self, thread_id: str) -> None:
         try:
-            self.app.send_heart(current.id)
+            await self.app.send_heart(thread_id)
         except IgdeskError as error:
             self.status_label.setText(self.words.text(error.text))
 
@@ -111,7 +118,7 @@ class ReplyActions(QMainWindow):
         if post_id is None:
             return
         try:
-            self.app.share_post(current.id, post_id)
+            await self.app.share_post(current.id, post_id)
         except IgdeskError as error:
             self.status_label.setText(self.words.text(error.text))
 

@@ -15,9 +15,9 @@ IMAGE_WAIT_SECONDS = 8.0
 
 async def save_screenshot(window: MainWindow, path: Path) -> None:
     """Open the most telling thread (newest with a picture), wait for images, save the PNG."""
-    thread_id = _thread_with_images(window)
+    thread_id = await _thread_with_images(window)
     if thread_id is not None:
-        window.open_thread(thread_id)
+        await window.open_thread(thread_id)
     deadline = time.monotonic() + IMAGE_WAIT_SECONDS
     while time.monotonic() < deadline and _images_loading(window):
         await asyncio.sleep(0.1)
@@ -27,14 +27,14 @@ async def save_screenshot(window: MainWindow, path: Path) -> None:
         raise OSError(f"could not write {path}")
 
 
-def _thread_with_images(window: MainWindow) -> str | None:
-    archive = window.app.archive
+async def _thread_with_images(window: MainWindow) -> str | None:
+    inbox = window.app.inbox
     for folder in (Folder.PRIMARY, Folder.GENERAL, Folder.REQUESTS):
-        for row in archive.threads(folder):
-            messages = archive.messages(row.id, limit=40)
+        for row in await inbox.threads(folder):
+            messages = await inbox.messages(row.id, limit=40)
             if any(a.type == "image" and a.url for m in messages for a in m.attachments):
                 return row.id
-    rows = archive.threads(Folder.PRIMARY)
+    rows = await inbox.threads(Folder.PRIMARY)
     return rows[0].id if rows else None
 
 

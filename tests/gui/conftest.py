@@ -1,4 +1,5 @@
-"""GUI test helpers: a qasync loop per test (`qloop`) and `run_until` to drive it with qtbot.
+"""GUI test helpers: a qasync loop per test (`qloop`) and `run_until` to drive it with qtbot;
+the real main window on a synced sandbox world (`world`, `window`, `stored`).
 
 pytest-qt knows nothing of asyncio, so each test that runs coroutines asks for `qloop`: a
 `qasync.QEventLoop(qapp, already_running=True)`, i.e. asyncio callbacks run whenever Qt
@@ -15,15 +16,26 @@ import asyncio
 import gc
 import time
 from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import qasync
 import shiboken6
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from igdesk.ui.aio import install_asyncgen_hooks
+from igdesk.app import App
+from igdesk.config import Profile, Settings
+from igdesk.i18n import Words
+from igdesk.sandbox.testing import tiny_scenario
+from igdesk.sandbox.threaded import ThreadedSandbox
+from igdesk.store import Archive
+from igdesk.ui.aio import TaskOwner, install_asyncgen_hooks
+from igdesk.ui.images import ImageStore
+from igdesk.ui.main_window import MainWindow
+from igdesk.ui.tray import TrayNotifier
 
 RunUntil = Callable[..., Any]
 
@@ -119,3 +131,124 @@ def _cancel_leftovers(app: QApplication, loop: asyncio.AbstractEventLoop) -> lis
 def run_until_fixture(qloop: asyncio.AbstractEventLoop) -> RunUntil:
     """`run_until(qtbot, awaitable_or_task, timeout_ms=5000)`, with a qloop ensured."""
     return run_until
+
+
+# --- the main window on a synced sandbox world ------------------------------------------
+
+
+class World:
+    """The sandbox's side, for assertions and for making customers write."""
+
+    def __init__(self, sandbox: ThreadedSandbox) -> None:
+        self.sandbox = sandbox
+        self.http = httpx.Client(base_url=sandbox.url, timeout=10)
+
+    def snapshot(self) -> dict[str, Any]:
+        data: dict[str, Any] = self.http.get("/_sandbox/world").json()
+        return data
+
+    def thread_of(self, username: str) -> dict[str, Any]:
+        return next(t for t in self.snapshot()["threads"] if t["customer"]["username"] == username)
+
+    def writes(self, username: str, text: str) -> dict[str, Any]:
+        reply = self.http.post(
+            "/_sandbox/customer_message", json={"username": username, "text": text}
+        )
+        reply.raise_for_status()
+        data: dict[str, Any] = reply.json()
+        return data
+
+    def mark_seen_for(self, customer_id: str) -> list[dict[str, Any]]:
+        return [
+            action
+            for action in self.snapshot()["sender_actions"]
+            if action.get("action", action.get("sender_action")) == "mark_seen"
+            and customer_id in str(action)
+        ]
+
+    def fault(self, kind: str, **spec: Any) -> None:
+        self.http.post("/_sandbox/faults", json={"kind": kind, **spec}).raise_for_status()
+
+
+@pytest.fixture
+def world() -> Iterator[World]:
+    scenario = tiny_scenario()
+    scenario["threads"][0]["messages"] += [
+        {
+            "from": "customer",
+            "ago": "20m",
+            "attachments": [{"type": "image", "media": "batik_red"}],
+        },
+        {"from": "customer", "ago": "10m", "text": "<b>bold?</b><script>alert(1)</script>"},
+    ]
+    for username, age in (("hampir.habis", "22h30m"), ("sebentar.lagi", "21h30m")):
+        scenario["threads"].append(
+            {
+                "customer": {"username": username, "name": username, "follows_business": True},
+                "messages": [{"from": "customer", "ago": age, "text": "Masih bisa pesan?"}],
+            }
+        )
+    sandbox = ThreadedSandbox(scenario)
+    sandbox.start()
+    side = World(sandbox)
+    try:
+        yield side
+    finally:
+        side.http.close()
+        sandbox.stop()
+
+
+@pytest.fixture
+def window(qtbot: QtBot, run_until: RunUntil, world: World, tmp_path: Path) -> Iterator[MainWindow]:
+    settings = Settings(notify_folders=["primary"])
+    app = App(
+        Profile(tmp_path / "profile"),
+        graph_url=world.sandbox.url,
+        token=world.sandbox.token,
+        settings=settings,
+    )
+    run_until(qtbot, app.sync_once(), 30_000)
+    tasks = TaskOwner("test-window")
+    images = ImageStore(tmp_path / "images")
+    tray = TrayNotifier(settings, use_system_tray=False)
+    main = MainWindow(app, images=images, tasks=tasks, words=Words("en"), tray=tray)
+    qtbot.addWidget(main)
+    main.show()
+    run_until(qtbot, main.reload_all(), 10_000)
+    try:
+        yield main
+    finally:
+        main.close()
+        run_until(qtbot, tasks.cancel_all(), 5000)
+        run_until(qtbot, images.aclose(), 5000)
+        run_until(qtbot, app.aclose(), 5000)
+        tray.hide()
+
+
+@pytest.fixture
+def stored(window: MainWindow) -> Iterator[Archive]:
+    """The profile's archive file, read beside the window to check what it saved."""
+    archive = Archive.open(window.app.profile.archive_path, reader=True)
+    try:
+        yield archive
+    finally:
+        archive.close()
+
+
+def settle(qtbot: QtBot, main: MainWindow) -> None:
+    """Wait until the work the window started (its reads, the owner's changes) is done."""
+    qtbot.waitUntil(lambda: not main.tasks.tasks, timeout=10_000)
+
+
+def open_by_username(main: MainWindow, qtbot: QtBot, username: str) -> str:
+    thread_id = str(thread_id_of(main, username))
+    run_until(qtbot, main.open_thread(thread_id), 10_000)
+    return thread_id
+
+
+def thread_id_of(main: MainWindow, username: str) -> str:
+    with Archive.open(main.app.profile.archive_path, reader=True) as archive:
+        for row in archive.threads():
+            if row.contact_username == username:
+                return row.id
+    raise AssertionError(f"no thread with {username}")

@@ -10,13 +10,13 @@ from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QMouseEvent, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QListView, QStyleOptionViewItem
 
-from igdesk.domain import Attachment, Message, Reaction, TemplateButton
-from igdesk.store.threads import ThreadRow
+from igdesk.domain import Attachment, Folder, Message, Reaction, TemplateButton
 from igdesk.ui.delegates.message_delegate import MessageDelegate
 from igdesk.ui.delegates.thread_delegate import ROW_HEIGHT, ThreadDelegate, row_texts
 from igdesk.ui.models.messages import MessageListModel, MessageRole, RowKind
 from igdesk.ui.models.threads import ThreadListModel
 from igdesk.ui.text import INSTAGRAM_INBOX_URL
+from igdesk.views import SearchResult, ThreadView
 
 T0 = datetime(2026, 3, 10, 8, 0, tzinfo=UTC)
 HTML = "<b>hi</b><script>alert(1)</script>"
@@ -25,32 +25,25 @@ EMOJI = "Bagus banget 😍🔥👍🏽 👨‍👩‍👧"
 LONG = ("Lorem ipsum dolor sit amet, " * 400)[:10_000]
 
 
-def thread(n: int, **kw: Any) -> ThreadRow:
+def thread(n: int, **kw: Any) -> ThreadView:
     values: dict[str, Any] = dict(
         id=f"t{n}",
         contact_id=f"c{n}",
-        folder="primary",
-        previous_folder=None,
-        updated_time=T0,
-        last_message_at=T0 + timedelta(minutes=n),
+        folder=Folder.PRIMARY,
+        contact_name=f"Customer {n}",
+        contact_username=f"user{n}",
+        avatar_url=f"https://cdn.example/c{n}.jpg",
+        sort_time=T0 + timedelta(minutes=n),
         last_customer_message_at=T0,
-        last_shop_message_at=None,
         unread=n % 3,
         history_gap=False,
-        read_up_to=T0,
         created_at=T0,
-        folder_changed_at=None,
-        contact_username=f"user{n}",
-        contact_name=f"Customer {n}",
         last_message_text="hello",
         last_message_attachment_types=(),
         last_message_is_from_shop=False,
     )
     values.update(kw)
-    from igdesk.domain import Folder
-
-    values["folder"] = Folder(values["folder"])
-    return ThreadRow(**values)
+    return ThreadView(**values)
 
 
 _VIEWS: list[QListView] = []
@@ -105,7 +98,13 @@ def test_thread_rows_render_plain_text(qapp: Any) -> None:
     )
     red = QPixmap(80, 80)
     red.fill(QColor("red"))
-    delegate = ThreadDelegate(avatar_for=lambda cid: red if cid == "c4" else None)
+    asked: list[tuple[str, str]] = []
+
+    def avatar(url: str, contact_id: str) -> QPixmap | None:
+        asked.append((url, contact_id))  # the row carries its picture's URL: no query
+        return red if contact_id == "c4" else None
+
+    delegate = ThreadDelegate(avatar_for=avatar)
     for row in range(model.rowCount()):
         index = model.index(row, 0)
         image = render(delegate, index, palette=dark_palette() if row % 2 else None)
@@ -117,6 +116,7 @@ def test_thread_rows_render_plain_text(qapp: Any) -> None:
     assert texts["c2"].title == RTL and texts["c2"].unread == 250
     assert texts["c3"].title == "@user3" and texts["c3"].username == ""
     assert texts["c1"].badge is not None and texts["c1"].badge.severity == "closing"
+    assert ("https://cdn.example/c4.jpg", "c4") in asked
 
 
 def test_thread_size_hint_is_fixed(qapp: Any) -> None:
@@ -450,14 +450,13 @@ def test_view_scrolls_a_real_list(qtbot: Any, conversation: MessageListModel) ->
 
 
 def test_search_delegate_paints_highlighted_runs_as_plain_text(qapp: Any) -> None:
-    from igdesk.store.search import SearchHit
     from igdesk.ui.delegates.search_delegate import ROW_HEIGHT, SearchDelegate
     from igdesk.ui.models.search import SearchResultModel
 
     model = SearchResultModel()
     snippet = "<b>x</b> ada \x02ongkir\x03 ke Bandung"
-    hit = SearchHit("t1", "m1", snippet, datetime(2026, 1, 1, tzinfo=UTC))
-    model.set_hits([hit], {"t1": "Ani"})
+    hit = SearchResult("t1", "m1", snippet, datetime(2026, 1, 1, tzinfo=UTC), "Ani", "ani")
+    model.set_hits([hit])
     delegate = SearchDelegate()
     option = QStyleOptionViewItem()
     option.rect = QRect(0, 0, 400, ROW_HEIGHT)

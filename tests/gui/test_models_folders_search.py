@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import Qt
 
 from igdesk.domain import Folder
-from igdesk.store.search import SearchHit
 from igdesk.ui.models.folders import FolderListModel, FolderRole
 from igdesk.ui.models.search import SearchResultModel, SearchRole
+from igdesk.views import SearchResult
 
 AT = datetime(2026, 3, 10, 8, 0, tzinfo=UTC)
 
@@ -47,12 +48,12 @@ def test_search_hits_and_highlight_runs(qtmodeltester: Any) -> None:
     model = SearchResultModel(now=lambda: AT, tz=UTC)
     qtmodeltester.check(model)
     hits = [
-        SearchHit("t1", "m1", "ada \x02baju\x03 <b>merah</b>?", AT),
-        SearchHit("t2", "m2", "\x02Baju\x03\nbiru \x02baju\x03", AT),
+        SearchResult("t1", "m1", "ada \x02baju\x03 <b>merah</b>?", AT, "<i>Siti</i>", "siti"),
+        SearchResult("t2", "m2", "\x02Baju\x03\nbiru \x02baju\x03", AT, "", ""),
     ]
     resets: list[bool] = []
     model.modelReset.connect(lambda: resets.append(True))
-    model.set_hits(hits, {"t1": "<i>Siti</i>"})
+    model.set_hits(hits)
     assert resets == [True]
     qtmodeltester.check(model)
     first = model.index(0, 0)
@@ -70,8 +71,8 @@ def test_search_hits_and_highlight_runs(qtmodeltester: Any) -> None:
     assert second.data(SearchRole.SNIPPET) == "Baju biru baju"
     assert second.data(SearchRole.HIGHLIGHTS) == [(0, 4), (10, 4)]
     assert second.data(SearchRole.TITLE) == ""
-    model.set_hits(hits, lambda thread_id: f"title of {thread_id}")
-    assert model.index(1, 0).data(SearchRole.TITLE) == "title of t2"
+    model.set_hits([hits[0], replace(hits[1], contact_username="budi")])
+    assert model.index(1, 0).data(SearchRole.TITLE) == "@budi"
     assert model.hit_at(1).message_id == "m2"
     model.clear()
     assert model.rowCount() == 0

@@ -9,9 +9,9 @@ from typing import Any
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex
 
 from igdesk.domain import Folder
-from igdesk.store.threads import ThreadRow
 from igdesk.ui.models.threads import ThreadListModel, ThreadRole
 from igdesk.ui.text import Badge
+from igdesk.views import ThreadView
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 NOW = T0 + timedelta(days=10)
@@ -19,30 +19,26 @@ NOW = T0 + timedelta(days=10)
 
 def thread(
     n: int, *, minutes: int | None = None, folder: Folder = Folder.PRIMARY, **kw: Any
-) -> ThreadRow:
+) -> ThreadView:
     at = T0 + timedelta(minutes=n if minutes is None else minutes)
     values: dict[str, Any] = {
         "id": f"t{n:05d}",
         "contact_id": f"c{n}",
         "folder": folder,
-        "previous_folder": None,
-        "updated_time": at,
-        "last_message_at": at,
+        "contact_name": f"Customer {n}",
+        "contact_username": f"user{n}",
+        "avatar_url": "",
+        "sort_time": at,
         "last_customer_message_at": at,
-        "last_shop_message_at": None,
         "unread": 0,
         "history_gap": False,
-        "read_up_to": T0,
         "created_at": T0,
-        "folder_changed_at": None,
-        "contact_username": f"user{n}",
-        "contact_name": f"Customer {n}",
         "last_message_text": "hello",
         "last_message_attachment_types": (),
         "last_message_is_from_shop": False,
     }
     values.update(kw)
-    return ThreadRow(**values)
+    return ThreadView(**values)
 
 
 class Spy:
@@ -64,7 +60,7 @@ class Spy:
         return [event[0] for event in self.events]
 
 
-def model_with(rows: list[ThreadRow], folder: Folder | None = Folder.PRIMARY) -> ThreadListModel:
+def model_with(rows: list[ThreadView], folder: Folder | None = Folder.PRIMARY) -> ThreadListModel:
     model = ThreadListModel(folder, now=lambda: NOW, tz=UTC)
     model.reset_rows(rows)
     return model
@@ -187,7 +183,7 @@ def test_ten_thousand_rows_and_many_applies_stay_in_order(qtmodeltester: Any) ->
     model = model_with(rows)
     for step in range(100):
         n = (step * 97) % 10_000
-        model.apply([replace(rows[n], last_message_at=T0 + timedelta(days=1, minutes=step))])
+        model.apply([replace(rows[n], sort_time=T0 + timedelta(days=1, minutes=step))])
     assert len(ids(model)) == len([r for r in rows if r.folder is Folder.PRIMARY])
     keys = [model.index(r, 0).data(ThreadRole.SORT_TIME) for r in range(model.rowCount())]
     assert keys == sorted(keys, reverse=True)

@@ -19,6 +19,7 @@ from igdesk.sandbox.recorder import Recorded, WebhookRecorder
 from igdesk.sandbox.testing import MESSAGING_FIELDS, tiny_scenario
 from igdesk.sandbox.threaded import ThreadedSandbox
 from igdesk.store import Archive
+from igdesk.store.worker import ArchiveWorker
 from igdesk.sync.engine import Syncer, SyncSummary
 
 
@@ -242,9 +243,13 @@ def run_sync(
 
     async def go() -> tuple[SyncSummary, int]:
         client_options.setdefault("budget", RateBudget(high_usage_delay=0.0))
-        async with GraphClient(sandbox.token, base_url=sandbox.url, **client_options) as client:
-            summary = await Syncer(client, archive, clock=clock).run_once()
-            return summary, client.request_count
+        worker = ArchiveWorker.around(archive)  # the pass's archive work on its own thread
+        try:
+            async with GraphClient(sandbox.token, base_url=sandbox.url, **client_options) as client:
+                summary = await Syncer(client, worker, clock=clock).run_once()
+                return summary, client.request_count
+        finally:
+            await worker.aclose()
 
     return asyncio.run(go())
 

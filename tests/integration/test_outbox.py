@@ -16,8 +16,10 @@ from igdesk.errors import IgdeskError
 from igdesk.events import Event, SignInNeeded
 from igdesk.graph.errors import HumanAgentNotAllowedError, NoMatchingUserError, UserUnavailableError
 from igdesk.sandbox.testing import tiny_scenario
+from igdesk.store import Archive
 from igdesk.store.outbox import OutboxState
 from igdesk.sync.outbox import sentence_of, window_closed_at
+from igdesk.views import OutboxView
 from tests.integration.conftest import Sandbox, start_sandbox
 
 T = TypeVar("T")
@@ -46,6 +48,14 @@ class Shop:
         self.events: list[Event] = []
         self.app.events.subscribe(self.events.append)
         self.run(self.app.sync_once)
+        self._archive: Archive | None = None
+
+    @property
+    def archive(self) -> Archive:
+        """The profile's archive file, opened beside the App's own connections to check it."""
+        if self._archive is None:
+            self._archive = Archive.open(self.app.profile.archive_path)
+        return self._archive
 
     def run(self, make: Callable[[], Awaitable[T]]) -> T:
         async def go() -> T:
@@ -54,7 +64,14 @@ class Shop:
         return self.loop.run_until_complete(go())
 
     def thread(self, username: str) -> str:
-        return next(r.id for r in self.app.archive.threads() if r.contact_username == username)
+        threads = self.run(self.app.inbox.threads)
+        return next(r.id for r in threads if r.contact_username == username)
+
+    def send(self, thread_id: str, text: str) -> int:
+        return self.run(lambda: self.app.send_text(thread_id, text))
+
+    def unsent(self, thread_id: str) -> list[OutboxView]:
+        return self.run(lambda: self.app.inbox.unsent(thread_id))
 
     def flush(self) -> bool:
         return self.run(self.app.flush_outbox)
@@ -66,6 +83,8 @@ class Shop:
     def close(self) -> None:
         self.run(self.app.aclose)
         self.loop.close()
+        if self._archive is not None:
+            self._archive.close()
 
 
 @pytest.fixture
@@ -88,39 +107,39 @@ def advance(sandbox: Sandbox, seconds: float) -> None:
 
 def test_a_reply_is_delivered_once_and_its_echo_makes_no_second_bubble(shop: Shop) -> None:
     thread_id = shop.thread("ani.follower")
-    entry_id = shop.app.send_text(thread_id, "Siap kak, dikirim hari ini 📦")
-    assert shop.app.archive.outbox_entry(entry_id).state is OutboxState.PENDING  # type: ignore[union-attr]
+    entry_id = shop.send(thread_id, "Siap kak, dikirim hari ini 📦")
+    assert shop.archive.outbox_entry(entry_id).state is OutboxState.PENDING  # type: ignore[union-attr]
     assert shop.flush() is False
-    entry = shop.app.archive.outbox_entry(entry_id)
+    entry = shop.archive.outbox_entry(entry_id)
     assert entry is not None and entry.state is OutboxState.SENT and entry.message_id
     assert delivered_texts(shop, thread_id).count("Siap kak, dikirim hari ini 📦") == 1
     shop.run(shop.app.sync_once)  # the echo comes back through polling
-    texts = [m.text for m in shop.app.archive.messages(thread_id)]
+    texts = [m.text for m in shop.archive.messages(thread_id)]
     assert texts.count("Siap kak, dikirim hari ini 📦") == 1
-    assert shop.app.archive.message(entry.message_id) is not None
+    assert shop.archive.message(entry.message_id) is not None
 
 
 def test_empty_and_oversized_replies_are_refused_before_anything_is_stored(shop: Shop) -> None:
     thread_id = shop.thread("ani.follower")
     for text in ("", "   \n\t "):
         with pytest.raises(IgdeskError) as empty:
-            shop.app.send_text(thread_id, text)
+            shop.send(thread_id, text)
         assert "Write something" in empty.value.sentence("en")
     emoji_1001 = "😀" * 250 + "a"  # 1001 bytes
     with pytest.raises(IgdeskError) as big:
-        shop.app.send_text(thread_id, emoji_1001)
+        shop.send(thread_id, emoji_1001)
     assert "1001 bytes" in big.value.sentence("en")
-    shop.app.send_text(thread_id, "😀" * 250)  # exactly 1000 bytes is fine
-    assert len(shop.app.unsent(thread_id)) == 1
+    shop.send(thread_id, "😀" * 250)  # exactly 1000 bytes is fine
+    assert len(shop.unsent(thread_id)) == 1
 
 
 def test_offline_send_waits_then_goes_out_in_order(shop: Shop, tmp_path: Path) -> None:
     thread_id = shop.thread("ani.follower")
     shop.sandbox.fault("drop", path="/messages", method="POST", count=-1)
-    first = shop.app.send_text(thread_id, "satu")
-    second = shop.app.send_text(thread_id, "dua")
+    first = shop.send(thread_id, "satu")
+    second = shop.send(thread_id, "dua")
     shop.flush()
-    states = {e.id: e.state for e in shop.app.unsent(thread_id)}
+    states = {e.id: e.state for e in shop.unsent(thread_id)}
     assert set(states) == {first, second}  # nothing lost, nothing marked sent
     shop.sandbox.clear_faults()
     for _ in range(3):
@@ -134,11 +153,11 @@ def test_unknown_outcome_is_reconciled_not_resent(shop: Shop) -> None:
     """The request went out but the answer was lost: the reply must not go twice."""
     thread_id = shop.thread("ani.follower")
     shop.sandbox.fault("drop", path="/messages", method="POST", after_apply=True)
-    entry_id = shop.app.send_text(thread_id, "Sudah kami kirim ya kak")
+    entry_id = shop.send(thread_id, "Sudah kami kirim ya kak")
     shop.flush()
-    assert shop.app.archive.outbox_entry(entry_id).state is OutboxState.UNKNOWN  # type: ignore[union-attr]
+    assert shop.archive.outbox_entry(entry_id).state is OutboxState.UNKNOWN  # type: ignore[union-attr]
     shop.flush()
-    entry = shop.app.archive.outbox_entry(entry_id)
+    entry = shop.archive.outbox_entry(entry_id)
     assert entry is not None and entry.state is OutboxState.SENT
     assert delivered_texts(shop, thread_id).count("Sudah kami kirim ya kak") == 1
 
@@ -146,35 +165,35 @@ def test_unknown_outcome_is_reconciled_not_resent(shop: Shop) -> None:
 def test_server_error_before_sending_is_retried_after_checking(shop: Shop) -> None:
     thread_id = shop.thread("ani.follower")
     shop.sandbox.fault("server_error", path="/messages", method="POST")
-    entry_id = shop.app.send_text(thread_id, "Coba lagi")
+    entry_id = shop.send(thread_id, "Coba lagi")
     for _ in range(3):
         if not shop.flush():
             break
-    assert shop.app.archive.outbox_entry(entry_id).state is OutboxState.SENT  # type: ignore[union-attr]
+    assert shop.archive.outbox_entry(entry_id).state is OutboxState.SENT  # type: ignore[union-attr]
     assert delivered_texts(shop, thread_id).count("Coba lagi") == 1
 
 
 def test_rate_limit_on_send_waits_and_sends_later(shop: Shop) -> None:
     thread_id = shop.thread("ani.follower")
     shop.sandbox.fault("rate_limit", path="/messages", method="POST", code=613, minutes=0)
-    entry_id = shop.app.send_text(thread_id, "Pelan-pelan")
+    entry_id = shop.send(thread_id, "Pelan-pelan")
     assert shop.flush() is True
-    assert shop.app.archive.outbox_entry(entry_id).state is OutboxState.PENDING  # type: ignore[union-attr]
+    assert shop.archive.outbox_entry(entry_id).state is OutboxState.PENDING  # type: ignore[union-attr]
     assert shop.flush() is False
     assert delivered_texts(shop, thread_id).count("Pelan-pelan") == 1
 
 
 def test_window_closed_between_typing_and_sending(shop: Shop) -> None:
     thread_id = shop.thread("bob.general")  # last customer message 5 h ago
-    entry_id = shop.app.send_text(thread_id, "Maaf terlambat")
+    entry_id = shop.send(thread_id, "Maaf terlambat")
     advance(shop.sandbox, 20 * 3600)  # Meta's clock: now 25 h after the customer wrote
     shop.flush()
-    entry = shop.app.archive.outbox_entry(entry_id)
+    entry = shop.archive.outbox_entry(entry_id)
     assert entry is not None and entry.state is OutboxState.FAILED
     assert "no longer reply" in sentence_of(entry.error, "en")
     assert sentence_of(entry.error, "id") != sentence_of(entry.error, "en")
     with pytest.raises(IgdeskError):  # the server's verdict now closes the composer too
-        shop.app.send_text(thread_id, "lagi")
+        shop.send(thread_id, "lagi")
     assert delivered_texts(shop, thread_id).count("Maaf terlambat") == 0
 
 
@@ -190,9 +209,9 @@ def test_customer_unavailable_fails_with_a_sentence(tmp_path: Path) -> None:
     shop = Shop(sandbox, tmp_path / "p")
     try:
         thread_id = shop.thread("hilang")
-        entry_id = shop.app.send_text(thread_id, "Halo kak")
+        entry_id = shop.send(thread_id, "Halo kak")
         shop.flush()
-        entry = shop.app.archive.outbox_entry(entry_id)
+        entry = shop.archive.outbox_entry(entry_id)
         assert entry is not None and entry.state is OutboxState.FAILED
         assert "available" in sentence_of(entry.error, "en")
     finally:
@@ -204,10 +223,10 @@ def test_a_recipient_who_is_no_customer_fails_at_once_and_is_never_retried(shop:
     thread_id = shop.thread("ani.follower")
     stranger = "17800000000000999"  # no customer of this shop
     body = {"recipient": {"id": stranger}, "message": {"text": "Halo kak"}}
-    entry_id = shop.app.archive.add_outbox(thread_id, stranger, "text", body)
+    entry_id = shop.archive.add_outbox(thread_id, stranger, "text", body)
     for _ in range(3):
         assert shop.flush() is False  # nothing left waiting for a retry
-    entry = shop.app.archive.outbox_entry(entry_id)
+    entry = shop.archive.outbox_entry(entry_id)
     assert entry is not None and entry.state is OutboxState.FAILED
     refusals = [s for s in shop.sends() if s["body"]["recipient"]["id"] == stranger]
     assert len(refusals) == 1 and not refusals[0]["ok"]
@@ -216,7 +235,7 @@ def test_a_recipient_who_is_no_customer_fails_at_once_and_is_never_retried(shop:
     error = expected[refusals[0]["error_subcode"]]
     assert sentence_of(entry.error, "en") == error.sentence("en")
     assert sentence_of(entry.error, "id") == error.sentence("id")
-    assert window_closed_at(shop.app.archive, thread_id) is None
+    assert window_closed_at(shop.archive, thread_id) is None
 
 
 def test_human_agent_without_the_feature_fails_without_closing_the_window(
@@ -235,9 +254,9 @@ def test_human_agent_without_the_feature_fails_without_closing_the_window(
     shop = Shop(sandbox, tmp_path / "p", human_agent=True)
     try:
         thread_id = shop.thread("waktu")
-        entry_id = shop.app.send_text(thread_id, "Maaf baru balas")
+        entry_id = shop.send(thread_id, "Maaf baru balas")
         assert shop.flush() is False
-        entry = shop.app.archive.outbox_entry(entry_id)
+        entry = shop.archive.outbox_entry(entry_id)
         assert entry is not None and entry.state is OutboxState.FAILED
         refused = shop.sends()[-1]
         assert refused["body"]["tag"] == "HUMAN_AGENT" and not refused["ok"]
@@ -245,13 +264,13 @@ def test_human_agent_without_the_feature_fails_without_closing_the_window(
         assert sentence_of(entry.error, "en") == HumanAgentNotAllowedError.sentence("en")
         assert sentence_of(entry.error, "id") == HumanAgentNotAllowedError.sentence("id")
         assert entry.body["message"] == {"text": "Maaf baru balas"}  # kept for Retry
-        assert window_closed_at(shop.app.archive, thread_id) is None
-        shop.app.retry_send(entry_id)
+        assert window_closed_at(shop.archive, thread_id) is None
+        shop.run(lambda: shop.app.retry_send(entry_id))
         shop.flush()
-        entry = shop.app.archive.outbox_entry(entry_id)
+        entry = shop.archive.outbox_entry(entry_id)
         assert entry is not None and entry.state is OutboxState.FAILED
-        shop.app.delete_send(entry_id)
-        assert shop.app.unsent(thread_id) == []
+        shop.run(lambda: shop.app.delete_send(entry_id))
+        assert shop.unsent(thread_id) == []
         assert delivered_texts(shop, thread_id) == []
     finally:
         shop.close()
@@ -261,9 +280,9 @@ def test_human_agent_without_the_feature_fails_without_closing_the_window(
 def test_expired_token_keeps_the_reply_and_asks_to_sign_in(shop: Shop) -> None:
     thread_id = shop.thread("ani.follower")
     shop.sandbox.fault("expired_token", path="/messages", method="POST")
-    entry_id = shop.app.send_text(thread_id, "Token habis?")
+    entry_id = shop.send(thread_id, "Token habis?")
     shop.flush()
-    assert shop.app.archive.outbox_entry(entry_id).state is OutboxState.PENDING  # type: ignore[union-attr]
+    assert shop.archive.outbox_entry(entry_id).state is OutboxState.PENDING  # type: ignore[union-attr]
     assert any(isinstance(e, SignInNeeded) for e in shop.events)
     shop.flush()
     assert delivered_texts(shop, thread_id).count("Token habis?") == 1
@@ -271,9 +290,9 @@ def test_expired_token_keeps_the_reply_and_asks_to_sign_in(shop: Shop) -> None:
 
 def test_reply_to_a_request_moves_it_to_general(shop: Shop) -> None:
     thread_id = shop.thread("cici.request")
-    shop.app.send_text(thread_id, "Ready kak")
+    shop.send(thread_id, "Ready kak")
     shop.flush()
-    assert shop.app.archive.thread(thread_id).folder is Folder.GENERAL  # type: ignore[union-attr]
+    assert shop.archive.thread(thread_id).folder is Folder.GENERAL  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize(
@@ -302,14 +321,14 @@ def test_messaging_window_rules(
     try:
         thread_id = shop.thread("waktu")
         try:
-            entry_id = shop.app.send_text(thread_id, "Halo")
+            entry_id = shop.send(thread_id, "Halo")
         except IgdeskError as refused:
             assert not sent, refused.sentence("en")  # the composer is closed: nothing queued
-            assert shop.app.unsent(thread_id) == []
+            assert shop.unsent(thread_id) == []
             return
         assert sent
         shop.flush()
-        entry = shop.app.archive.outbox_entry(entry_id)
+        entry = shop.archive.outbox_entry(entry_id)
         assert entry is not None
         assert entry.state is OutboxState.SENT, sentence_of(entry.error, "en")
         body = shop.sends()[-1]["body"]
@@ -328,13 +347,13 @@ def test_crash_mid_send_then_restart_sends_at_most_once(
     directory = tmp_path / "p"
     first = Shop(tiny_sandbox, directory)
     thread_id = first.thread("ani.follower")
-    entry_id = first.app.send_text(thread_id, "Setelah crash")
+    entry_id = first.send(thread_id, "Setelah crash")
     # The request reached Meta; the process died before it could record the answer.
-    account = first.app.archive.account()
-    queued = first.app.archive.outbox_entry(entry_id)
+    account = first.archive.account()
+    queued = first.archive.outbox_entry(entry_id)
     assert account is not None and queued is not None
     first.run(lambda: first.app.client.send(account, queued.body))
-    first.app.archive.update_outbox(entry_id, state=OutboxState.SENDING)
+    first.archive.update_outbox(entry_id, state=OutboxState.SENDING)
     first.close()
 
     second = Shop(tiny_sandbox, directory)
@@ -348,7 +367,7 @@ def test_crash_mid_send_then_restart_sends_at_most_once(
             await task
 
         second.run(restart)
-        entry = second.app.archive.outbox_entry(entry_id)
+        entry = second.archive.outbox_entry(entry_id)
         assert entry is not None and entry.state is OutboxState.SENT
         assert delivered_texts(second, thread_id).count("Setelah crash") == 1
     finally:
@@ -357,14 +376,14 @@ def test_crash_mid_send_then_restart_sends_at_most_once(
 
 def test_photo_by_link_is_checked_then_delivered(shop: Shop) -> None:
     thread_id = shop.thread("ani.follower")
-    row = shop.app.archive.thread(thread_id)
-    contact = shop.app.archive.contact(row.contact_id) if row else None
+    row = shop.archive.thread(thread_id)
+    contact = shop.archive.contact(row.contact_id) if row else None
     assert contact is not None and contact.profile_pic  # a real PNG the sandbox serves
     entry_id = shop.run(
         lambda: shop.app.send_file_url(thread_id, "image", [contact.profile_pic] * 2)
     )
     shop.flush()
-    entry = shop.app.archive.outbox_entry(entry_id)
+    entry = shop.archive.outbox_entry(entry_id)
     assert entry is not None and entry.state is OutboxState.SENT, sentence_of(entry.error, "en")
     thread = next(t for t in shop.sandbox.world()["threads"] if t["id"] == thread_id)
     assert thread["messages"][0]["attachment_types"] == ["image", "image"]
@@ -380,19 +399,19 @@ def test_a_link_that_is_not_a_photo_is_refused_with_a_sentence(shop: Shop) -> No
     with pytest.raises(IgdeskError) as broken:
         shop.run(lambda: shop.app.send_file_url(thread_id, "file", ["ftp://example/x.pdf"]))
     assert "https://" in broken.value.sentence("en")
-    assert shop.app.unsent(thread_id) == []
+    assert shop.unsent(thread_id) == []
 
 
 def test_react_and_unreact_to_a_customer_message(shop: Shop) -> None:
     thread_id = shop.thread("ani.follower")
-    customer_message = next(m for m in shop.app.archive.messages(thread_id) if not m.is_from_shop)
+    customer_message = next(m for m in shop.archive.messages(thread_id) if not m.is_from_shop)
     shop.run(lambda: shop.app.react(thread_id, customer_message.id, "❤️"))
-    stored = shop.app.archive.message(customer_message.id)
+    stored = shop.archive.message(customer_message.id)
     assert stored is not None and [r.emoji for r in stored.reactions] == ["❤️"]
     actions = shop.sandbox.world()["sender_actions"]
     assert any("react" in str(a) and customer_message.id in str(a) for a in actions)
     shop.run(lambda: shop.app.react(thread_id, customer_message.id, None))
-    stored = shop.app.archive.message(customer_message.id)
+    stored = shop.archive.message(customer_message.id)
     assert stored is not None and stored.reactions == ()
 
 
@@ -405,9 +424,10 @@ from igdesk.config import Profile
 async def main() -> None:
     app = App(Profile(Path(sys.argv[1])), graph_url=sys.argv[2], token=sys.argv[3])
     thread_id = sys.argv[4]
-    app.send_text(thread_id, "Dikirim lalu mati")
+    await app.send_text(thread_id, "Dikirim lalu mati")
     print("queued", flush=True)
     await app.flush_outbox()
+    await app.aclose()
 
 asyncio.run(main())
 """
@@ -463,14 +483,14 @@ def test_kill_9_mid_send_then_restart_sends_exactly_once(
             task = asyncio.get_running_loop().create_task(sender.run())
             for _ in range(150):
                 await asyncio.sleep(0.1)
-                states = {e.state for e in restarted.app.archive.outbox(thread_id=thread_id)}
+                states = {e.state for e in restarted.archive.outbox(thread_id=thread_id)}
                 if states <= {OutboxState.SENT, OutboxState.FAILED}:
                     break
             sender.stop()
             await task
 
         restarted.run(restart)
-        entries = restarted.app.archive.outbox(thread_id=thread_id)
+        entries = restarted.archive.outbox(thread_id=thread_id)
         assert len(entries) == 1
         assert entries[0].state in (OutboxState.SENT, OutboxState.FAILED)
         assert delivered_texts(restarted, thread_id).count("Dikirim lalu mati") == 1
@@ -497,9 +517,9 @@ def share_a_post(shop: Shop) -> None:
     assert "1 to 10" in too_many.value.sentence("en")
     posts = shop.run(shop.app.shop_posts)
     assert posts, "the sandbox shop has posts"
-    entry_id = shop.app.share_post(thread_id, posts[0].id)
+    entry_id = shop.run(lambda: shop.app.share_post(thread_id, posts[0].id))
     shop.flush()
-    entry = shop.app.archive.outbox_entry(entry_id)
+    entry = shop.archive.outbox_entry(entry_id)
     assert entry is not None and entry.state is OutboxState.SENT, sentence_of(entry.error, "en")
     body = shop.sends()[-1]["body"]
     assert body["message"] == {
@@ -531,7 +551,7 @@ def test_a_photo_over_the_size_limit_is_refused_before_sending(shop: Shop) -> No
         with pytest.raises(IgdeskError) as refused:
             shop.run(lambda: shop.app.send_file_url(thread_id, "image", [url]))
         assert "8 MB" in refused.value.sentence("en")
-        assert shop.app.unsent(thread_id) == []
+        assert shop.unsent(thread_id) == []
     finally:
         server.shutdown()
         server.server_close()

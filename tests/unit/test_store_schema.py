@@ -22,6 +22,7 @@ from igdesk.store import (
     ArchiveTooNewError,
     ArchiveUnreadableError,
 )
+from igdesk.store.archive import BUSY_TIMEOUT_MS
 from igdesk.store.schema import migrate
 
 T0 = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
@@ -35,7 +36,8 @@ def test_open_creates_parent_dirs_and_schema(tmp_path: Path) -> None:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
-        assert conn.execute("PRAGMA busy_timeout").fetchone()[0] == 5000
+        # Writes wait long for another process's lock: they run on the archive's worker thread.
+        assert conn.execute("PRAGMA busy_timeout").fetchone()[0] == BUSY_TIMEOUT_MS == 30_000
         assert conn.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
     assert {

@@ -7,15 +7,15 @@ angle brackets. Rows have one fixed height so the view can use uniform item size
 from __future__ import annotations
 
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QRect, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from igdesk.ui.delegates.common import (
     WARNING,
-    PixmapProvider,
     ScaledCache,
     draw_pill,
     draw_rounded_pixmap,
@@ -34,6 +34,9 @@ _ALIGN_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 _ALIGN_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _SINGLE = Qt.TextFlag.TextSingleLine
 
+#: `avatar_for(url, contact_id)`: the customer's picture when it is loaded, else None.
+AvatarProvider = Callable[[str, str], QPixmap | None]
+
 
 @dataclass(frozen=True)
 class RowTexts:
@@ -46,6 +49,7 @@ class RowTexts:
     unread: int
     badge: Badge | None
     contact_id: str
+    avatar_url: str = ""
 
 
 def row_texts(index: _Index) -> RowTexts:
@@ -61,6 +65,7 @@ def row_texts(index: _Index) -> RowTexts:
         unread=int(role_data(index, ThreadRole.UNREAD) or 0),
         badge=badge if isinstance(badge, Badge) else None,
         contact_id=role_data(index, ThreadRole.CONTACT_ID) or "",
+        avatar_url=role_data(index, ThreadRole.AVATAR_URL) or "",
     )
 
 
@@ -71,10 +76,11 @@ def avatar_colour(contact_id: str) -> QColor:
 
 
 class ThreadDelegate(QStyledItemDelegate):
-    """Delegate of ThreadListModel rows; `avatar_for(contact_id)` supplies loaded pictures."""
+    """Delegate of ThreadListModel rows; `avatar_for(url, contact_id)` supplies loaded
+    pictures (the URL comes with the row: painting never queries anything)."""
 
     def __init__(
-        self, avatar_for: PixmapProvider | None = None, parent: QObject | None = None
+        self, avatar_for: AvatarProvider | None = None, parent: QObject | None = None
     ) -> None:
         super().__init__(parent)
         self._avatar_for = avatar_for
@@ -107,7 +113,7 @@ class ThreadDelegate(QStyledItemDelegate):
 
     def _paint_avatar(self, painter: QPainter, rect: QRect, texts: RowTexts, font: QFont) -> None:
         box = QRectF(rect.left() + MARGIN, rect.center().y() - AVATAR / 2 + 1, AVATAR, AVATAR)
-        pixmap = self._avatar_for(texts.contact_id) if self._avatar_for else None
+        pixmap = self._avatar_for(texts.avatar_url, texts.contact_id) if self._avatar_for else None
         if pixmap is not None and not pixmap.isNull():
             draw_rounded_pixmap(painter, box, pixmap, AVATAR / 2, self._scaled)
             return

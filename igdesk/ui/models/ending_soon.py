@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from igdesk.domain import Folder, WindowState, messaging_window
-from igdesk.store.threads import ThreadRow
 from igdesk.ui.models.threads import ThreadListModel
+from igdesk.views import ThreadView
 
 ENDING_SOON = timedelta(hours=3)
 _NEVER = float("inf")
@@ -17,22 +17,22 @@ _NEVER = float("inf")
 class EndingSoonModel(ThreadListModel):
     """Same rows and roles as a folder's thread list; its own filter and order."""
 
-    def _closes_at(self, row: ThreadRow) -> datetime | None:
+    def _closes_at(self, row: ThreadView) -> datetime | None:
         window = messaging_window(
             row.last_customer_message_at, self._now(), human_agent_allowed=self._human_agent
         )
         return window.closes_at if window.state is not WindowState.CLOSED else None
 
-    def _matches(self, row: ThreadRow) -> bool:
+    def _matches(self, row: ThreadView) -> bool:
         if row.folder is Folder.DENIED:
             return False
         closes = self._closes_at(row)
         return closes is not None and closes - self._now() <= ENDING_SOON
 
-    def sort_key(self, row: ThreadRow) -> tuple[float, str]:
+    def sort_key(self, row: ThreadView) -> tuple[float, str]:
         closes = self._closes_at(row)
         return (closes.timestamp() if closes else _NEVER, row.id)
 
-    def reload(self, rows: Iterable[ThreadRow]) -> None:
+    def reload(self, rows: Iterable[ThreadView]) -> None:
         """All threads (the model keeps those ending soon); a reset: the clock moved on."""
         self.reset_rows(rows)

@@ -1,8 +1,8 @@
-"""Search results: one row per SearchHit, the snippet split into highlighted runs (never HTML)."""
+"""Search results: one row per SearchResult, the snippet split into highlighted runs (no HTML)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from datetime import datetime, tzinfo
 from enum import IntEnum
 from typing import Any
@@ -17,8 +17,10 @@ from PySide6.QtCore import (
 )
 
 from igdesk.domain import utc_now
-from igdesk.store.search import HIGHLIGHT_END, HIGHLIGHT_START, SearchHit
+from igdesk.i18n import Words
+from igdesk.ui.models.threads import title_of
 from igdesk.ui.text import highlight_runs, relative_time
+from igdesk.views import HIGHLIGHT_END, HIGHLIGHT_START, SearchResult
 
 _Index = QModelIndex | QPersistentModelIndex
 Runs = list[tuple[str, bool]]
@@ -27,7 +29,7 @@ Runs = list[tuple[str, bool]]
 class SearchRole(IntEnum):
     """Data roles of SearchResultModel (DisplayRole: "title: plain snippet")."""
 
-    HIT = Qt.ItemDataRole.UserRole + 1  # the SearchHit
+    HIT = Qt.ItemDataRole.UserRole + 1  # the SearchResult
     THREAD_ID = HIT + 1
     MESSAGE_ID = HIT + 2
     TITLE = HIT + 3  # contact title of the thread
@@ -63,9 +65,10 @@ class SearchResultModel(QAbstractListModel):
     ) -> None:
         super().__init__(parent)
         self._lang = lang
+        self._words = Words(lang)
         self._now = now
         self._tz = tz
-        self._hits: list[SearchHit] = []
+        self._hits: list[SearchResult] = []
         self._titles: list[str] = []
         self._parts: list[tuple[str, Runs, list[tuple[int, int]]]] = []
 
@@ -78,29 +81,18 @@ class SearchResultModel(QAbstractListModel):
             names[int(role)] = QByteArray(role.name.lower().encode())
         return names
 
-    def hit_at(self, row: int) -> SearchHit:
+    def hit_at(self, row: int) -> SearchResult:
         return self._hits[row]
 
-    def set_hits(
-        self,
-        hits: Iterable[SearchHit],
-        titles: Mapping[str, str] | Callable[[str], str] | None = None,
-    ) -> None:
-        """Results of a new query (a reset: nothing carries over).
-
-        `titles` gives a thread's contact title, as a mapping or a function of the thread id
-        (asked once per thread).
-        """
+    def set_hits(self, hits: Iterable[SearchResult]) -> None:
+        """Results of a new query (a reset: nothing carries over); each names its customer."""
         hits = list(hits)
-        lookup: dict[str, str] = {}
-        for thread_id in dict.fromkeys(hit.thread_id for hit in hits):
-            if callable(titles):
-                lookup[thread_id] = titles(thread_id)
-            elif titles is not None:
-                lookup[thread_id] = titles.get(thread_id, "")
         self.beginResetModel()
         self._hits = hits
-        self._titles = [lookup.get(hit.thread_id, "") for hit in hits]
+        self._titles = [
+            title_of(hit, self._words) if hit.contact_name or hit.contact_username else ""
+            for hit in hits
+        ]
         self._parts = [snippet_parts(hit.snippet) for hit in self._hits]
         self.endResetModel()
 

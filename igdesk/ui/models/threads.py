@@ -1,4 +1,4 @@
-"""The thread list: ThreadRow items newest first, updated incrementally (move, insert, remove).
+"""The thread list: ThreadView items newest first, updated incrementally (move, insert, remove).
 
 Rows are kept sorted by (sort time, id) descending, the archive's own order: the sort time is
 the later of the last message and the conversation's updated_time. A parallel list of
@@ -11,7 +11,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from datetime import datetime, tzinfo
 from enum import IntEnum
-from typing import Any
+from typing import Any, Protocol
 
 from PySide6.QtCore import (
     QAbstractListModel,
@@ -24,8 +24,8 @@ from PySide6.QtCore import (
 
 from igdesk.domain import Folder, messaging_window, utc_now
 from igdesk.i18n import Words
-from igdesk.store.threads import ThreadRow
 from igdesk.ui.text import Badge, preview_text, relative_time, window_badge
+from igdesk.views import ThreadView
 
 _Index = QModelIndex | QPersistentModelIndex
 _MAX_CHAR = 0x10FFFF
@@ -34,7 +34,7 @@ _MAX_CHAR = 0x10FFFF
 class ThreadRole(IntEnum):
     """Data roles of ThreadListModel (DisplayRole gives the title too)."""
 
-    ROW = Qt.ItemDataRole.UserRole + 1  # the ThreadRow
+    ROW = Qt.ItemDataRole.UserRole + 1  # the ThreadView
     THREAD_ID = ROW + 1
     TITLE = ROW + 2  # name, else @username
     USERNAME = ROW + 3
@@ -45,13 +45,17 @@ class ThreadRole(IntEnum):
     WINDOW_BADGE = ROW + 8  # ui.text.Badge | None
     CONTACT_ID = ROW + 9
     SORT_TIME = ROW + 10  # datetime the row is sorted by
+    AVATAR_URL = ROW + 11  # the customer's picture ("" when unknown)
 
 
-def sort_time(row: ThreadRow) -> datetime:
-    """The time a thread is sorted by: the later of its last message and updated_time."""
-    if row.last_message_at is not None and row.last_message_at > row.updated_time:
-        return row.last_message_at
-    return row.updated_time
+class Named(Protocol):
+    """Anything that names a customer (a thread's view, a search result)."""
+
+    @property
+    def contact_name(self) -> str: ...
+
+    @property
+    def contact_username(self) -> str: ...
 
 
 def _descending(text: str) -> str:
@@ -60,11 +64,11 @@ def _descending(text: str) -> str:
     return "".join(chr(_MAX_CHAR - ord(ch)) for ch in text) + chr(_MAX_CHAR)
 
 
-def _key(row: ThreadRow) -> tuple[float, str]:
-    return (-sort_time(row).timestamp(), _descending(row.id))
+def _key(row: ThreadView) -> tuple[float, str]:
+    return (-row.sort_time.timestamp(), _descending(row.id))
 
 
-def title_of(row: ThreadRow, words: Words) -> str:
+def title_of(row: Named, words: Words) -> str:
     """Contact name, else @username, else a neutral word (never a raw id)."""
     if row.contact_name.strip():
         return row.contact_name
@@ -93,7 +97,7 @@ class ThreadListModel(QAbstractListModel):
         self._now = now
         self._human_agent = human_agent_allowed
         self._tz = tz
-        self._rows: list[ThreadRow] = []
+        self._rows: list[ThreadView] = []
         self._keys: list[tuple[float, str]] = []
         self._index: dict[str, int] = {}
         self._previews: dict[str, str] = {}
@@ -110,7 +114,7 @@ class ThreadListModel(QAbstractListModel):
     def row_of(self, thread_id: str) -> int | None:
         return self._index.get(thread_id)
 
-    def thread_at(self, row: int) -> ThreadRow:
+    def thread_at(self, row: int) -> ThreadView:
         return self._rows[row]
 
     def thread_ids(self) -> list[str]:
@@ -137,7 +141,7 @@ class ThreadListModel(QAbstractListModel):
         if role == ThreadRole.PREVIEW:
             return self._preview(row)
         if role == ThreadRole.TIME:
-            return relative_time(sort_time(row), self._now(), self._lang, self._tz)
+            return relative_time(row.sort_time, self._now(), self._lang, self._tz)
         if role == ThreadRole.UNREAD:
             return row.unread
         if role == ThreadRole.FOLDER:
@@ -147,19 +151,21 @@ class ThreadListModel(QAbstractListModel):
         if role == ThreadRole.CONTACT_ID:
             return row.contact_id
         if role == ThreadRole.SORT_TIME:
-            return sort_time(row)
+            return row.sort_time
+        if role == ThreadRole.AVATAR_URL:
+            return row.avatar_url
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return self._accessible(row)
         return None
 
-    def badge_of(self, row: ThreadRow) -> Badge | None:
+    def badge_of(self, row: ThreadView) -> Badge | None:
         now = self._now()
         window = messaging_window(
             row.last_customer_message_at, now, human_agent_allowed=self._human_agent
         )
         return window_badge(window, now, self._lang)
 
-    def _preview(self, row: ThreadRow) -> str:
+    def _preview(self, row: ThreadView) -> str:
         cached = self._previews.get(row.id)
         if cached is None:
             cached = preview_text(
@@ -172,7 +178,7 @@ class ThreadListModel(QAbstractListModel):
             self._previews[row.id] = cached
         return cached
 
-    def _accessible(self, row: ThreadRow) -> str:
+    def _accessible(self, row: ThreadView) -> str:
         parts = [title_of(row, self._words), self._preview(row)]
         if row.unread:
             parts.append(self._words.plural("{n} unread", "{n} unread", row.unread))
@@ -189,21 +195,21 @@ class ThreadListModel(QAbstractListModel):
             first, last = self.index(0, 0), self.index(len(self._rows) - 1, 0)
             self.dataChanged.emit(first, last, [int(role) for role in roles or []])
 
-    def set_folder(self, folder: Folder | None, rows: Iterable[ThreadRow] = ()) -> None:
+    def set_folder(self, folder: Folder | None, rows: Iterable[ThreadView] = ()) -> None:
         """Show another folder: a new list, so this resets the model with `rows`."""
         self._folder = folder
         self.reset_rows(rows)
 
-    def _matches(self, row: ThreadRow) -> bool:
+    def _matches(self, row: ThreadView) -> bool:
         return self._folder is None or row.folder is self._folder
 
-    def sort_key(self, row: ThreadRow) -> tuple[float, str]:
+    def sort_key(self, row: ThreadView) -> tuple[float, str]:
         """Ascending key of a row's position (newest first here); subclasses may reorder."""
         return _key(row)
 
     # --- updates -------------------------------------------------------------------------
 
-    def reset_rows(self, rows: Iterable[ThreadRow]) -> None:
+    def reset_rows(self, rows: Iterable[ThreadView]) -> None:
         """Initial load (or a new folder): replace every row with one model reset."""
         kept = {row.id: row for row in rows if self._matches(row)}
         ordered = sorted(kept.values(), key=self.sort_key)
@@ -214,7 +220,7 @@ class ThreadListModel(QAbstractListModel):
         self._previews.clear()
         self.endResetModel()
 
-    def apply(self, changed: Iterable[ThreadRow], removed_ids: Iterable[str] = ()) -> None:
+    def apply(self, changed: Iterable[ThreadView], removed_ids: Iterable[str] = ()) -> None:
         """Apply a sync's changes incrementally: update, move, insert, remove (never reset)."""
         for thread_id in removed_ids:
             self._remove(thread_id)
@@ -226,7 +232,7 @@ class ThreadListModel(QAbstractListModel):
             else:
                 self._insert(row)
 
-    def _insert(self, row: ThreadRow) -> None:
+    def _insert(self, row: ThreadView) -> None:
         key = self.sort_key(row)
         position = bisect_left(self._keys, key)
         self.beginInsertRows(QModelIndex(), position, position)
@@ -247,7 +253,7 @@ class ThreadListModel(QAbstractListModel):
         self._reindex(position, len(self._rows))
         self.endRemoveRows()
 
-    def _update(self, row: ThreadRow) -> None:
+    def _update(self, row: ThreadView) -> None:
         old = self._index[row.id]
         key = self.sort_key(row)
         self._previews.pop(row.id, None)
