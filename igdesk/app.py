@@ -21,7 +21,7 @@ from igdesk.domain import Message, utc_now
 from igdesk.errors import IgdeskError, not_signed_in
 from igdesk.events import CustomerWrote, EventHub, MessagesAdded, SignInNeeded, SyncStatus
 from igdesk.graph import GraphClient
-from igdesk.graph.errors import GraphError, RateLimitError, TokenError
+from igdesk.graph.errors import GraphError, MessageUnreadableError, RateLimitError, TokenError
 from igdesk.graph.flavour import flavour_by_name
 from igdesk.graph.ratelimit import RateBudget
 from igdesk.i18n import Text
@@ -234,7 +234,8 @@ class App(Replying):
 
     async def refresh_message(self, thread_id: str, message_id: str) -> Message | None:
         """Read one message again (fresh attachment URLs: Instagram's expire); None if the API
-        no longer shows it (older than the 20 newest) or cannot be reached."""
+        no longer shows it (older than the 20 newest). Other failures are raised, for the
+        owner to be told."""
         account = await self._db.read(Archive.account)
         if account is None:
             return None
@@ -242,9 +243,8 @@ class App(Replying):
             fresh = await self.client.message(message_id, thread_id=thread_id, shop_id=account.id)
         except TokenError as error:
             self.events.emit(SignInNeeded(error.text))
-            return None
-        except (GraphError, IgdeskError) as error:
-            log.info("message not re-read: %s", type(error).__name__)
+            raise
+        except MessageUnreadableError:
             return None
         return await self._db.write(changes.store_message, thread_id, fresh)
 

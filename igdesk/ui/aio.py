@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QDialog
 
+from igdesk.graph.redact import redact
 from igdesk.i18n import N_, Text, Words
 
 log = logging.getLogger("igdesk.ui.aio")
@@ -35,11 +36,12 @@ _FALLBACK = N_("Something went wrong. Try again; if it keeps happening, the log 
 class UserMessages(QObject):
     """The single channel for sentences meant for the shop owner (qutebrowser's message.py idea).
 
-    `message(level, text)`: level is "info", "warning" or "error"; text is already a plain,
-    translated sentence, never a traceback.
+    `message(level, text, details)`: level is "info", "warning" or "error"; text is a plain,
+    translated sentence, never a traceback; details is the technical side (redacted) that the
+    window keeps a click away, or "".
     """
 
-    message = Signal(str, str)
+    message = Signal(str, str, str)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -58,16 +60,28 @@ def messages() -> UserMessages:
     return _channel
 
 
-def info(text: str) -> None:
-    messages().message.emit(INFO, text)
+def info(text: str, details: str = "") -> None:
+    messages().message.emit(INFO, text, details)
 
 
-def warning(text: str) -> None:
-    messages().message.emit(WARNING, text)
+def warning(text: str, details: str = "") -> None:
+    messages().message.emit(WARNING, text, details)
 
 
-def error(text: str) -> None:
-    messages().message.emit(ERROR, text)
+def error(text: str, details: str = "") -> None:
+    messages().message.emit(ERROR, text, details)
+
+
+def report(exc: BaseException) -> None:
+    """Tell the owner about a failure of work they started: its sentence, details a click away."""
+    error(user_sentence(exc), technical_details(exc))
+
+
+def technical_details(exc: BaseException) -> str:
+    """The failure's kind and technical text, redacted (no token ever reaches the screen)."""
+    technical = getattr(exc, "technical", "") or str(exc)
+    text = f"{type(exc).__name__}: {technical}" if technical else type(exc).__name__
+    return redact(text)
 
 
 def user_sentence(exc: BaseException, lang: str | None = None) -> str:
@@ -162,7 +176,7 @@ class TaskOwner:
                 log.exception("error handler of task %s failed", task.get_name())
             return
         log.error("task %s failed", task.get_name(), exc_info=exc)
-        error(user_sentence(exc))
+        report(exc)
 
     async def cancel_all(self) -> None:
         """Cancel every task and wait until each has finished; later `start()` calls fail."""

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from igdesk.domain import Folder, Message, WindowState, messaging_window, utc_now
+from igdesk.domain import Folder, Message, WindowState, utc_now
 from igdesk.i18n import Words
 from igdesk.ui.composer_text import duration_words
 from igdesk.ui.delegates.message_delegate import MessageDelegate
@@ -31,7 +31,7 @@ PAGE = 200
 
 def window_text(row: ThreadView, now: datetime, *, human_agent: bool, words: Words) -> str:
     """The header's line about the 24-hour (or 7-day) reply window."""
-    window = messaging_window(row.last_customer_message_at, now, human_agent_allowed=human_agent)
+    window = row.window(now, human_agent=human_agent)
     if window.closes_at is None:
         return words("The customer has not written yet.")
     left = duration_words(window.time_left(now), words)

@@ -20,7 +20,7 @@ from igdesk.errors import IgdeskError
 from igdesk.graph.errors import GraphError, TokenError
 from igdesk.i18n import Words
 from igdesk.logsetup import setup_logging
-from igdesk.ui import aio
+from igdesk.ui import aio, crash
 from igdesk.ui.aio import TaskOwner, install_asyncgen_hooks
 from igdesk.ui.icons import app_icon
 from igdesk.ui.images import ImageStore
@@ -77,6 +77,9 @@ async def _run(args: argparse.Namespace, lang: str, qt_app: QApplication) -> int
         images = ImageStore(app.profile.cache_dir / "images")
         tray = TrayNotifier(app.settings, words=words)
         window = MainWindow(app, images=images, tasks=tasks, words=words, tray=tray)
+        restore_crash_hooks = crash.install(
+            crash.CrashReporter(words, window), asyncio.get_running_loop()
+        )
         closed = asyncio.Event()
         qt_app.lastWindowClosed.connect(closed.set)
         window.show()
@@ -92,6 +95,7 @@ async def _run(args: argparse.Namespace, lang: str, qt_app: QApplication) -> int
             return 0
         finally:
             window.close()
+            restore_crash_hooks()
             await tasks.cancel_all()
             await images.aclose()
             tray.hide()

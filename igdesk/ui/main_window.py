@@ -31,6 +31,7 @@ from igdesk.app import App
 from igdesk.domain import Folder, utc_now
 from igdesk.events import CustomerWrote, SyncStatus, ThreadsChanged
 from igdesk.i18n import Text, Words
+from igdesk.ui import aio
 from igdesk.ui.aio import TaskOwner
 from igdesk.ui.bridge import CoreBridge
 from igdesk.ui.composer import Composer
@@ -44,6 +45,7 @@ from igdesk.ui.models.ending_soon import EndingSoonModel
 from igdesk.ui.models.folders import FolderListModel
 from igdesk.ui.models.search import SearchResultModel
 from igdesk.ui.models.threads import ThreadListModel
+from igdesk.ui.notice import Notice
 from igdesk.ui.reply_actions import ReplyActions
 from igdesk.ui.status import status_text
 from igdesk.ui.tray import TrayNotifier
@@ -222,9 +224,11 @@ class MainWindow(ReplyActions):
         quit_action.triggered.connect(self.close)
 
         self.status_label = QLabel()
+        self.notice = Notice(words)
         self.undo_button = QPushButton(words("Undo"))
         self.undo_button.setVisible(False)
         bar = QStatusBar()
+        bar.addWidget(self.notice, 2)
         bar.addWidget(self.status_label, 1)
         bar.addPermanentWidget(self.undo_button)
         self.setStatusBar(bar)
@@ -556,9 +560,12 @@ class MainWindow(ReplyActions):
         self.tasks.start(self.app.inbox.accept(thread_id, Folder(folder)), name="accept")
 
     def _deny(self, thread_id: str) -> None:
-        self.tasks.start(self.app.inbox.deny(thread_id), name="deny")
+        self.tasks.start(self._deny_and_offer_undo(thread_id), name="deny")
+
+    async def _deny_and_offer_undo(self, thread_id: str) -> None:
+        await self.app.inbox.deny(thread_id)  # a failure goes to the notice, with no Undo
         self._undo_thread = thread_id
-        self.status_label.setText(self.words("Request denied."))
+        aio.info(self.words("Request denied."))
         self.undo_button.setVisible(True)
         self._undo_timer.start()
 
@@ -597,8 +604,14 @@ class MainWindow(ReplyActions):
 
     def _settings_saved(self, _settings: object) -> None:
         allowed = self.app.settings.human_agent_allowed
+        self.thread_model.set_human_agent(allowed)
+        self.ending_model.set_human_agent(allowed)
         self.conversation.human_agent = allowed
         self.conversation.refresh_window()
+        if self.conversation.current is not None:
+            self._update_window(self.conversation.current)  # the composer follows at once
+        if self.ending_soon_button.isChecked():
+            self.tasks.start(self._reload_ending_soon(), name="ending-soon")
         if self.tray is not None:
             self.tray.set_settings(self.app.settings)
 
@@ -672,5 +685,6 @@ class MainWindow(ReplyActions):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.composer.flush_draft()  # what was typed is kept for next time
         self.bridge.detach()
+        self.notice.disconnect_channel()
         self._clock.stop()
         super().closeEvent(event)

@@ -16,10 +16,13 @@ from igdesk.domain import Message, utc_now
 from igdesk.errors import IgdeskError
 from igdesk.graph.errors import GraphError
 from igdesk.i18n import Words
+from igdesk.ui import aio
 from igdesk.ui.aio import TaskOwner
 from igdesk.ui.composer import Composer
 from igdesk.ui.conversation import ConversationPane
+from igdesk.ui.models.ending_soon import EndingSoonModel
 from igdesk.ui.models.messages import MessageRole
+from igdesk.ui.models.threads import ThreadListModel
 from igdesk.views import ThreadView
 
 REACTIONS = ("❤️", "😂", "😮", "😢", "👍")
@@ -34,6 +37,8 @@ class ReplyActions(QMainWindow):
     words: Words
     status_label: QLabel
     tasks: TaskOwner
+    thread_model: ThreadListModel
+    ending_model: EndingSoonModel
 
     def _update_window(self, thread: ThreadView) -> None:
         """The composer opens, warns or closes with the thread's effective messaging window
@@ -43,17 +48,19 @@ class ReplyActions(QMainWindow):
         self.composer.set_window(thread.window(now, human_agent=allowed), now, human_agent=allowed)
 
     def _outbox_changed(self, thread_id: str, _entry_id: int) -> None:
-        current = self.conversation.current
-        if current is not None and current.id == thread_id:
-            self.tasks.start(self._show_outbox(thread_id), name="outbox")
+        self.tasks.start(self._show_outbox(thread_id), name="outbox")
 
     async def _show_outbox(self, thread_id: str) -> None:
-        unsent = await self.app.inbox.unsent(thread_id)
-        thread = await self.app.inbox.thread(thread_id)  # a send may have closed the window
+        """A reply's state changed: its thread's window may have closed (the server's verdict),
+        so the list badge, Ending soon, the header and the composer all follow."""
+        thread = await self.app.inbox.thread(thread_id)
+        if thread is not None:
+            self.thread_model.apply([thread])
+            self.ending_model.apply([thread])
         current = self.conversation.current
         if current is None or current.id != thread_id:
             return
-        self.conversation.outbox.show_entries(unsent)
+        self.conversation.outbox.show_entries(await self.app.inbox.unsent(thread_id))
         if thread is not None:
             self.conversation.update_thread(thread)
             self._update_window(thread)
@@ -68,7 +75,7 @@ class ReplyActions(QMainWindow):
         try:
             await self.app.send_text(thread_id, text, reply_to=reply_to)
         except IgdeskError as error:
-            self.status_label.setText(self.words.text(error.text))
+            aio.report(error)
             current = self.conversation.current
             if current is not None and current.id == thread_id and not self.composer.text():
                 self.composer.set_text(text)  # not sent: the owner's words stay
@@ -82,7 +89,7 @@ class ReplyActions(QMainWindow):
         try:
             await self.app.send_heart(thread_id)
         except IgdeskError as error:
-            self.status_label.setText(self.words.text(error.text))
+            aio.report(error)
 
     def _typing(self, on: bool) -> None:
         current = self.conversation.current
@@ -100,19 +107,19 @@ class ReplyActions(QMainWindow):
         try:
             await self.app.send_file_url(current.id, kind, url.split())
         except IgdeskError as error:
-            self.status_label.setText(self.words.text(error.text))
+            aio.report(error)
 
     async def _share_post(self) -> None:
         from igdesk.ui.share_post_dialog import ask_for_post
 
         current = self.conversation.current
         if current is None:
-            self.status_label.setText(self.words("Open a chat first."))
+            aio.info(self.words("Open a chat first."))
             return
         try:
             posts = await self.app.shop_posts()
         except GraphError as error:
-            self.status_label.setText(self.words.text(error.text))
+            aio.report(error)
             return
         post_id = await ask_for_post(posts, self.words, self)
         if post_id is None:
@@ -120,7 +127,7 @@ class ReplyActions(QMainWindow):
         try:
             await self.app.share_post(current.id, post_id)
         except IgdeskError as error:
-            self.status_label.setText(self.words.text(error.text))
+            aio.report(error)
 
     def _message_menu(self, position: QPoint) -> None:
         """Right-click on a message: reply to it, or react (customer messages)."""

@@ -70,11 +70,12 @@ def test_unhandled_errors_reach_the_user_channel(
     failure = IgdeskError(Text("The shop is closed."), technical="closed")
     with qtbot.waitSignal(aio.messages().message, timeout=2000) as blocker:
         owner.start(_boom(failure), name="fails")
-    assert blocker.args == ["error", "The shop is closed."]
+    assert blocker.args == ["error", "The shop is closed.", "IgdeskError: closed"]
     with qtbot.waitSignal(aio.messages().message, timeout=2000) as blocker:
         owner.start(_boom(RuntimeError("internal detail")), name="fails2")
-    level, text = blocker.args
+    level, text, details = blocker.args
     assert level == "error" and "internal detail" not in text and "Try again" in text
+    assert details == "RuntimeError: internal detail"  # a click away, never in the sentence
     assert any("w:fails2" in r.getMessage() for r in caplog.records)
 
 
@@ -116,7 +117,7 @@ def test_waitsignal_still_works_after_a_qloop_test(qtbot: QtBot) -> None:
 def test_info_and_error_helpers(qtbot: QtBot) -> None:
     got: list[tuple[str, str]] = []
 
-    def collect(level: str, text: str) -> None:
+    def collect(level: str, text: str, _details: str) -> None:
         got.append((level, text))
 
     aio.messages().message.connect(collect)

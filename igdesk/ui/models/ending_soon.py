@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from igdesk.domain import Folder, WindowState, messaging_window
+from igdesk.domain import Folder, WindowState
 from igdesk.ui.models.threads import ThreadListModel
 from igdesk.views import ThreadView
 
@@ -18,9 +18,7 @@ class EndingSoonModel(ThreadListModel):
     """Same rows and roles as a folder's thread list; its own filter and order."""
 
     def _closes_at(self, row: ThreadView) -> datetime | None:
-        window = messaging_window(
-            row.last_customer_message_at, self._now(), human_agent_allowed=self._human_agent
-        )
+        window = row.window(self._now(), human_agent=self._human_agent)
         return window.closes_at if window.state is not WindowState.CLOSED else None
 
     def _matches(self, row: ThreadView) -> bool:

@@ -22,7 +22,7 @@ from PySide6.QtCore import (
     Qt,
 )
 
-from igdesk.domain import Folder, messaging_window, utc_now
+from igdesk.domain import Folder, utc_now
 from igdesk.i18n import Words
 from igdesk.ui.text import Badge, preview_text, relative_time, window_badge
 from igdesk.views import ThreadView
@@ -160,10 +160,7 @@ class ThreadListModel(QAbstractListModel):
 
     def badge_of(self, row: ThreadView) -> Badge | None:
         now = self._now()
-        window = messaging_window(
-            row.last_customer_message_at, now, human_agent_allowed=self._human_agent
-        )
-        return window_badge(window, now, self._lang)
+        return window_badge(row.window(now, human_agent=self._human_agent), now, self._lang)
 
     def _preview(self, row: ThreadView) -> str:
         cached = self._previews.get(row.id)
@@ -185,6 +182,12 @@ class ThreadListModel(QAbstractListModel):
         return ", ".join(part for part in parts if part)
 
     # --- settings ------------------------------------------------------------------------
+
+    def set_human_agent(self, allowed: bool) -> None:
+        """The owner changed the Human Agent switch: every badge follows at once."""
+        if allowed != self._human_agent:
+            self._human_agent = allowed
+            self._all_changed([ThreadRole.WINDOW_BADGE])
 
     def refresh_times(self) -> None:
         """Relative times and window badges age: the view calls this every minute."""
