@@ -50,8 +50,8 @@ def main() -> None:
         with archive.transaction():
             for n in range(args.threads):
                 contact = Contact(id=f"c{n}", username=f"user{n}", follows_business=n % 2 == 0)
-                archive.upsert_contact(contact)
-                archive.create_thread(f"t{n}", contact.id, Folder.PRIMARY, start)
+                archive.contacts.upsert(contact)
+                archive.threads.create(f"t{n}", contact.id, Folder.PRIMARY, start)
         t1 = time.perf_counter()
         per_thread = max(1, args.messages // args.threads)
         with archive.transaction():
@@ -67,11 +67,11 @@ def main() -> None:
                     )
                     for k in range(per_thread)
                 ]
-                archive.upsert_messages(f"t{n}", batch)
+                archive.messages.upsert(f"t{n}", batch)
         t2 = time.perf_counter()
-        rows = archive.threads(Folder.PRIMARY)
+        rows = archive.threads.newest_first(Folder.PRIMARY)
         t3 = time.perf_counter()
-        hits = archive.search("ongkir bandung")
+        hits = archive.search.find("ongkir bandung")
         t4 = time.perf_counter()
         total = args.threads * per_thread
         print(f"threads created: {args.threads} in {t1 - t0:.2f} s")

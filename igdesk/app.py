@@ -27,7 +27,6 @@ from igdesk.graph.ratelimit import RateBudget
 from igdesk.i18n import Text
 from igdesk.inbox import Inbox
 from igdesk.replying import Replying
-from igdesk.store import Archive
 from igdesk.store.worker import ArchiveWorker
 from igdesk.sync.engine import ProgressCallback, Syncer, SyncSummary
 from igdesk.sync.outbox import OutboxSender
@@ -236,7 +235,7 @@ class App(Replying):
         """Read one message again (fresh attachment URLs: Instagram's expire); None if the API
         no longer shows it (older than the 20 newest). Other failures are raised, for the
         owner to be told."""
-        account = await self._db.read(Archive.account)
+        account = await self._db.read(lambda archive: archive.account.get())
         if account is None:
             return None
         try:
@@ -251,7 +250,7 @@ class App(Replying):
     async def _mark_seen(self, customer_id: str) -> None:
         if not self.settings.send_read_receipts:
             return
-        account = await self._db.read(Archive.account)
+        account = await self._db.read(lambda archive: archive.account.get())
         if account is None:
             return
         body = {"recipient": {"id": customer_id}, "sender_action": "mark_seen"}

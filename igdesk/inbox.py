@@ -17,7 +17,6 @@ from typing import Any
 from igdesk import changes, views
 from igdesk.domain import Account, Contact, Folder, Message
 from igdesk.events import EventHub, ThreadsChanged
-from igdesk.store import Archive
 from igdesk.store.worker import ArchiveWorker
 from igdesk.views import ConversationView, OutboxView, SearchResult, SyncReport, ThreadView
 
@@ -83,13 +82,14 @@ class Inbox:
         """Keep what the composer holds for a thread ("" deletes it). Queued at once, so a
         draft flushed as the window closes is written before the app closes; reads of the
         thread's conversation wait for it."""
-        future = self._db.write_soon(Archive.save_draft, thread_id, text)
+        future = self._db.write_soon(lambda archive: archive.drafts.save(thread_id, text))
         self._drafts[thread_id] = future
         return future
 
     async def set_ui_flag(self, name: str, on: bool = True) -> None:
         """Remember a small window choice (a notice dismissed) in the archive."""
-        await self._db.write(Archive.set_state, UI_FLAG_PREFIX + name, "1" if on else "0")
+        value = "1" if on else "0"
+        await self._db.write(lambda archive: archive.state.set(UI_FLAG_PREFIX + name, value))
 
     async def announce(self, thread_ids: Sequence[str]) -> list[ThreadView]:
         """Tell the window these threads changed, with their views and the new unread counts
@@ -102,7 +102,7 @@ class Inbox:
 
     async def account(self) -> Account | None:
         """The shop's account (None before the first sync)."""
-        return await self._db.read(Archive.account)
+        return await self._db.read(lambda archive: archive.account.get())
 
     async def threads(self, folder: Folder | None = None) -> list[ThreadView]:
         """Threads of a folder (every thread when None), newest first."""
@@ -121,13 +121,11 @@ class Inbox:
     ) -> list[Message]:
         """Up to `limit` messages, oldest first, older than `before` when given."""
         if before is None:
-            return await self._db.read(Archive.messages, thread_id, limit=limit)
+            return await self._db.read(lambda a: a.messages.of_thread(thread_id, limit=limit))
         return await self._db.read(
-            Archive.messages,
-            thread_id,
-            limit=limit,
-            before=before.created_time,
-            before_id=before.id,
+            lambda a: a.messages.of_thread(
+                thread_id, limit=limit, before=before.created_time, before_id=before.id
+            )
         )
 
     async def messages_by_id(self, message_ids: Sequence[str]) -> list[Message]:
@@ -140,14 +138,14 @@ class Inbox:
 
     async def unread_counts(self) -> dict[Folder, int]:
         """Threads with unread messages, per folder."""
-        return await self._db.read(Archive.unread_counts)
+        return await self._db.read(lambda archive: archive.threads.unread_counts())
 
     async def contact(self, contact_id: str) -> Contact | None:
-        return await self._db.read(Archive.contact, contact_id)
+        return await self._db.read(lambda archive: archive.contacts.get(contact_id))
 
     async def draft(self, thread_id: str) -> str:
         await self._draft_saved(thread_id)
-        return await self._db.read(Archive.draft, thread_id)
+        return await self._db.read(lambda archive: archive.drafts.get(thread_id))
 
     async def unsent(self, thread_id: str) -> list[OutboxView]:
         """Replies of a thread that are not (known to be) sent yet, oldest first."""
@@ -155,7 +153,7 @@ class Inbox:
 
     async def ui_flag(self, name: str) -> bool:
         """A window choice remembered with `set_ui_flag`."""
-        return await self._db.read(Archive.get_state, UI_FLAG_PREFIX + name) == "1"
+        return await self._db.read(lambda archive: archive.state.get(UI_FLAG_PREFIX + name)) == "1"
 
     async def export(self) -> AsyncIterator[dict[str, Any]]:
         """Every thread in `igdesk export`'s shape, newest first, read a batch at a time."""

@@ -100,7 +100,7 @@ class Replying:
 
     async def shop_posts(self) -> list[Post]:
         """The shop's own recent posts, to share one in a chat."""
-        account = await self._db.read(Archive.account)
+        account = await self._db.read(lambda archive: archive.account.get())
         if account is None:
             return []
         return await self.client.media(account)
@@ -115,7 +115,7 @@ class Replying:
     async def react(self, thread_id: str, message_id: str, emoji: str | None) -> None:
         """React to a customer's message with an emoji, or remove the reaction (None)."""
         to = await self._db.read(_recipient, thread_id)
-        message = await self._db.read(Archive.message, message_id)
+        message = await self._db.read(lambda archive: archive.messages.get(message_id))
         if to is None or message is None:
             return
         customer_id, account = to
@@ -131,7 +131,7 @@ class Replying:
         others = tuple(r for r in message.reactions if r.user_id != account.id)
         mine = (Reaction(account.id, emoji),) if emoji else ()
         mixed = dataclasses.replace(message, reactions=others + mine)
-        await self._db.write(Archive.upsert_messages, thread_id, [mixed])
+        await self._db.write(lambda archive: archive.messages.upsert(thread_id, [mixed]))
         self.events.emit(MessagesAdded(thread_id, (message_id,)))
 
     async def send_heart(self, thread_id: str) -> int:
@@ -203,7 +203,7 @@ class Replying:
             self.events.emit(OutboxChanged(result.thread_id, result.entry_id))
             if result.state is OutboxState.SENT:
                 await self.inbox.announce((result.thread_id,))
-                entry = await self._db.read(Archive.outbox_entry, result.entry_id)
+                entry = await self._db.read(lambda archive: archive.outbox.get(result.entry_id))
                 if entry is not None and entry.message_id:
                     self.events.emit(MessagesAdded(result.thread_id, (entry.message_id,)))
 
@@ -230,8 +230,8 @@ class Replying:
 
 def _recipient(archive: Archive, thread_id: str) -> tuple[str, Account] | None:
     """(the customer's id, the shop's account) of a thread, for a sender action."""
-    row = archive.thread(thread_id)
-    account = archive.account()
+    row = archive.threads.get(thread_id)
+    account = archive.account.get()
     return None if row is None or account is None else (row.contact_id, account)
 
 
@@ -246,7 +246,7 @@ def _queue(
 ) -> int:
     """Write one outgoing message to the outbox; the entry id. Refused with a sentence when
     the thread is gone or its window is closed."""
-    row = archive.thread(thread_id)
+    row = archive.threads.get(thread_id)
     if row is None:
         raise IgdeskError(Text("This conversation is no longer here."))
     state = current_window_state(archive, thread_id, utc_now(), human_agent=human_agent)
@@ -255,25 +255,25 @@ def _queue(
             Text("The reply window of this chat has closed. Wait for the customer to write again.")
         )
     body = {"recipient": {"id": row.contact_id}, "message": message, **extra}
-    entry_id = archive.add_outbox(thread_id, row.contact_id, kind, body)  # fsynced on its own
+    entry_id = archive.outbox.add(thread_id, row.contact_id, kind, body)  # fsynced on its own
     if clear_draft:
-        archive.save_draft(thread_id, "")
+        archive.drafts.save(thread_id, "")
     return entry_id
 
 
 def _retry(archive: Archive, entry_id: int) -> str | None:
     """A failed entry back to pending; its thread id (None when it is not a failed one)."""
-    entry = archive.outbox_entry(entry_id)
+    entry = archive.outbox.get(entry_id)
     if entry is None or entry.state is not OutboxState.FAILED:
         return None
-    archive.update_outbox(entry_id, state=OutboxState.PENDING)
+    archive.outbox.update(entry_id, state=OutboxState.PENDING)
     return entry.thread_id
 
 
 def _delete(archive: Archive, entry_id: int) -> str | None:
     """Remove an entry not sent; its thread id (None when it is gone, sent or sending)."""
-    entry = archive.outbox_entry(entry_id)
+    entry = archive.outbox.get(entry_id)
     if entry is None or entry.state in (OutboxState.SENT, OutboxState.SENDING):
         return None
-    archive.delete_outbox(entry_id)
+    archive.outbox.delete(entry_id)
     return entry.thread_id

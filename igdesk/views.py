@@ -149,7 +149,7 @@ def _closed_at(archive: Archive) -> dict[str, datetime]:
     """Every thread's last "outside the window" verdict from the API."""
     return {
         key.removeprefix(WINDOW_CLOSED_KEY): datetime.fromisoformat(value)
-        for key, value in archive.states_with_prefix(WINDOW_CLOSED_KEY).items()
+        for key, value in archive.state.with_prefix(WINDOW_CLOSED_KEY).items()
         if value
     }
 
@@ -157,7 +157,7 @@ def _closed_at(archive: Archive) -> dict[str, datetime]:
 def threads_of(archive: Archive, folder: Folder | None = None) -> list[ThreadView]:
     """Threads of a folder (every thread when None), newest first."""
     closed = _closed_at(archive)
-    return [thread_view(row, closed.get(row.id)) for row in archive.threads(folder)]
+    return [thread_view(row, closed.get(row.id)) for row in archive.threads.newest_first(folder)]
 
 
 def threads_by_id(archive: Archive, thread_ids: Collection[str]) -> list[ThreadView]:
@@ -165,9 +165,11 @@ def threads_by_id(archive: Archive, thread_ids: Collection[str]) -> list[ThreadV
     closed = _closed_at(archive)
     if len(thread_ids) > _BULK:
         wanted = set(thread_ids)
-        rows: Iterable[ThreadRow | None] = (r for r in archive.threads() if r.id in wanted)
+        rows: Iterable[ThreadRow | None] = (
+            r for r in archive.threads.newest_first() if r.id in wanted
+        )
     else:
-        rows = (archive.thread(thread_id) for thread_id in dict.fromkeys(thread_ids))
+        rows = (archive.threads.get(thread_id) for thread_id in dict.fromkeys(thread_ids))
     return [thread_view(row, closed.get(row.id)) for row in rows if row is not None]
 
 
@@ -186,7 +188,7 @@ def outbox_view(entry: OutboxEntry) -> OutboxView:
 def unsent_of(archive: Archive, thread_id: str) -> list[OutboxView]:
     """Replies of a thread that are not (known to be) sent yet, oldest first."""
     states = [state for state in OutboxState if state is not OutboxState.SENT]
-    return [outbox_view(e) for e in archive.outbox(states=states, thread_id=thread_id)]
+    return [outbox_view(e) for e in archive.outbox.entries(states=states, thread_id=thread_id)]
 
 
 def conversation_of(archive: Archive, thread_id: str, page: int) -> ConversationView | None:
@@ -194,21 +196,21 @@ def conversation_of(archive: Archive, thread_id: str, page: int) -> Conversation
     thread = thread_of(archive, thread_id)
     if thread is None:
         return None
-    messages = archive.messages(thread_id, limit=page)
+    messages = archive.messages.of_thread(thread_id, limit=page)
     return ConversationView(
         thread=thread,
         messages=tuple(messages),
         has_older=len(messages) >= page,
         unsent=tuple(unsent_of(archive, thread_id)),
-        draft=archive.draft(thread_id),
-        contact=archive.contact(thread.contact_id),
+        draft=archive.drafts.get(thread_id),
+        contact=archive.contacts.get(thread.contact_id),
         customer_since=messages[0].created_time if messages else thread.created_at,
     )
 
 
 def search_of(archive: Archive, query: str, limit: int) -> list[SearchResult]:
     """Messages matching `query`, newest first, with their customers' names."""
-    hits = archive.search(query, limit=limit)
+    hits = archive.search.find(query, limit=limit)
     names = {v.id: v for v in threads_by_id(archive, {hit.thread_id for hit in hits})}
     results = []
     for hit in hits:
@@ -228,7 +230,7 @@ def search_of(archive: Archive, query: str, limit: int) -> list[SearchResult]:
 
 def messages_by_id(archive: Archive, message_ids: Iterable[str]) -> list[Message]:
     """The stored messages with these ids, in the order given (missing ones left out)."""
-    found = (archive.message(message_id) for message_id in message_ids)
+    found = (archive.messages.get(message_id) for message_id in message_ids)
     return [message for message in found if message is not None]
 
 
@@ -236,24 +238,24 @@ def changes_of(
     archive: Archive, thread_ids: Collection[str]
 ) -> tuple[list[ThreadView], dict[Folder, int]]:
     """Changed threads and the unread counts, as a ThreadsChanged event carries them."""
-    return threads_by_id(archive, thread_ids), archive.unread_counts()
+    return threads_by_id(archive, thread_ids), archive.threads.unread_counts()
 
 
 def export_of(archive: Archive, thread_ids: Iterable[str]) -> list[dict[str, Any]]:
     """`igdesk export`'s records of these threads (the shape is a contract: store/export.py)."""
-    rows = (archive.thread(thread_id) for thread_id in thread_ids)
-    return [archive.export_thread(row) for row in rows if row is not None]
+    rows = (archive.threads.get(thread_id) for thread_id in thread_ids)
+    return [archive.export.record(row) for row in rows if row is not None]
 
 
 def sync_report_of(archive: Archive) -> SyncReport:
-    unreadable = UnreadableThreads.loads(archive.get_state(UNREADABLE_KEY)).entries()
+    unreadable = UnreadableThreads.loads(archive.state.get(UNREADABLE_KEY)).entries()
     usernames = {}
     for entry in unreadable:
-        contact = archive.contact(entry.customer_id) if entry.customer_id else None
+        contact = archive.contacts.get(entry.customer_id) if entry.customer_id else None
         if contact is not None and contact.username:
             usernames[entry.customer_id] = contact.username
     return SyncReport(
-        refused_fields=ReadFields.loads(archive.get_state(FIELDS_KEY)).refused,
+        refused_fields=ReadFields.loads(archive.state.get(FIELDS_KEY)).refused,
         unreadable=tuple(unreadable),
         usernames=usernames,
     )

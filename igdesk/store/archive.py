@@ -3,32 +3,34 @@
 The Instagram API only shows the 20 newest messages of a conversation, so this file is the
 owner's only full record: every multi-row change runs in one transaction, the journal is WAL,
 and a process killed at any moment leaves whole transactions only.
+
+An Archive is its parts, each with one job, sharing one connection (`Db`): `threads`,
+`messages`, `contacts`, `account`, `outbox`, `drafts`, `state`, `webhook_ids`, `search` and
+`export`. A transaction opened on the archive (or by any part) takes in the writes of all.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import sqlite3
-import stat
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 
 from igdesk.domain import utc_now
 from igdesk.i18n import Text
-from igdesk.store.errors import (
-    ArchiveError,
-    ArchiveGoneError,
-    ArchiveReadOnlyError,
-    ArchiveUnreadableError,
-)
-from igdesk.store.export import ExportMixin
-from igdesk.store.outbox import OutboxMixin
+from igdesk.store.contacts import Contacts, ShopAccount
+from igdesk.store.db import Db
+from igdesk.store.errors import ArchiveError, ArchiveGoneError, ArchiveUnreadableError
+from igdesk.store.export import Export
+from igdesk.store.messages import Messages
+from igdesk.store.outbox import Drafts, Outbox
 from igdesk.store.schema import migrate
-from igdesk.store.search import SearchMixin
-from igdesk.store.state import StateMixin
+from igdesk.store.search import Search
+from igdesk.store.state import SyncState, WebhookIds
+from igdesk.store.threads import Threads
 
 log = logging.getLogger(__name__)
 
@@ -41,25 +43,28 @@ BUSY_TIMEOUT_MS = 30_000
 READ_BUSY_TIMEOUT_MS = 5000
 
 
-class Archive(ExportMixin, SearchMixin, OutboxMixin, StateMixin):
+class Archive:
     """The local archive of one profile.
 
     One Archive is used by one thread at a time (the connection is opened with
     `check_same_thread=False` so it may be handed to a worker thread, not shared by two).
     Methods that write are atomic on their own; wrap several calls in `transaction()` to make
     them one unit (a sync applies a whole thread that way).
-
-    Before each write transaction the file is checked to be still there and writable: SQLite
-    itself would go on writing into a file removed from the disk, or made read-only, while it
-    is open, and the owner would lose what igdesk "saved".
     """
 
     def __init__(self, path: Path, conn: sqlite3.Connection, clock: Callable[[], datetime]) -> None:
         self.path = path
-        self._conn = conn
-        self._depth = 0
-        self._clock = clock
-        self._identity = _identity(path)
+        self.db = Db(path, conn, clock)
+        self.threads = Threads(self.db)
+        self.messages = Messages(self.db)
+        self.contacts = Contacts(self.db)
+        self.account = ShopAccount(self.db)
+        self.outbox = Outbox(self.db)
+        self.drafts = Drafts(self.db)
+        self.state = SyncState(self.db)
+        self.webhook_ids = WebhookIds(self.db)
+        self.search = Search(self.db)
+        self.export = Export(self.threads, self.messages, self.contacts)
 
     @classmethod
     def open(
@@ -108,7 +113,7 @@ class Archive(ExportMixin, SearchMixin, OutboxMixin, StateMixin):
 
         The last connection to close folds the WAL back into the main file by itself.
         """
-        self._conn.close()
+        self.db.conn.close()
 
     def __enter__(self) -> Archive:
         return self
@@ -121,46 +126,29 @@ class Archive(ExportMixin, SearchMixin, OutboxMixin, StateMixin):
     ) -> None:
         self.close()
 
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Run the block atomically, whichever parts it writes through (see `Db.transaction`)."""
+        with self.db.transaction():
+            yield
+
+    @property
+    def in_transaction(self) -> bool:
+        return self.db.in_transaction
+
     def check_writable(self) -> None:
-        """Raise a sentence for the owner when the file was removed, replaced or made read-only
-        since it was opened (called before every write transaction)."""
-        try:
-            info = os.stat(self.path)
-        except FileNotFoundError:
-            raise ArchiveGoneError(self.path) from None
-        except OSError as exc:
-            raise ArchiveGoneError(self.path, f"{type(exc).__name__}: {exc}") from exc
-        if self._identity is not None and (info.st_dev, info.st_ino) != self._identity:
-            raise ArchiveGoneError(self.path, "the file was replaced")
-        if not info.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(
-            self.path, os.W_OK
-        ):
-            raise ArchiveReadOnlyError(self.path)
+        """Raise a sentence for the owner when the file can no longer take writes."""
+        self.db.check_writable()
 
     def integrity_check(self) -> list[str]:
         """SQLite's integrity check plus the full-text index's; [] when the file is sound."""
-        problems = [
-            str(row[0]) for row in self._conn.execute("PRAGMA integrity_check") if row[0] != "ok"
-        ]
+        conn = self.db.conn
+        problems = [str(row[0]) for row in conn.execute("PRAGMA integrity_check") if row[0] != "ok"]
         try:
-            self._conn.execute("INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')")
+            conn.execute("INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')")
         except sqlite3.DatabaseError as exc:
             problems.append(f"search index: {exc}")
         return problems
-
-    def rebuild_search_index(self) -> None:
-        """Rebuild the full-text index from the message rows (repair after a failed check)."""
-        with self.transaction():
-            self._conn.execute("INSERT INTO messages_fts (messages_fts) VALUES ('rebuild')")
-
-
-def _identity(path: Path) -> tuple[int, int] | None:
-    """The file's (device, inode), to notice it being replaced while open."""
-    try:
-        info = os.stat(path)
-    except OSError:
-        return None
-    return info.st_dev, info.st_ino
 
 
 def _configure(conn: sqlite3.Connection, path: Path) -> None:

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from igdesk.domain import Account, Contact
-from igdesk.store.base import ArchiveBase, dump_json
+from igdesk.store.db import Db, dump_json
 from igdesk.store.timeconv import from_ms
 
 
@@ -54,15 +54,16 @@ ON CONFLICT (id) DO UPDATE SET
 """
 
 
-class ContactsMixin(ArchiveBase):
-    """Account and contacts."""
+class ShopAccount:
+    """The signed-in shop's own account row (one per archive): `archive.account`."""
 
-    # --- account ------------------------------------------------------------------------
+    def __init__(self, db: Db) -> None:
+        self._db = db
 
-    def save_account(self, account: Account) -> None:
+    def save(self, account: Account) -> None:
         """Store the signed-in shop account (there is exactly one per archive)."""
-        with self.transaction():
-            self._conn.execute(
+        with self._db.transaction():
+            self._db.conn.execute(
                 "INSERT OR REPLACE INTO account (singleton, id, username, name, picture_url,"
                 " account_type, saved_at) VALUES (1, ?, ?, ?, ?, ?, ?)",
                 (
@@ -71,12 +72,12 @@ class ContactsMixin(ArchiveBase):
                     account.name,
                     account.picture_url,
                     account.account_type,
-                    self._now_ms(),
+                    self._db.now_ms(),
                 ),
             )
 
-    def account(self) -> Account | None:
-        row = self._conn.execute(
+    def get(self) -> Account | None:
+        row = self._db.conn.execute(
             "SELECT id, username, name, picture_url, account_type FROM account"
         ).fetchone()
         if row is None:
@@ -89,9 +90,14 @@ class ContactsMixin(ArchiveBase):
             account_type=row["account_type"],
         )
 
-    # --- contacts -----------------------------------------------------------------------
 
-    def upsert_contact(
+class Contacts:
+    """The shop's customers, merged from every source that names them: `archive.contacts`."""
+
+    def __init__(self, db: Db) -> None:
+        self._db = db
+
+    def upsert(
         self,
         contact: Contact,
         *,
@@ -102,13 +108,13 @@ class ContactsMixin(ArchiveBase):
 
         A None field never overwrites a known value, and an empty username, name or picture
         never erases a known one. `profile_fetched=True` records that the User Profile API
-        answered now (see `contacts_without_profile`). `raw` keeps the API payload.
+        answered now (see `without_profile`). `raw` keeps the API payload.
         """
         if not contact.id:
             raise ValueError("a contact needs an id")
-        now = self._now_ms()
-        with self.transaction():
-            self._conn.execute(
+        now = self._db.now_ms()
+        with self._db.transaction():
+            self._db.conn.execute(
                 _UPSERT_CONTACT,
                 {
                     "id": contact.id,
@@ -125,13 +131,15 @@ class ContactsMixin(ArchiveBase):
                 },
             )
 
-    def contact(self, contact_id: str) -> Contact | None:
-        row = self._conn.execute("SELECT * FROM contacts WHERE id = ?", (contact_id,)).fetchone()
+    def get(self, contact_id: str) -> Contact | None:
+        row = self._db.conn.execute("SELECT * FROM contacts WHERE id = ?", (contact_id,)).fetchone()
         return None if row is None else contact_from_row(row)
 
-    def contact_raw(self, contact_id: str) -> dict[str, Any]:
+    def raw(self, contact_id: str) -> dict[str, Any]:
         """The last profile payload stored for a contact ({} when none)."""
-        row = self._conn.execute("SELECT raw FROM contacts WHERE id = ?", (contact_id,)).fetchone()
+        row = self._db.conn.execute(
+            "SELECT raw FROM contacts WHERE id = ?", (contact_id,)
+        ).fetchone()
         if row is None:
             return {}
         value = json.loads(row["raw"])
@@ -139,16 +147,16 @@ class ContactsMixin(ArchiveBase):
 
     def profile_fetched_at(self, contact_id: str) -> datetime | None:
         """When the User Profile API last answered for this contact (None: never)."""
-        row = self._conn.execute(
+        row = self._db.conn.execute(
             "SELECT profile_fetched_at FROM contacts WHERE id = ?", (contact_id,)
         ).fetchone()
         if row is None or row["profile_fetched_at"] is None:
             return None
         return from_ms(row["profile_fetched_at"])
 
-    def contacts_without_profile(self) -> list[str]:
+    def without_profile(self) -> list[str]:
         """Ids whose profile was never fetched, most recently active conversation first."""
-        rows = self._conn.execute(
+        rows = self._db.conn.execute(
             """
             SELECT c.id FROM contacts AS c
             LEFT JOIN (SELECT contact_id, max(sort_at) AS active FROM threads

@@ -9,9 +9,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from igdesk.domain import Attachment, Message
-from igdesk.store.contacts import ContactsMixin
-from igdesk.store.messages import MessagesMixin
-from igdesk.store.threads import ThreadRow, ThreadsMixin
+from igdesk.store.contacts import Contacts
+from igdesk.store.messages import Messages
+from igdesk.store.threads import ThreadRow, Threads
 from igdesk.store.timeconv import iso
 
 
@@ -41,17 +41,22 @@ def _message_dict(message: Message) -> dict[str, Any]:
     }
 
 
-class ExportMixin(ThreadsMixin, MessagesMixin, ContactsMixin):
-    """`iter_export`."""
+class Export:
+    """The records `igdesk export` prints, read through the other parts: `archive.export`."""
 
-    def iter_export(self) -> Iterator[dict[str, Any]]:
+    def __init__(self, threads: Threads, messages: Messages, contacts: Contacts) -> None:
+        self._threads = threads
+        self._messages = messages
+        self._contacts = contacts
+
+    def records(self) -> Iterator[dict[str, Any]]:
         """Every thread (denied ones too), newest first, each with all its messages oldest first."""
-        for thread in self.threads():
-            yield self.export_thread(thread)
+        for thread in self._threads.newest_first():
+            yield self.record(thread)
 
-    def export_thread(self, thread: ThreadRow) -> dict[str, Any]:
+    def record(self, thread: ThreadRow) -> dict[str, Any]:
         """One thread's record, with all its messages oldest first."""
-        contact = self.contact(thread.contact_id)
+        contact = self._contacts.get(thread.contact_id)
         return {
             "id": thread.id,
             "folder": thread.folder.value,
@@ -63,5 +68,5 @@ class ExportMixin(ThreadsMixin, MessagesMixin, ContactsMixin):
             },
             "updated_time": iso(thread.updated_time),
             "unread": thread.unread,
-            "messages": [_message_dict(message) for message in self.messages(thread.id)],
+            "messages": [_message_dict(m) for m in self._messages.of_thread(thread.id)],
         }

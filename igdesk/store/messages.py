@@ -24,7 +24,7 @@ from datetime import datetime
 from typing import Any
 
 from igdesk.domain import Attachment, Message, Reaction, TemplateButton
-from igdesk.store.base import ArchiveBase, chunks, dump_json
+from igdesk.store.db import Db, chunks, dump_json
 from igdesk.store.timeconv import from_ms, to_ms
 
 _MESSAGE_COLUMNS = (
@@ -134,10 +134,13 @@ def message_from_row(row: sqlite3.Row) -> Message:
     )
 
 
-class MessagesMixin(ArchiveBase):
-    """Message rows of threads."""
+class Messages:
+    """Message rows of threads: `archive.messages`."""
 
-    def upsert_messages(self, thread_id: str, messages: Iterable[Message]) -> list[str]:
+    def __init__(self, db: Db) -> None:
+        self._db = db
+
+    def upsert(self, thread_id: str, messages: Iterable[Message]) -> list[str]:
         """Store messages of one thread atomically; return the ids that were new, in order.
 
         Idempotent by message id (see the module docstring for how copies merge). Messages are
@@ -153,46 +156,22 @@ class MessagesMixin(ArchiveBase):
                 raise ValueError("message given for a thread other than its own thread_id")
             keyed.append((to_ms(message.created_time), message))
         keyed.sort(key=lambda pair: pair[0])  # stable: equal times keep the order given
-        batch = [message for _, message in keyed]
-        with self.transaction():
-            self._require_thread(thread_id)
-            if not batch:
+        conn = self._db.conn
+        with self._db.transaction():
+            self._db.require_thread(thread_id)
+            if not keyed:
                 return []
-            ids = list(dict.fromkeys(m.id for m in batch))
-            stored: dict[str, str] = {}
-            for part in chunks(ids):
-                marks = ",".join("?" * len(part))
-                for row in self._conn.execute(
-                    f"SELECT id, thread_id FROM messages WHERE id IN ({marks})", part
-                ):
-                    stored[row["id"]] = row["thread_id"]
-            now = self._now_ms()
-            self._conn.executemany(
-                _UPSERT_MESSAGE,
-                [
-                    (
-                        m.id,
-                        thread_id,
-                        m.sender_id,
-                        created,
-                        m.text,
-                        int(m.is_from_shop),
-                        int(m.deleted),
-                        int(m.unsupported),
-                        m.reply_to,
-                        _attachments_json(m.attachments),
-                        _reactions_json(m.reactions),
-                        dump_json(m.raw) if m.raw else "{}",
-                        now,
-                    )
-                    for created, m in keyed
-                ],
+            ids = list(dict.fromkeys(m.id for _, m in keyed))
+            stored = self._thread_ids(ids)
+            now = self._db.now_ms()
+            conn.executemany(
+                _UPSERT_MESSAGE, [_message_params(thread_id, c, m, now) for c, m in keyed]
             )
             for affected in {thread_id, *stored.values()}:
-                self._conn.execute(_REFRESH_THREAD, {"t": affected})
+                conn.execute(_REFRESH_THREAD, {"t": affected})
         return [mid for mid in ids if mid not in stored]
 
-    def messages(
+    def of_thread(
         self,
         thread_id: str,
         *,
@@ -217,21 +196,53 @@ class MessagesMixin(ArchiveBase):
             )
             params.append(before_id)
         sql = f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE {' AND '.join(where)}"
+        conn = self._db.conn
         if limit is None:
-            rows = self._conn.execute(sql + " ORDER BY created_time, seq", params).fetchall()
+            rows = conn.execute(sql + " ORDER BY created_time, seq", params).fetchall()
         else:
-            rows = self._conn.execute(
+            rows = conn.execute(
                 sql + " ORDER BY created_time DESC, seq DESC LIMIT ?", [*params, max(limit, 0)]
             ).fetchall()
             rows.reverse()
         return [message_from_row(row) for row in rows]
 
-    def message(self, message_id: str) -> Message | None:
-        row = self._conn.execute(
+    def get(self, message_id: str) -> Message | None:
+        row = self._db.conn.execute(
             f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE id = ?", (message_id,)
         ).fetchone()
         return None if row is None else message_from_row(row)
 
-    def message_ids(self, thread_id: str) -> set[str]:
-        rows = self._conn.execute("SELECT id FROM messages WHERE thread_id = ?", (thread_id,))
+    def ids_of(self, thread_id: str) -> set[str]:
+        """The ids of every stored message of a thread."""
+        rows = self._db.conn.execute("SELECT id FROM messages WHERE thread_id = ?", (thread_id,))
         return {row["id"] for row in rows}
+
+    def _thread_ids(self, ids: list[str]) -> dict[str, str]:
+        """The thread of each of these message ids that is stored already."""
+        stored: dict[str, str] = {}
+        for part in chunks(ids):
+            marks = ",".join("?" * len(part))
+            for row in self._db.conn.execute(
+                f"SELECT id, thread_id FROM messages WHERE id IN ({marks})", part
+            ):
+                stored[row["id"]] = row["thread_id"]
+        return stored
+
+
+def _message_params(thread_id: str, created: int, m: Message, now: int) -> tuple[object, ...]:
+    """The bound values of _UPSERT_MESSAGE for one message."""
+    return (
+        m.id,
+        thread_id,
+        m.sender_id,
+        created,
+        m.text,
+        int(m.is_from_shop),
+        int(m.deleted),
+        int(m.unsupported),
+        m.reply_to,
+        _attachments_json(m.attachments),
+        _reactions_json(m.reactions),
+        dump_json(m.raw) if m.raw else "{}",
+        now,
+    )

@@ -14,7 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from igdesk.store.base import ArchiveBase, dump_json
+from igdesk.store.db import Db, dump_json
 from igdesk.store.timeconv import from_ms
 
 
@@ -65,15 +65,18 @@ def _entry_from_row(row: sqlite3.Row) -> OutboxEntry:
     )
 
 
-class OutboxMixin(ArchiveBase):
-    """Outbox entries and drafts."""
+class Outbox:
+    """Replies written down before they are sent, and their fate: `archive.outbox`."""
 
-    def add_outbox(self, thread_id: str, recipient_id: str, kind: str, body: dict[str, Any]) -> int:
+    def __init__(self, db: Db) -> None:
+        self._db = db
+
+    def add(self, thread_id: str, recipient_id: str, kind: str, body: dict[str, Any]) -> int:
         """Queue a send in state `pending`; returns the entry id."""
-        now = self._now_ms()
-        with self._durable_transaction():
-            self._require_thread(thread_id)
-            cursor = self._conn.execute(
+        now = self._db.now_ms()
+        with self._db.durable_transaction():
+            self._db.require_thread(thread_id)
+            cursor = self._db.conn.execute(
                 "INSERT INTO outbox (thread_id, recipient_id, kind, body, state, created_at,"
                 " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
@@ -90,7 +93,7 @@ class OutboxMixin(ArchiveBase):
         assert entry_id is not None
         return entry_id
 
-    def outbox(
+    def entries(
         self, *, states: Collection[str] | None = None, thread_id: str | None = None
     ) -> list[OutboxEntry]:
         """Entries, oldest first, optionally only in `states` and/or of one thread."""
@@ -108,14 +111,14 @@ class OutboxMixin(ArchiveBase):
         sql = "SELECT * FROM outbox"
         if where:
             sql += " WHERE " + " AND ".join(where)
-        rows = self._conn.execute(sql + " ORDER BY id", params).fetchall()
+        rows = self._db.conn.execute(sql + " ORDER BY id", params).fetchall()
         return [_entry_from_row(row) for row in rows]
 
-    def outbox_entry(self, entry_id: int) -> OutboxEntry | None:
-        row = self._conn.execute("SELECT * FROM outbox WHERE id = ?", (entry_id,)).fetchone()
+    def get(self, entry_id: int) -> OutboxEntry | None:
+        row = self._db.conn.execute("SELECT * FROM outbox WHERE id = ?", (entry_id,)).fetchone()
         return None if row is None else _entry_from_row(row)
 
-    def update_outbox(
+    def update(
         self,
         entry_id: int,
         *,
@@ -129,8 +132,8 @@ class OutboxMixin(ArchiveBase):
         error of this state, so None clears it. Entering `sending` counts an attempt.
         """
         new_state = OutboxState(state)
-        with self._durable_transaction():
-            cursor = self._conn.execute(
+        with self._db.durable_transaction():
+            cursor = self._db.conn.execute(
                 "UPDATE outbox SET state = ?, message_id = coalesce(?, message_id), error = ?,"
                 " attempts = attempts + ?, updated_at = ? WHERE id = ?",
                 (
@@ -138,36 +141,42 @@ class OutboxMixin(ArchiveBase):
                     message_id,
                     error,
                     int(new_state is OutboxState.SENDING),
-                    self._now_ms(),
+                    self._db.now_ms(),
                     entry_id,
                 ),
             )
             if cursor.rowcount == 0:
                 raise KeyError(f"no outbox entry {entry_id}")
 
-    def delete_outbox(self, entry_id: int) -> None:
+    def delete(self, entry_id: int) -> None:
         """Remove an entry (sent and reconciled, or cancelled); unknown ids are ignored."""
-        with self._durable_transaction():
-            self._conn.execute("DELETE FROM outbox WHERE id = ?", (entry_id,))
+        with self._db.durable_transaction():
+            self._db.conn.execute("DELETE FROM outbox WHERE id = ?", (entry_id,))
 
-    # --- drafts -------------------------------------------------------------------------
 
-    def save_draft(self, thread_id: str, text: str) -> None:
+class Drafts:
+    """What the composer held for each thread, kept across restarts: `archive.drafts`."""
+
+    def __init__(self, db: Db) -> None:
+        self._db = db
+
+    def save(self, thread_id: str, text: str) -> None:
         """Keep the composer's text of a thread; "" deletes the draft."""
-        with self.transaction():
+        conn = self._db.conn
+        with self._db.transaction():
             if not text:
-                self._conn.execute("DELETE FROM drafts WHERE thread_id = ?", (thread_id,))
+                conn.execute("DELETE FROM drafts WHERE thread_id = ?", (thread_id,))
                 return
-            self._require_thread(thread_id)
-            self._conn.execute(
+            self._db.require_thread(thread_id)
+            conn.execute(
                 "INSERT INTO drafts (thread_id, text, updated_at) VALUES (?, ?, ?)"
                 " ON CONFLICT (thread_id) DO UPDATE SET text = excluded.text,"
                 " updated_at = excluded.updated_at",
-                (thread_id, text, self._now_ms()),
+                (thread_id, text, self._db.now_ms()),
             )
 
-    def draft(self, thread_id: str) -> str:
-        row = self._conn.execute(
+    def get(self, thread_id: str) -> str:
+        row = self._db.conn.execute(
             "SELECT text FROM drafts WHERE thread_id = ?", (thread_id,)
         ).fetchone()
         return "" if row is None else str(row["text"])

@@ -16,7 +16,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
-from igdesk.store.base import ArchiveBase
+from igdesk.store.db import Db
 from igdesk.store.timeconv import from_ms
 
 log = logging.getLogger(__name__)
@@ -138,10 +138,13 @@ def make_snippet(text: str, parsed: ParsedQuery) -> str:
     return "".join(parts)
 
 
-class SearchMixin(ArchiveBase):
-    """Message search."""
+class Search:
+    """Full-text search over message text: `archive.search`."""
 
-    def search(self, query: str, *, limit: int = 50) -> list[SearchHit]:
+    def __init__(self, db: Db) -> None:
+        self._db = db
+
+    def find(self, query: str, *, limit: int = 50) -> list[SearchHit]:
         """Messages matching every term of `query`, newest first. Never raises on odd input."""
         parsed = parse_query(query)
         if limit <= 0 or not (parsed.match or parsed.symbols):
@@ -166,7 +169,7 @@ class SearchMixin(ArchiveBase):
         params.extend(parsed.symbols)
         params.append(limit)
         try:
-            rows = self._conn.execute(sql, params).fetchall()
+            rows = self._db.conn.execute(sql, params).fetchall()
         except sqlite3.OperationalError as exc:
             # Quoting makes this unreachable in practice; a query must still never crash the UI.
             # The error text may quote the query (customer names): log only its kind.

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from igdesk.domain import Folder
-from igdesk.store.base import ArchiveBase
+from igdesk.store.db import Db
 from igdesk.store.errors import UnknownThreadError
 from igdesk.store.timeconv import from_ms, opt_from_ms, to_ms
 
@@ -122,67 +122,75 @@ def _thread_from_row(row: sqlite3.Row) -> ThreadRow:
     )
 
 
-class ThreadsMixin(ArchiveBase):
-    """Thread rows and their local state (folder, read mark, history gap)."""
+class Threads:
+    """Thread rows and their local state (folder, read mark, history gap): `archive.threads`."""
 
-    def thread(self, thread_id: str) -> ThreadRow | None:
-        row = self._conn.execute(_THREAD_SELECT + " WHERE t.id = ?", (thread_id,)).fetchone()
+    def __init__(self, db: Db) -> None:
+        self._db = db
+
+    def get(self, thread_id: str) -> ThreadRow | None:
+        row = self._db.conn.execute(_THREAD_SELECT + " WHERE t.id = ?", (thread_id,)).fetchone()
         return None if row is None else _thread_from_row(row)
 
-    def threads(self, folder: Folder | None = None) -> list[ThreadRow]:
-        """Threads newest first (by the later of the last message and updated_time)."""
+    def newest_first(self, folder: Folder | None = None) -> list[ThreadRow]:
+        """Threads of a folder (every thread when None), newest first (by the later of the
+        last message and updated_time)."""
         params: tuple[str, ...] = ()
         sql = _THREAD_SELECT
         if folder is not None:
             sql += " WHERE t.folder = ?"
             params = (Folder(folder).value,)
         sql += " ORDER BY t.sort_at DESC, t.id DESC"
-        return [_thread_from_row(row) for row in self._conn.execute(sql, params)]
+        return [_thread_from_row(row) for row in self._db.conn.execute(sql, params)]
 
-    def create_thread(
+    def create(
         self, thread_id: str, contact_id: str, folder: Folder, updated_time: datetime
     ) -> bool:
         """Store a new thread (read mark at 0: everything the customer wrote is unread).
 
         Idempotent: if the thread exists nothing changes and False is returned. A placeholder
-        contact row is created when the contact is not known yet.
+        contact row is created when the contact is not known yet, so the thread can point at
+        a customer whose profile is not read yet.
         """
         if not thread_id or not contact_id:
             raise ValueError("a thread needs an id and a contact id")
         folder = Folder(folder)
-        with self.transaction():
-            if self._conn.execute("SELECT 1 FROM threads WHERE id = ?", (thread_id,)).fetchone():
+        conn = self._db.conn
+        with self._db.transaction():
+            if conn.execute("SELECT 1 FROM threads WHERE id = ?", (thread_id,)).fetchone():
                 return False
-            self._ensure_contact(contact_id)
-            self._conn.execute(
+            now = self._db.now_ms()
+            conn.execute(
+                "INSERT OR IGNORE INTO contacts (id, updated_at) VALUES (?, ?)", (contact_id, now)
+            )
+            conn.execute(
                 "INSERT INTO threads (id, contact_id, folder, updated_time, created_at)"
                 " VALUES (?, ?, ?, ?, ?)",
-                (thread_id, contact_id, folder.value, to_ms(updated_time), self._now_ms()),
+                (thread_id, contact_id, folder.value, to_ms(updated_time), now),
             )
         return True
 
-    def set_thread_updated(self, thread_id: str, updated_time: datetime) -> None:
-        self._update_thread(thread_id, "updated_time = ?", (to_ms(updated_time),))
+    def set_updated(self, thread_id: str, updated_time: datetime) -> None:
+        self._update(thread_id, "updated_time = ?", (to_ms(updated_time),))
 
     def set_folder(self, thread_id: str, folder: Folder) -> None:
         """Move a thread; the folder it leaves is remembered as previous_folder (for Undo)."""
         folder = Folder(folder)
-        with self.transaction():
-            row = self._conn.execute(
-                "SELECT folder FROM threads WHERE id = ?", (thread_id,)
-            ).fetchone()
+        conn = self._db.conn
+        with self._db.transaction():
+            row = conn.execute("SELECT folder FROM threads WHERE id = ?", (thread_id,)).fetchone()
             if row is None:
                 raise UnknownThreadError(thread_id)
             if row["folder"] == folder.value:
                 return
-            self._conn.execute(
+            conn.execute(
                 "UPDATE threads SET previous_folder = folder, folder = ?, folder_changed_at = ?"
                 " WHERE id = ?",
-                (folder.value, self._now_ms(), thread_id),
+                (folder.value, self._db.now_ms(), thread_id),
             )
 
     def set_history_gap(self, thread_id: str, gap: bool) -> None:
-        self._update_thread(thread_id, "history_gap = ?", (int(gap),))
+        self._update(thread_id, "history_gap = ?", (int(gap),))
 
     def mark_read(self, thread_id: str, up_to: datetime | None = None) -> None:
         """Mark messages up to `up_to` (None: the newest stored message) as read.
@@ -191,18 +199,18 @@ class ThreadsMixin(ArchiveBase):
         messages unread again; `mark_unread` is the explicit way back.
         """
         if up_to is None:
-            self._update_thread(
+            self._update(
                 thread_id,
                 "read_up_to = max(read_up_to, coalesce("
                 "(SELECT max(created_time) FROM messages WHERE thread_id = threads.id), 0))",
                 (),
             )
         else:
-            self._update_thread(thread_id, "read_up_to = max(read_up_to, ?)", (to_ms(up_to),))
+            self._update(thread_id, "read_up_to = max(read_up_to, ?)", (to_ms(up_to),))
 
     def mark_unread(self, thread_id: str) -> None:
         """Make the newest customer message unread again (the owner's "Mark as unread")."""
-        self._update_thread(
+        self._update(
             thread_id,
             "read_up_to = coalesce((SELECT max(created_time) - 1 FROM messages"
             " WHERE thread_id = threads.id AND is_from_shop = 0 AND deleted = 0), read_up_to)",
@@ -212,7 +220,7 @@ class ThreadsMixin(ArchiveBase):
     def unread_counts(self) -> dict[Folder, int]:
         """Number of threads with unread messages, per folder (every folder present)."""
         counts = dict.fromkeys(Folder, 0)
-        rows = self._conn.execute(
+        rows = self._db.conn.execute(
             f"SELECT t.folder, count(*) AS n FROM threads AS t WHERE {_UNREAD_EXISTS}"
             " GROUP BY t.folder"
         )
@@ -220,10 +228,10 @@ class ThreadsMixin(ArchiveBase):
             counts[Folder(row["folder"])] = row["n"]
         return counts
 
-    def _update_thread(self, thread_id: str, assignments: str, params: tuple[object, ...]) -> None:
+    def _update(self, thread_id: str, assignments: str, params: tuple[object, ...]) -> None:
         # `assignments` is always a constant of this module, never caller input.
-        with self.transaction():
-            cursor = self._conn.execute(
+        with self._db.transaction():
+            cursor = self._db.conn.execute(
                 f"UPDATE threads SET {assignments} WHERE id = ?", (*params, thread_id)
             )
             if cursor.rowcount == 0:

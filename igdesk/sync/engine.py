@@ -37,7 +37,6 @@ from igdesk.graph.errors import (
 )
 from igdesk.graph.fields import ReadFields
 from igdesk.i18n import Text
-from igdesk.store import Archive
 from igdesk.store.worker import ArchiveWorker
 from igdesk.sync import passjobs as jobs
 from igdesk.sync.ingest import ThreadUpdate
@@ -114,10 +113,11 @@ class Syncer:
 
     async def account(self) -> Account:
         """The shop's account, from the archive or (first time) from `/me`."""
-        account = await self._db.write(Archive.account)
+        account = await self._db.write(lambda archive: archive.account.get())
         if account is None:
-            account = await self._client.me()
-            await self._db.write(Archive.save_account, account)
+            me = await self._client.me()
+            await self._db.write(lambda archive: archive.account.save(me))
+            return me
         return account
 
     async def run_once(self, on_progress: ProgressCallback | None = None) -> SyncSummary:
@@ -164,7 +164,8 @@ class Syncer:
         finally:
             await self._save(unreadable)
         if newest_seen is not None and (high_water is None or newest_seen > high_water):
-            await self._db.write(Archive.set_state, HIGH_WATER_KEY, newest_seen.isoformat())
+            mark = newest_seen.isoformat()
+            await self._db.write(lambda archive: archive.state.set(HIGH_WATER_KEY, mark))
         summary.unreadable = unreadable.entries()
         summary.requests = self._client.request_count - requests_before
         summary.seconds = time.monotonic() - started

@@ -52,31 +52,31 @@ def apply_thread(
     messages of this thread known to be unsent: they keep only a tombstone.
     """
     with archive.transaction():
-        archive.upsert_contact(contact)
-        known_contact = archive.contact(contact.id) or contact
-        existing = archive.thread(thread_id)
+        archive.contacts.upsert(contact)
+        known_contact = archive.contacts.get(contact.id) or contact
+        existing = archive.threads.get(thread_id)
         outbox_ids = _outbox_message_ids(archive, thread_id)
         shop_has_written = any(m.is_from_shop for m in messages)
         if existing is None:
             folder = folder_for_new_thread(
                 follows_business=known_contact.follows_business, shop_has_written=shop_has_written
             )
-            archive.create_thread(
+            archive.threads.create(
                 thread_id, contact.id, folder, updated_time or _newest(messages, thread_id)
             )
             before = set[str]()
         else:
             folder = existing.folder
-            before = archive.message_ids(thread_id)
+            before = archive.messages.ids_of(thread_id)
 
         unsent = [
             replace(m, deleted=True)
-            for m in (archive.message(mid) for mid in unsent_ids)
+            for m in (archive.messages.get(mid) for mid in unsent_ids)
             if m is not None and m.thread_id == thread_id and not m.deleted
         ]
         if unsent:
-            archive.upsert_messages(thread_id, unsent)
-        new_ids = archive.upsert_messages(thread_id, messages)
+            archive.messages.upsert(thread_id, unsent)
+        new_ids = archive.messages.upsert(thread_id, messages)
         new_set = set(new_ids)
         fresh = [m for m in messages if m.id in new_set]
         new_customer = [m for m in fresh if not m.is_from_shop]
@@ -86,7 +86,7 @@ def apply_thread(
             # First sight: what the shop already answered counts as read.
             last_shop = max((m.created_time for m in messages if m.is_from_shop), default=None)
             if last_shop is not None:
-                archive.mark_read(thread_id, last_shop)
+                archive.threads.mark_read(thread_id, last_shop)
         else:
             new_folder = folder
             for message in sorted(fresh, key=lambda m: m.created_time):
@@ -99,18 +99,18 @@ def apply_thread(
                 else:
                     new_folder = folder_after_customer_message(new_folder)
             if new_folder != folder:
-                archive.set_folder(thread_id, new_folder)
+                archive.threads.set_folder(thread_id, new_folder)
                 folder = new_folder
             if new_shop:
                 # The shop answered (here or in Instagram's app): it has read what came before.
-                archive.mark_read(thread_id, max(m.created_time for m in new_shop))
+                archive.threads.mark_read(thread_id, max(m.created_time for m in new_shop))
 
         if older_history_exists is None:
             older_history_exists = _history_may_be_missing(messages, before)
         if older_history_exists:
-            archive.set_history_gap(thread_id, True)
+            archive.threads.set_history_gap(thread_id, True)
         if updated_time is not None:
-            archive.set_thread_updated(thread_id, updated_time)
+            archive.threads.set_updated(thread_id, updated_time)
 
     return ThreadUpdate(
         thread_id=thread_id,
@@ -149,7 +149,7 @@ def missing_from_read(archive: Archive, thread_id: str, readable: Sequence[Messa
     returned = {m.id for m in readable}
     newest = max(m.created_time for m in readable)
     oldest = min(m.created_time for m in readable) if readable_batch_is_full(readable) else None
-    recent = archive.messages(thread_id, limit=4 * READABLE_MESSAGES_PER_THREAD)
+    recent = archive.messages.of_thread(thread_id, limit=4 * READABLE_MESSAGES_PER_THREAD)
     return [
         m.id
         for m in recent
@@ -161,7 +161,7 @@ def missing_from_read(archive: Archive, thread_id: str, readable: Sequence[Messa
 
 
 def _outbox_message_ids(archive: Archive, thread_id: str) -> set[str]:
-    return {e.message_id for e in archive.outbox(thread_id=thread_id) if e.message_id}
+    return {e.message_id for e in archive.outbox.entries(thread_id=thread_id) if e.message_id}
 
 
 def _newest(messages: Sequence[Message], thread_id: str) -> datetime:

@@ -96,7 +96,7 @@ def sentence_of(error: str | None, lang: str) -> str:
 
 
 def window_closed_at(archive: Archive, thread_id: str) -> datetime | None:
-    value = archive.get_state(WINDOW_CLOSED_KEY + thread_id)
+    value = archive.state.get(WINDOW_CLOSED_KEY + thread_id)
     return datetime.fromisoformat(value) if value else None
 
 
@@ -104,7 +104,7 @@ def current_window_state(
     archive: Archive, thread_id: str, now: datetime, *, human_agent: bool
 ) -> WindowState:
     """The window as igdesk knows it: our computation, overruled by the API's last verdict."""
-    row = archive.thread(thread_id)
+    row = archive.threads.get(thread_id)
     if row is None:
         return WindowState.CLOSED
     return effective_window(
@@ -150,7 +150,8 @@ class OutboxSender:
 
     async def run(self) -> None:
         """Entries interrupted mid-send by a crash are 'unknown' first; then work forever."""
-        for entry in await self._db.write(Archive.outbox, states=[OutboxState.SENDING]):
+        sending = [OutboxState.SENDING]
+        for entry in await self._db.write(lambda a: a.outbox.entries(states=sending)):
             await self._set(entry, OutboxState.UNKNOWN)
         while not self._stopped:
             self._wake.clear()
@@ -168,7 +169,7 @@ class OutboxSender:
         blocked_threads: set[str] = set()
         waiting = False
         states = [OutboxState.PENDING, OutboxState.UNKNOWN]
-        for entry in await self._db.write(Archive.outbox, states=states):
+        for entry in await self._db.write(lambda a: a.outbox.entries(states=states)):
             if entry.thread_id in blocked_threads:
                 continue  # in order per thread: nothing overtakes an entry still waiting
             if not await self._work(entry):
@@ -180,7 +181,7 @@ class OutboxSender:
 
     async def _work(self, entry: OutboxEntry) -> bool:
         """Handle one entry; False when it must wait (offline, rate limit, unknown kept)."""
-        account = await self._db.write(Archive.account)
+        account = await self._db.write(lambda archive: archive.account.get())
         if account is None:
             return False
         if entry.state is OutboxState.UNKNOWN:
@@ -223,7 +224,8 @@ class OutboxSender:
             return False
         except OutsideWindowError as error:
             key = WINDOW_CLOSED_KEY + entry.thread_id
-            await self._db.write(Archive.set_state, key, utc_now().isoformat())
+            closed = utc_now().isoformat()
+            await self._db.write(lambda archive: archive.state.set(key, closed))
             await self._fail(entry, error.text)
             return True
         except GraphError as error:
@@ -257,7 +259,8 @@ class OutboxSender:
         except (GraphError, IgdeskError) as error:
             log.info("reconcile postponed: %s", type(error).__name__)
             return None
-        entries = await self._db.write(Archive.outbox, thread_id=entry.thread_id)
+        thread_id = entry.thread_id
+        entries = await self._db.write(lambda a: a.outbox.entries(thread_id=thread_id))
         match = _matching_message(entry, messages, {e.message_id for e in entries})
         if match is None:
             log.info("outbox entry %d not in the conversation; it will be sent", entry.id)
@@ -267,12 +270,14 @@ class OutboxSender:
         return True
 
     async def _set(self, entry: OutboxEntry, state: OutboxState) -> None:
-        await self._db.write(Archive.update_outbox, entry.id, state=state)
+        await self._db.write(lambda archive: archive.outbox.update(entry.id, state=state))
         await self._changed(entry, state)
 
     async def _fail(self, entry: OutboxEntry, reason: Text) -> None:
         error = text_json(reason)
-        await self._db.write(Archive.update_outbox, entry.id, state=OutboxState.FAILED, error=error)
+        await self._db.write(
+            lambda a: a.outbox.update(entry.id, state=OutboxState.FAILED, error=error)
+        )
         await self._changed(entry, OutboxState.FAILED)
 
     async def _changed(self, entry: OutboxEntry, state: OutboxState) -> None:
@@ -293,21 +298,21 @@ def _delivered(
     apply the folder rule."""
     with archive.transaction():
         if found is not None:
-            archive.upsert_messages(entry.thread_id, [found])
-        archive.update_outbox(entry.id, state=OutboxState.SENT, message_id=message_id)
-        if message_id and archive.message(message_id) is None:
-            archive.upsert_messages(entry.thread_id, [_local_copy(entry, account, message_id)])
-        row = archive.thread(entry.thread_id)
+            archive.messages.upsert(entry.thread_id, [found])
+        archive.outbox.update(entry.id, state=OutboxState.SENT, message_id=message_id)
+        if message_id and archive.messages.get(message_id) is None:
+            archive.messages.upsert(entry.thread_id, [_local_copy(entry, account, message_id)])
+        row = archive.threads.get(entry.thread_id)
         if row is not None:
-            contact = archive.contact(row.contact_id)
+            contact = archive.contacts.get(row.contact_id)
             folder = folder_after_shop_message(
                 row.folder,
                 follows_business=contact.follows_business if contact else None,
                 from_igdesk=True,
             )
             if folder is not row.folder and row.folder is not Folder.DENIED:
-                archive.set_folder(entry.thread_id, folder)
-            archive.mark_read(entry.thread_id)
+                archive.threads.set_folder(entry.thread_id, folder)
+            archive.threads.mark_read(entry.thread_id)
 
 
 def _matching_message(

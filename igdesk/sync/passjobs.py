@@ -36,23 +36,23 @@ def pass_start(archive: Archive) -> PassStart:
     # file removed or made read-only while igdesk runs (the owner sees it in the status bar).
     archive.check_writable()
     return PassStart(
-        high_water=archive.get_state(HIGH_WATER_KEY),
-        needs_profile=archive.contacts_without_profile(),
-        unreadable=archive.get_state(UNREADABLE_KEY),
-        fields=archive.get_state(FIELDS_KEY),
+        high_water=archive.state.get(HIGH_WATER_KEY),
+        needs_profile=archive.contacts.without_profile(),
+        unreadable=archive.state.get(UNREADABLE_KEY),
+        fields=archive.state.get(FIELDS_KEY),
     )
 
 
 def is_current(archive: Archive, listed: ListedConversation) -> bool:
     """True when the archive already holds this conversation as the list shows it."""
     ref = listed.ref
-    stored = archive.thread(ref.id)
+    stored = archive.threads.get(ref.id)
     if stored is None:
         return False
     if ref.updated_time is not None and stored.updated_time < ref.updated_time:
         return False  # a reaction, an unsend or an edit also moves the update time
     if ref.newest_message_id is not None:
-        return archive.message(ref.newest_message_id) is not None
+        return archive.messages.get(ref.newest_message_id) is not None
     return ref.updated_time is not None
 
 
@@ -68,12 +68,12 @@ class Known:
 
 
 def known(archive: Archive, thread_id: str, customer_id: str, messages: list[Message]) -> Known:
-    exists = archive.thread(thread_id) is not None
+    exists = archive.threads.get(thread_id) is not None
     return Known(
         exists=exists,
-        contact=archive.contact(customer_id) if customer_id else None,
-        fetched_at=archive.profile_fetched_at(customer_id) if customer_id else None,
-        message_ids=archive.message_ids(thread_id) if exists else set(),
+        contact=archive.contacts.get(customer_id) if customer_id else None,
+        fetched_at=archive.contacts.profile_fetched_at(customer_id) if customer_id else None,
+        message_ids=archive.messages.ids_of(thread_id) if exists else set(),
         maybe_unsent=missing_from_read(archive, thread_id, messages) if exists else [],
     )
 
@@ -82,13 +82,13 @@ def store(archive: Archive, /, profile: Contact | None, **changes: Any) -> Threa
     """A freshly read profile and the conversation, in one transaction."""
     with archive.transaction():
         if profile is not None:
-            archive.upsert_contact(profile, profile_fetched=True)
+            archive.contacts.upsert(profile, profile_fetched=True)
         return apply_thread(archive, **changes)
 
 
 def save_state(archive: Archive, fields: str | None, unreadable: str | None) -> None:
     with archive.transaction():
         if fields is not None:
-            archive.set_state(FIELDS_KEY, fields)
+            archive.state.set(FIELDS_KEY, fields)
         if unreadable is not None:
-            archive.set_state(UNREADABLE_KEY, unreadable)
+            archive.state.set(UNREADABLE_KEY, unreadable)

@@ -248,7 +248,7 @@ def open_by_username(main: MainWindow, qtbot: QtBot, username: str) -> str:
 
 def thread_id_of(main: MainWindow, username: str) -> str:
     with Archive.open(main.app.profile.archive_path, reader=True) as archive:
-        for row in archive.threads():
+        for row in archive.threads.newest_first():
             if row.contact_username == username:
                 return row.id
     raise AssertionError(f"no thread with {username}")

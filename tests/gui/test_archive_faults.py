@@ -47,8 +47,8 @@ def test_window_stays_responsive_while_another_process_holds_the_write_lock(
     assert window.conversation.current.contact_username == "eka.long"
     assert ticked_during_lock > 1, "the Qt loop stopped turning while the lock was held"
     assert summary.new_messages == 1
-    assert stored.thread(thread_id_of(window, "bob.general")).folder is Folder.PRIMARY  # type: ignore[union-attr]
-    ani = stored.thread(thread_id_of(window, "ani.follower"))
+    assert stored.threads.get(thread_id_of(window, "bob.general")).folder is Folder.PRIMARY  # type: ignore[union-attr]
+    ani = stored.threads.get(thread_id_of(window, "ani.follower"))
     assert ani is not None and ani.last_message_text == "Kak, ready stok?"
 
 

@@ -47,7 +47,7 @@ def test_a_folder_change_that_cannot_be_saved_says_why_and_changes_nothing(
 ) -> None:
     request = thread_id_of(window, "cici.request")
     general = thread_id_of(window, "bob.general")
-    before = {row.id: row.folder for row in stored.threads()}
+    before = {row.id: row.folder for row in stored.threads.newest_first()}
     pane = window.conversation
     if action == "accept":
         pane.accept_requested.emit(request, "primary")
@@ -61,7 +61,7 @@ def test_a_folder_change_that_cannot_be_saved_says_why_and_changes_nothing(
     assert "Traceback" not in sentence
     assert window.notice.details  # the technical side is a click away
     settle(qtbot, window)
-    assert {row.id: row.folder for row in stored.threads()} == before
+    assert {row.id: row.folder for row in stored.threads.newest_first()} == before
     assert not window.undo_button.isVisible()  # a deny that failed offers no Undo
 
 
@@ -73,7 +73,7 @@ def test_a_successful_deny_says_so_and_offers_undo(
     notice_says(window, qtbot, "Request denied.")
     assert window.undo_button.isVisible()
     settle(qtbot, window)
-    assert stored.thread(request).folder is Folder.DENIED  # type: ignore[union-attr]
+    assert stored.threads.get(request).folder is Folder.DENIED  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize("emoji", ["😍", None], ids=["react", "unreact"])
@@ -86,14 +86,14 @@ def test_a_reaction_instagram_refuses_says_why_and_changes_nothing(
     window._react(thread_id, message.id, emoji)  # the slot the message menu's items call
     qtbot.waitUntil(lambda: bool(window.notice.text), timeout=15_000)
     settle(qtbot, window)
-    assert stored.message(message.id).reactions == message.reactions  # type: ignore[union-attr]
+    assert stored.messages.get(message.id).reactions == message.reactions  # type: ignore[union-attr]
 
 
 def test_a_link_that_cannot_be_sent_says_why(
     window: MainWindow, qtbot: QtBot, stored: Archive
 ) -> None:
     thread_id = open_by_username(window, qtbot, "ani.follower")
-    outbox_before = stored.outbox(thread_id=thread_id)
+    outbox_before = stored.outbox.entries(thread_id=thread_id)
     window.composer.attach_requested.emit()
     qtbot.waitUntil(lambda: _open_dialog(AttachDialog) is not None, timeout=5000)
     dialog = _open_dialog(AttachDialog)
@@ -102,7 +102,7 @@ def test_a_link_that_cannot_be_sent_says_why(
     dialog.accept()
     qtbot.waitUntil(lambda: bool(window.notice.text), timeout=20_000)
     settle(qtbot, window)
-    assert stored.outbox(thread_id=thread_id) == outbox_before  # nothing queued
+    assert stored.outbox.entries(thread_id=thread_id) == outbox_before  # nothing queued
 
 
 def test_posts_that_cannot_be_listed_say_why(

@@ -31,7 +31,7 @@ def test_folders_and_counts_follow_the_rules(
         "cici.request"
     ]
     assert window.requests_notice.isVisible()
-    counts = stored.unread_counts()
+    counts = stored.threads.unread_counts()
     for row, folder in enumerate((Folder.PRIMARY, Folder.GENERAL, Folder.REQUESTS)):
         assert window.folder_model.count(folder) == counts.get(folder, 0)
         assert window.folder_model.index(row, 0).isValid()
@@ -46,7 +46,7 @@ def test_opening_a_request_does_not_mark_it_seen(
     open_by_username(window, qtbot, "cici.request")
     qtbot.wait(300)
     assert world.mark_seen_for(customer) == []
-    row = stored.thread(thread_id_of(window, "cici.request"))
+    row = stored.threads.get(thread_id_of(window, "cici.request"))
     assert row is not None and row.unread == 1  # still unread: requests wait for a decision
 
 
@@ -56,7 +56,7 @@ def test_opening_an_accepted_thread_marks_it_read_and_seen(
     customer = world.thread_of("ani.follower")["customer"]["id"]
     thread_id = open_by_username(window, qtbot, "ani.follower")
     qtbot.waitUntil(lambda: bool(world.mark_seen_for(customer)), timeout=5000)
-    row = stored.thread(thread_id)
+    row = stored.threads.get(thread_id)
     assert row is not None and row.unread == 0
 
 
@@ -66,7 +66,7 @@ def test_accept_moves_a_request_and_then_marks_it_seen(
     customer = world.thread_of("cici.request")["customer"]["id"]
     thread_id = open_by_username(window, qtbot, "cici.request")
     window.conversation.accept_button.menu().actions()[1].trigger()  # "Accept to General"
-    qtbot.waitUntil(lambda: stored.thread(thread_id).folder is Folder.GENERAL)  # type: ignore[union-attr]
+    qtbot.waitUntil(lambda: stored.threads.get(thread_id).folder is Folder.GENERAL)  # type: ignore[union-attr]
     qtbot.waitUntil(lambda: bool(world.mark_seen_for(customer)), timeout=5000)
     run_until(qtbot, window.show_folder(Folder.GENERAL))
     assert window.thread_model.row_of(thread_id) is not None
@@ -79,12 +79,12 @@ def test_deny_undo_and_restore_from_denied(
     window.thread_view.setFocus()
     qtbot.keyClick(window.thread_view, Qt.Key.Key_D)
     settle(qtbot, window)
-    assert stored.thread(thread_id).folder is Folder.DENIED  # type: ignore[union-attr]
+    assert stored.threads.get(thread_id).folder is Folder.DENIED  # type: ignore[union-attr]
     assert window.thread_model.row_of(thread_id) is None
     assert window.undo_button.isVisible()
     window.undo_button.click()
     settle(qtbot, window)
-    assert stored.thread(thread_id).folder is Folder.REQUESTS  # type: ignore[union-attr]
+    assert stored.threads.get(thread_id).folder is Folder.REQUESTS  # type: ignore[union-attr]
     assert window.thread_model.row_of(thread_id) is not None
     window.conversation.deny_button.click()
     settle(qtbot, window)
@@ -93,7 +93,7 @@ def test_deny_undo_and_restore_from_denied(
     run_until(qtbot, window.open_thread(thread_id))
     window.conversation.restore_button.click()
     settle(qtbot, window)
-    assert stored.thread(thread_id).folder is Folder.REQUESTS  # type: ignore[union-attr]
+    assert stored.threads.get(thread_id).folder is Folder.REQUESTS  # type: ignore[union-attr]
 
 
 def test_move_between_primary_and_general(
@@ -102,7 +102,7 @@ def test_move_between_primary_and_general(
     thread_id = open_by_username(window, qtbot, "ani.follower")
     window.conversation.move_button.click()
     settle(qtbot, window)
-    assert stored.thread(thread_id).folder is Folder.GENERAL  # type: ignore[union-attr]
+    assert stored.threads.get(thread_id).folder is Folder.GENERAL  # type: ignore[union-attr]
     assert window.thread_model.row_of(thread_id) is None  # left the Primary list
 
 
@@ -172,7 +172,7 @@ def test_html_looking_text_is_shown_literally(
     texts = [m.text for m in window.conversation.model.messages()]
     assert "<b>bold?</b><script>alert(1)</script>" in texts
     assert window.conversation.title.textFormat() == Qt.TextFormat.PlainText
-    assert stored.thread(thread_id) is not None
+    assert stored.threads.get(thread_id) is not None
 
 
 def test_every_model_passes_the_model_tester(
@@ -270,7 +270,7 @@ def test_send_a_reply_delivered_once_and_echoed_once(
     run_until(qtbot, window.app.sync_once(), 15_000)  # the echo comes back through polling
     shown = [m.text for m in window.conversation.model.messages()]
     assert shown.count("Terima kasih kak 🙏") == 1
-    kept = [m.text for m in stored.messages(thread_id)]
+    kept = [m.text for m in stored.messages.of_thread(thread_id)]
     assert kept.count("Terima kasih kak 🙏") == 1
 
 

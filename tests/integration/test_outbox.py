@@ -108,15 +108,15 @@ def advance(sandbox: Sandbox, seconds: float) -> None:
 def test_a_reply_is_delivered_once_and_its_echo_makes_no_second_bubble(shop: Shop) -> None:
     thread_id = shop.thread("ani.follower")
     entry_id = shop.send(thread_id, "Siap kak, dikirim hari ini 📦")
-    assert shop.archive.outbox_entry(entry_id).state is OutboxState.PENDING  # type: ignore[union-attr]
+    assert shop.archive.outbox.get(entry_id).state is OutboxState.PENDING  # type: ignore[union-attr]
     assert shop.flush() is False
-    entry = shop.archive.outbox_entry(entry_id)
+    entry = shop.archive.outbox.get(entry_id)
     assert entry is not None and entry.state is OutboxState.SENT and entry.message_id
     assert delivered_texts(shop, thread_id).count("Siap kak, dikirim hari ini 📦") == 1
     shop.run(shop.app.sync_once)  # the echo comes back through polling
-    texts = [m.text for m in shop.archive.messages(thread_id)]
+    texts = [m.text for m in shop.archive.messages.of_thread(thread_id)]
     assert texts.count("Siap kak, dikirim hari ini 📦") == 1
-    assert shop.archive.message(entry.message_id) is not None
+    assert shop.archive.messages.get(entry.message_id) is not None
 
 
 def test_empty_and_oversized_replies_are_refused_before_anything_is_stored(shop: Shop) -> None:
@@ -155,9 +155,9 @@ def test_unknown_outcome_is_reconciled_not_resent(shop: Shop) -> None:
     shop.sandbox.fault("drop", path="/messages", method="POST", after_apply=True)
     entry_id = shop.send(thread_id, "Sudah kami kirim ya kak")
     shop.flush()
-    assert shop.archive.outbox_entry(entry_id).state is OutboxState.UNKNOWN  # type: ignore[union-attr]
+    assert shop.archive.outbox.get(entry_id).state is OutboxState.UNKNOWN  # type: ignore[union-attr]
     shop.flush()
-    entry = shop.archive.outbox_entry(entry_id)
+    entry = shop.archive.outbox.get(entry_id)
     assert entry is not None and entry.state is OutboxState.SENT
     assert delivered_texts(shop, thread_id).count("Sudah kami kirim ya kak") == 1
 
@@ -169,7 +169,7 @@ def test_server_error_before_sending_is_retried_after_checking(shop: Shop) -> No
     for _ in range(3):
         if not shop.flush():
             break
-    assert shop.archive.outbox_entry(entry_id).state is OutboxState.SENT  # type: ignore[union-attr]
+    assert shop.archive.outbox.get(entry_id).state is OutboxState.SENT  # type: ignore[union-attr]
     assert delivered_texts(shop, thread_id).count("Coba lagi") == 1
 
 
@@ -178,7 +178,7 @@ def test_rate_limit_on_send_waits_and_sends_later(shop: Shop) -> None:
     shop.sandbox.fault("rate_limit", path="/messages", method="POST", code=613, minutes=0)
     entry_id = shop.send(thread_id, "Pelan-pelan")
     assert shop.flush() is True
-    assert shop.archive.outbox_entry(entry_id).state is OutboxState.PENDING  # type: ignore[union-attr]
+    assert shop.archive.outbox.get(entry_id).state is OutboxState.PENDING  # type: ignore[union-attr]
     assert shop.flush() is False
     assert delivered_texts(shop, thread_id).count("Pelan-pelan") == 1
 
@@ -188,7 +188,7 @@ def test_window_closed_between_typing_and_sending(shop: Shop) -> None:
     entry_id = shop.send(thread_id, "Maaf terlambat")
     advance(shop.sandbox, 20 * 3600)  # Meta's clock: now 25 h after the customer wrote
     shop.flush()
-    entry = shop.archive.outbox_entry(entry_id)
+    entry = shop.archive.outbox.get(entry_id)
     assert entry is not None and entry.state is OutboxState.FAILED
     assert "no longer reply" in sentence_of(entry.error, "en")
     assert sentence_of(entry.error, "id") != sentence_of(entry.error, "en")
@@ -211,7 +211,7 @@ def test_customer_unavailable_fails_with_a_sentence(tmp_path: Path) -> None:
         thread_id = shop.thread("hilang")
         entry_id = shop.send(thread_id, "Halo kak")
         shop.flush()
-        entry = shop.archive.outbox_entry(entry_id)
+        entry = shop.archive.outbox.get(entry_id)
         assert entry is not None and entry.state is OutboxState.FAILED
         assert "available" in sentence_of(entry.error, "en")
     finally:
@@ -223,10 +223,10 @@ def test_a_recipient_who_is_no_customer_fails_at_once_and_is_never_retried(shop:
     thread_id = shop.thread("ani.follower")
     stranger = "17800000000000999"  # no customer of this shop
     body = {"recipient": {"id": stranger}, "message": {"text": "Halo kak"}}
-    entry_id = shop.archive.add_outbox(thread_id, stranger, "text", body)
+    entry_id = shop.archive.outbox.add(thread_id, stranger, "text", body)
     for _ in range(3):
         assert shop.flush() is False  # nothing left waiting for a retry
-    entry = shop.archive.outbox_entry(entry_id)
+    entry = shop.archive.outbox.get(entry_id)
     assert entry is not None and entry.state is OutboxState.FAILED
     refusals = [s for s in shop.sends() if s["body"]["recipient"]["id"] == stranger]
     assert len(refusals) == 1 and not refusals[0]["ok"]
@@ -256,7 +256,7 @@ def test_human_agent_without_the_feature_fails_without_closing_the_window(
         thread_id = shop.thread("waktu")
         entry_id = shop.send(thread_id, "Maaf baru balas")
         assert shop.flush() is False
-        entry = shop.archive.outbox_entry(entry_id)
+        entry = shop.archive.outbox.get(entry_id)
         assert entry is not None and entry.state is OutboxState.FAILED
         refused = shop.sends()[-1]
         assert refused["body"]["tag"] == "HUMAN_AGENT" and not refused["ok"]
@@ -267,7 +267,7 @@ def test_human_agent_without_the_feature_fails_without_closing_the_window(
         assert window_closed_at(shop.archive, thread_id) is None
         shop.run(lambda: shop.app.retry_send(entry_id))
         shop.flush()
-        entry = shop.archive.outbox_entry(entry_id)
+        entry = shop.archive.outbox.get(entry_id)
         assert entry is not None and entry.state is OutboxState.FAILED
         shop.run(lambda: shop.app.delete_send(entry_id))
         assert shop.unsent(thread_id) == []
@@ -282,7 +282,7 @@ def test_expired_token_keeps_the_reply_and_asks_to_sign_in(shop: Shop) -> None:
     shop.sandbox.fault("expired_token", path="/messages", method="POST")
     entry_id = shop.send(thread_id, "Token habis?")
     shop.flush()
-    assert shop.archive.outbox_entry(entry_id).state is OutboxState.PENDING  # type: ignore[union-attr]
+    assert shop.archive.outbox.get(entry_id).state is OutboxState.PENDING  # type: ignore[union-attr]
     assert any(isinstance(e, SignInNeeded) for e in shop.events)
     shop.flush()
     assert delivered_texts(shop, thread_id).count("Token habis?") == 1
@@ -292,7 +292,7 @@ def test_reply_to_a_request_moves_it_to_general(shop: Shop) -> None:
     thread_id = shop.thread("cici.request")
     shop.send(thread_id, "Ready kak")
     shop.flush()
-    assert shop.archive.thread(thread_id).folder is Folder.GENERAL  # type: ignore[union-attr]
+    assert shop.archive.threads.get(thread_id).folder is Folder.GENERAL  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize(
@@ -328,7 +328,7 @@ def test_messaging_window_rules(
             return
         assert sent
         shop.flush()
-        entry = shop.archive.outbox_entry(entry_id)
+        entry = shop.archive.outbox.get(entry_id)
         assert entry is not None
         assert entry.state is OutboxState.SENT, sentence_of(entry.error, "en")
         body = shop.sends()[-1]["body"]
@@ -349,11 +349,11 @@ def test_crash_mid_send_then_restart_sends_at_most_once(
     thread_id = first.thread("ani.follower")
     entry_id = first.send(thread_id, "Setelah crash")
     # The request reached Meta; the process died before it could record the answer.
-    account = first.archive.account()
-    queued = first.archive.outbox_entry(entry_id)
+    account = first.archive.account.get()
+    queued = first.archive.outbox.get(entry_id)
     assert account is not None and queued is not None
     first.run(lambda: first.app.client.send(account, queued.body))
-    first.archive.update_outbox(entry_id, state=OutboxState.SENDING)
+    first.archive.outbox.update(entry_id, state=OutboxState.SENDING)
     first.close()
 
     second = Shop(tiny_sandbox, directory)
@@ -367,7 +367,7 @@ def test_crash_mid_send_then_restart_sends_at_most_once(
             await task
 
         second.run(restart)
-        entry = second.archive.outbox_entry(entry_id)
+        entry = second.archive.outbox.get(entry_id)
         assert entry is not None and entry.state is OutboxState.SENT
         assert delivered_texts(second, thread_id).count("Setelah crash") == 1
     finally:
@@ -376,14 +376,14 @@ def test_crash_mid_send_then_restart_sends_at_most_once(
 
 def test_photo_by_link_is_checked_then_delivered(shop: Shop) -> None:
     thread_id = shop.thread("ani.follower")
-    row = shop.archive.thread(thread_id)
-    contact = shop.archive.contact(row.contact_id) if row else None
+    row = shop.archive.threads.get(thread_id)
+    contact = shop.archive.contacts.get(row.contact_id) if row else None
     assert contact is not None and contact.profile_pic  # a real PNG the sandbox serves
     entry_id = shop.run(
         lambda: shop.app.send_file_url(thread_id, "image", [contact.profile_pic] * 2)
     )
     shop.flush()
-    entry = shop.archive.outbox_entry(entry_id)
+    entry = shop.archive.outbox.get(entry_id)
     assert entry is not None and entry.state is OutboxState.SENT, sentence_of(entry.error, "en")
     thread = next(t for t in shop.sandbox.world()["threads"] if t["id"] == thread_id)
     assert thread["messages"][0]["attachment_types"] == ["image", "image"]
@@ -404,14 +404,16 @@ def test_a_link_that_is_not_a_photo_is_refused_with_a_sentence(shop: Shop) -> No
 
 def test_react_and_unreact_to_a_customer_message(shop: Shop) -> None:
     thread_id = shop.thread("ani.follower")
-    customer_message = next(m for m in shop.archive.messages(thread_id) if not m.is_from_shop)
+    customer_message = next(
+        m for m in shop.archive.messages.of_thread(thread_id) if not m.is_from_shop
+    )
     shop.run(lambda: shop.app.react(thread_id, customer_message.id, "❤️"))
-    stored = shop.archive.message(customer_message.id)
+    stored = shop.archive.messages.get(customer_message.id)
     assert stored is not None and [r.emoji for r in stored.reactions] == ["❤️"]
     actions = shop.sandbox.world()["sender_actions"]
     assert any("react" in str(a) and customer_message.id in str(a) for a in actions)
     shop.run(lambda: shop.app.react(thread_id, customer_message.id, None))
-    stored = shop.archive.message(customer_message.id)
+    stored = shop.archive.messages.get(customer_message.id)
     assert stored is not None and stored.reactions == ()
 
 
@@ -483,14 +485,14 @@ def test_kill_9_mid_send_then_restart_sends_exactly_once(
             task = asyncio.get_running_loop().create_task(sender.run())
             for _ in range(150):
                 await asyncio.sleep(0.1)
-                states = {e.state for e in restarted.archive.outbox(thread_id=thread_id)}
+                states = {e.state for e in restarted.archive.outbox.entries(thread_id=thread_id)}
                 if states <= {OutboxState.SENT, OutboxState.FAILED}:
                     break
             sender.stop()
             await task
 
         restarted.run(restart)
-        entries = restarted.archive.outbox(thread_id=thread_id)
+        entries = restarted.archive.outbox.entries(thread_id=thread_id)
         assert len(entries) == 1
         assert entries[0].state in (OutboxState.SENT, OutboxState.FAILED)
         assert delivered_texts(restarted, thread_id).count("Dikirim lalu mati") == 1
@@ -519,7 +521,7 @@ def share_a_post(shop: Shop) -> None:
     assert posts, "the sandbox shop has posts"
     entry_id = shop.run(lambda: shop.app.share_post(thread_id, posts[0].id))
     shop.flush()
-    entry = shop.archive.outbox_entry(entry_id)
+    entry = shop.archive.outbox.get(entry_id)
     assert entry is not None and entry.state is OutboxState.SENT, sentence_of(entry.error, "en")
     body = shop.sends()[-1]["body"]
     assert body["message"] == {

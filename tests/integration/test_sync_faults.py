@@ -27,7 +27,7 @@ def listed_threads(sandbox: Sandbox) -> list[dict[str, Any]]:
 def assert_archive_matches_world(sandbox: Sandbox, archive: Archive) -> None:
     """Every listed thread with each readable message exactly once; the file is sound."""
     assert archive.integrity_check() == []
-    exported = {record["id"]: record for record in archive.iter_export()}
+    exported = {record["id"]: record for record in archive.export.records()}
     for thread in listed_threads(sandbox):
         readable = [m["id"] for m in reversed(thread["messages"]) if m["readable"]]
         archived = [m["id"] for m in exported[thread["id"]]["messages"]]
@@ -38,8 +38,8 @@ def assert_archive_matches_world(sandbox: Sandbox, archive: Archive) -> None:
 
 def assert_whole_threads_only(archive: Archive) -> None:
     """A thread the archive has is complete: never half a thread after a failure."""
-    for row in archive.threads():
-        assert archive.message_ids(row.id), "a thread without its messages"
+    for row in archive.threads.newest_first():
+        assert archive.messages.ids_of(row.id), "a thread without its messages"
 
 
 def everyone_writes_after_a_first_sync(sandbox: Sandbox, archive: Archive) -> list[str]:
@@ -62,7 +62,7 @@ def test_expired_token_mid_sync_stops_and_loses_nothing(
     assert failure.value.sentence("id") != failure.value.sentence("en")
     world = {t["id"]: t for t in listed_threads(tiny_sandbox)}
     newest = {tid: world[tid]["messages"][0]["id"] for tid in threads}
-    assert [newest[tid] in archive.message_ids(tid) for tid in threads] == [
+    assert [newest[tid] in archive.messages.ids_of(tid) for tid in threads] == [
         True,
         True,
         False,
@@ -152,7 +152,7 @@ def test_answer_that_never_ends_times_out(tiny_sandbox: Sandbox, archive: Archiv
     with pytest.raises(TransientError) as failure:
         run_sync(tiny_sandbox, archive, timeout=1.0, max_retries=1, **fast_retries())
     assert "try again" in failure.value.sentence("en")
-    assert archive.threads() == []
+    assert archive.threads.newest_first() == []
 
 
 def test_one_broken_thread_in_the_list_does_not_block_the_rest(
@@ -165,7 +165,7 @@ def test_one_broken_thread_in_the_list_does_not_block_the_rest(
     except GraphError as error:
         assert error.sentence("en")
     assert_whole_threads_only(archive)
-    assert archive.thread(listed_threads(tiny_sandbox)[0]["id"]) is not None
+    assert archive.threads.get(listed_threads(tiny_sandbox)[0]["id"]) is not None
 
 
 def test_facebook_page_account_syncs_the_same_world(
@@ -182,5 +182,5 @@ def test_facebook_page_account_syncs_the_same_world(
         page_sandbox.control.close()
     assert summary.threads_created == len(listed_threads(tiny_sandbox))
     assert_archive_matches_world(tiny_sandbox, archive)
-    account = archive.account()
+    account = archive.account.get()
     assert account is not None and account.id == tiny_sandbox.world()["account"]["ig_id"]

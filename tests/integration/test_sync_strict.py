@@ -45,7 +45,7 @@ def asked_fields(sandbox: Sandbox) -> list[str]:
 
 
 def assert_archive_matches_world(sandbox: Sandbox, archive: Archive) -> None:
-    exported = {record["id"]: record for record in archive.iter_export()}
+    exported = {record["id"]: record for record in archive.export.records()}
     listed = listed_threads(sandbox)
     assert set(exported) == {t["id"] for t in listed}
     for thread in listed:
@@ -65,7 +65,7 @@ def test_first_idle_and_changed_passes_cost_the_floor(
     assert requests <= math.floor(1.05 * floor), (requests, floor)
     assert_archive_matches_world(tiny_sandbox, archive)
     long_thread = next(t for t in listed_threads(tiny_sandbox) if len(t["messages"]) > 20)
-    row = archive.thread(long_thread["id"])
+    row = archive.threads.get(long_thread["id"])
     assert row is not None and row.history_gap  # told by the nested edge's `next`, for free
 
     idle, requests = run_sync(tiny_sandbox, archive, budget=budget)
@@ -88,7 +88,7 @@ def test_a_world_without_reply_to_and_reactions_syncs_and_is_not_asked_again(
     assert summary.complete
     assert requests == floor + 2  # one refused list call per missing field, then on
     assert_archive_matches_world(tiny_sandbox, archive)
-    assert archive.get_state(FIELDS_KEY) == '{"message": ["reactions", "reply_to"]}'
+    assert archive.state.get(FIELDS_KEY) == '{"message": ["reactions", "reply_to"]}'
 
     # A restart (new client, same archive): the narrower list is used from the first call.
     writer = listed_threads(tiny_sandbox)[0]
@@ -117,7 +117,7 @@ def test_a_refused_field_on_the_list_the_attachments_or_the_profile_is_dropped(
     assert requests == request_floor(tiny_sandbox) + 1
     assert_archive_matches_world(tiny_sandbox, archive)
     for thread in listed_threads(tiny_sandbox):
-        contact = archive.contact(thread["customer"]["id"])
+        contact = archive.contacts.get(thread["customer"]["id"])
         assert contact is not None and contact.username == thread["customer"]["username"]
 
 
@@ -128,7 +128,7 @@ def test_every_list_call_failing_with_code_1_is_a_failure_not_a_success(
     with pytest.raises(TransientError) as failure:
         run_sync(tiny_sandbox, archive, **fast_retries())
     assert failure.value.sentence("en")
-    assert archive.threads() == []
+    assert archive.threads.newest_first() == []
     tiny_sandbox.clear_faults()
     summary, _ = run_sync(tiny_sandbox, archive)
     assert summary.complete
@@ -222,7 +222,7 @@ def test_page_calls_carry_appsecret_proof_when_the_app_requires_it(
             run_sync(page, archive, flavour=FACEBOOK_PAGE)
         assert "appsecret_proof" in refused.value.technical
         assert refused.value.sentence("en")
-        assert archive.threads() == []
+        assert archive.threads.newest_first() == []
 
         page.clear_requests()
         secret = tiny_sandbox.threaded.app_secret
@@ -245,7 +245,7 @@ def test_a_message_unsent_after_the_sync_becomes_a_tombstone(
     summary, requests = run_sync(tiny_sandbox, archive, budget=budget)
     assert requests == 3 and summary.complete  # the list, the thread, and the confirmation
     assert summary.updates[0].unsent_message_ids == (taken_back["id"],)
-    stored = archive.message(taken_back["id"])
+    stored = archive.messages.get(taken_back["id"])
     assert stored is not None and stored.deleted and stored.text == ""
 
 
@@ -253,14 +253,16 @@ def test_every_read_failing_with_500_is_a_failure_and_loses_nothing(
     tiny_sandbox: Sandbox, archive: Archive
 ) -> None:
     run_sync(tiny_sandbox, archive)
-    before = {row.id: archive.message_ids(row.id) for row in archive.threads()}
+    before = {row.id: archive.messages.ids_of(row.id) for row in archive.threads.newest_first()}
     writer = listed_threads(tiny_sandbox)[0]
     tiny_sandbox.customer_writes(customer_id=writer["customer"]["id"], text="Halo?")
     tiny_sandbox.fault("server_error", code=2, count=-1)  # HTTP 500 on every call
     with pytest.raises(TransientError) as failure:
         run_sync(tiny_sandbox, archive, **fast_retries())
     assert failure.value.http_status == 500 and failure.value.sentence("en")
-    assert {row.id: archive.message_ids(row.id) for row in archive.threads()} == before
+    assert {
+        row.id: archive.messages.ids_of(row.id) for row in archive.threads.newest_first()
+    } == before
     tiny_sandbox.clear_faults()
     summary, _ = run_sync(tiny_sandbox, archive)
     assert summary.complete and summary.new_messages == 1

@@ -62,7 +62,7 @@ def _expected_folder(thread: dict[str, Any]) -> Folder:
 
 def test_full_sync_equals_the_sandbox_world(shop: Sandbox, synced: Archive) -> None:
     world = shop.world()
-    exported = {record["id"]: record for record in synced.iter_export()}
+    exported = {record["id"]: record for record in synced.export.records()}
     listed = [t for t in world["threads"] if t["listed"]]
     assert set(exported) == {t["id"] for t in listed}
     for thread in listed:
@@ -99,7 +99,7 @@ def _read_api_type(sandbox_kind: str) -> str:
 def test_every_attachment_url_serves_real_bytes(synced: Archive) -> None:
     urls = [
         attachment["url"]
-        for record in synced.iter_export()
+        for record in synced.export.records()
         for message in record["messages"]
         for attachment in message["attachments"]
         if attachment["type"] in ("image", "video", "audio", "file")
@@ -123,16 +123,16 @@ def test_api_limits_are_kept(shop: Sandbox, synced: Archive) -> None:
     unlisted = [t for t in world["threads"] if not t["listed"]]
     assert unlisted, "the scenario has stale requests older than 30 days"
     for thread in unlisted:
-        assert synced.thread(thread["id"]) is None
+        assert synced.threads.get(thread["id"]) is None
     long_threads = [t for t in world["threads"] if any(not m["readable"] for m in t["messages"])]
     assert long_threads, "the scenario has a thread longer than 20 messages"
     for thread in long_threads:
-        row = synced.thread(thread["id"])
+        row = synced.threads.get(thread["id"])
         assert row is not None and row.history_gap
         unreadable = {m["id"] for m in thread["messages"] if not m["readable"]}
-        assert not unreadable & synced.message_ids(thread["id"])
+        assert not unreadable & synced.messages.ids_of(thread["id"])
     short = [t for t in world["threads"] if t["listed"] and len(t["messages"]) < 20]
-    assert all(not synced.thread(t["id"]).history_gap for t in short)  # type: ignore[union-attr]
+    assert all(not synced.threads.get(t["id"]).history_gap for t in short)  # type: ignore[union-attr]
 
 
 def test_resync_with_nothing_new_costs_one_request(
@@ -154,31 +154,33 @@ def test_incremental_sync_fetches_only_the_changed_thread(
         for t in world["threads"]
         if t["listed"] and t["customer"]["follows_business"] and t["customer"]["available"]
     )
-    synced.set_folder(answered["id"], Folder.GENERAL)  # the owner moved it; sync must keep that
+    synced.threads.set_folder(
+        answered["id"], Folder.GENERAL
+    )  # the owner moved it; sync must keep that
     written = shop.customer_writes(
         customer_id=answered["customer"]["id"], text="Sudah transfer ya kak"
     )
     summary, requests = run_sync(shop, synced, budget=budget)
     assert summary.new_messages == 1 and summary.threads_updated == 1
     assert requests == 2  # the first conversations page and the one changed thread
-    row = synced.thread(answered["id"])
+    row = synced.threads.get(answered["id"])
     assert row is not None
     assert row.folder is Folder.GENERAL
     assert row.unread >= 1
-    assert written["message_id"] in synced.message_ids(answered["id"])
-    assert synced.threads()[0].id == answered["id"]
+    assert written["message_id"] in synced.messages.ids_of(answered["id"])
+    assert synced.threads.newest_first()[0].id == answered["id"]
 
 
 def test_denied_person_who_writes_again_is_back_in_requests(
     shop: Sandbox, synced: Archive, budget: RateBudget
 ) -> None:
     thread = next(t for t in shop.world()["threads"] if t["listed"] and t["is_request"])
-    synced.set_folder(thread["id"], Folder.DENIED)
+    synced.threads.set_folder(thread["id"], Folder.DENIED)
     run_sync(shop, synced, budget=budget)
-    assert synced.thread(thread["id"]).folder is Folder.DENIED  # type: ignore[union-attr]
+    assert synced.threads.get(thread["id"]).folder is Folder.DENIED  # type: ignore[union-attr]
     shop.customer_writes(customer_id=thread["customer"]["id"], text="Halo? Masih ada stok?")
     run_sync(shop, synced, budget=budget)
-    assert synced.thread(thread["id"]).folder is Folder.REQUESTS  # type: ignore[union-attr]
+    assert synced.threads.get(thread["id"]).folder is Folder.REQUESTS  # type: ignore[union-attr]
 
 
 def test_new_customer_gets_a_new_thread_by_the_rules(
@@ -188,9 +190,9 @@ def test_new_customer_gets_a_new_thread_by_the_rules(
     stranger = shop.customer_writes(username="baru.stranger", text="<b>hi</b>")
     summary, _ = run_sync(shop, synced, budget=budget)
     assert summary.threads_created == 2
-    assert synced.thread(follower["thread_id"]).folder is Folder.PRIMARY  # type: ignore[union-attr]
-    assert synced.thread(stranger["thread_id"]).folder is Folder.REQUESTS  # type: ignore[union-attr]
-    contact = synced.contact(stranger["customer_id"])
+    assert synced.threads.get(follower["thread_id"]).folder is Folder.PRIMARY  # type: ignore[union-attr]
+    assert synced.threads.get(stranger["thread_id"]).folder is Folder.REQUESTS  # type: ignore[union-attr]
+    contact = synced.contacts.get(stranger["customer_id"])
     assert contact is not None and contact.username == "baru.stranger"
 
 

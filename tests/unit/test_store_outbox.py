@@ -31,110 +31,110 @@ def clock() -> Clock:
 @pytest.fixture
 def archive(tmp_path: Path, clock: Clock) -> Iterator[Archive]:
     with Archive.open(tmp_path / "archive.sqlite3", clock=clock) as opened:
-        opened.create_thread("t1", "c1", Folder.PRIMARY, T0)
-        opened.create_thread("t2", "c2", Folder.GENERAL, T0)
+        opened.threads.create("t1", "c1", Folder.PRIMARY, T0)
+        opened.threads.create("t2", "c2", Folder.GENERAL, T0)
         yield opened
 
 
 def test_outbox_lifecycle(archive: Archive, clock: Clock) -> None:
-    first = archive.add_outbox("t1", "c1", "text", {"text": "Siap kak 🙏"})
+    first = archive.outbox.add("t1", "c1", "text", {"text": "Siap kak 🙏"})
     clock.now += timedelta(seconds=1)
-    second = archive.add_outbox("t2", "c2", "text", {"text": "Halo"})
+    second = archive.outbox.add("t2", "c2", "text", {"text": "Halo"})
     assert first < second
-    [entry, _] = archive.outbox()
+    [entry, _] = archive.outbox.entries()
     assert entry.id == first and entry.state is OutboxState.PENDING
     assert entry.body == {"text": "Siap kak 🙏"} and entry.attempts == 0
     assert entry.created_at == entry.updated_at == datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 
-    archive.update_outbox(first, state="sending")
-    archive.update_outbox(first, state="unknown", error="timeout")
-    entry = archive.outbox(states=["unknown"])[0]
+    archive.outbox.update(first, state="sending")
+    archive.outbox.update(first, state="unknown", error="timeout")
+    entry = archive.outbox.entries(states=["unknown"])[0]
     assert (entry.state, entry.error, entry.attempts, entry.message_id) == (
         OutboxState.UNKNOWN,
         "timeout",
         1,
         None,
     )
-    archive.update_outbox(first, state=OutboxState.SENDING)
-    archive.update_outbox(first, state="sent", message_id="mid.1")
-    archive.update_outbox(first, state="sent")  # a later update keeps the known mid
-    entry = archive.outbox(thread_id="t1")[0]
+    archive.outbox.update(first, state=OutboxState.SENDING)
+    archive.outbox.update(first, state="sent", message_id="mid.1")
+    archive.outbox.update(first, state="sent")  # a later update keeps the known mid
+    entry = archive.outbox.entries(thread_id="t1")[0]
     assert (entry.state, entry.error, entry.attempts, entry.message_id) == (
         OutboxState.SENT,
         None,
         2,
         "mid.1",
     )
-    assert [e.id for e in archive.outbox(states={"pending", "failed"})] == [second]
-    assert archive.outbox(states=[]) == []
-    assert [e.id for e in archive.outbox(states=["sent"], thread_id="t2")] == []
-    assert archive.outbox_entry(first) == entry
+    assert [e.id for e in archive.outbox.entries(states={"pending", "failed"})] == [second]
+    assert archive.outbox.entries(states=[]) == []
+    assert [e.id for e in archive.outbox.entries(states=["sent"], thread_id="t2")] == []
+    assert archive.outbox.get(first) == entry
 
-    archive.delete_outbox(first)
-    archive.delete_outbox(first)  # already gone: fine
-    assert [e.id for e in archive.outbox()] == [second]
-    assert archive.outbox_entry(first) is None
+    archive.outbox.delete(first)
+    archive.outbox.delete(first)  # already gone: fine
+    assert [e.id for e in archive.outbox.entries()] == [second]
+    assert archive.outbox.get(first) is None
 
 
 def test_outbox_rejects_bad_input(archive: Archive) -> None:
-    entry_id = archive.add_outbox("t1", "c1", "text", {"text": "x"})
+    entry_id = archive.outbox.add("t1", "c1", "text", {"text": "x"})
     with pytest.raises(ValueError):
-        archive.update_outbox(entry_id, state="lost")
+        archive.outbox.update(entry_id, state="lost")
     with pytest.raises(KeyError):
-        archive.update_outbox(999, state="sent")
+        archive.outbox.update(999, state="sent")
     with pytest.raises(UnknownThreadError):
-        archive.add_outbox("nope", "c1", "text", {})
+        archive.outbox.add("nope", "c1", "text", {})
     with pytest.raises(ValueError):
-        archive.outbox(states=["bogus"])
+        archive.outbox.entries(states=["bogus"])
 
 
 def test_outbox_survives_reopen(tmp_path: Path) -> None:
     path = tmp_path / "a.sqlite3"
     with Archive.open(path) as archive:
-        archive.create_thread("t1", "c1", Folder.PRIMARY, T0)
-        entry_id = archive.add_outbox("t1", "c1", "text", {"text": "jangan hilang"})
-        assert archive._conn.execute("PRAGMA synchronous").fetchone()[0] == 1
+        archive.threads.create("t1", "c1", Folder.PRIMARY, T0)
+        entry_id = archive.outbox.add("t1", "c1", "text", {"text": "jangan hilang"})
+        assert archive.db.conn.execute("PRAGMA synchronous").fetchone()[0] == 1
     with Archive.open(path) as archive:
-        [entry] = archive.outbox()
+        [entry] = archive.outbox.entries()
         assert entry.id == entry_id and entry.body == {"text": "jangan hilang"}
 
 
 def test_drafts(archive: Archive) -> None:
-    assert archive.draft("t1") == ""
-    archive.save_draft("t1", "Baik kak, saya cek")
-    archive.save_draft("t1", "Baik kak, saya cek dulu")
-    assert archive.draft("t1") == "Baik kak, saya cek dulu"
-    assert archive.draft("t2") == ""
-    archive.save_draft("t1", "")
-    assert archive.draft("t1") == ""
-    archive.save_draft("nope", "")  # deleting nothing is fine
+    assert archive.drafts.get("t1") == ""
+    archive.drafts.save("t1", "Baik kak, saya cek")
+    archive.drafts.save("t1", "Baik kak, saya cek dulu")
+    assert archive.drafts.get("t1") == "Baik kak, saya cek dulu"
+    assert archive.drafts.get("t2") == ""
+    archive.drafts.save("t1", "")
+    assert archive.drafts.get("t1") == ""
+    archive.drafts.save("nope", "")  # deleting nothing is fine
     with pytest.raises(UnknownThreadError):
-        archive.save_draft("nope", "x")
+        archive.drafts.save("nope", "x")
 
 
 def test_sync_state(archive: Archive) -> None:
-    assert archive.get_state("conversations.cursor") is None
-    archive.set_state("conversations.cursor", "QVFI")
-    archive.set_state("conversations.cursor", "QVFJ")
-    assert archive.get_state("conversations.cursor") == "QVFJ"
-    archive.delete_state("conversations.cursor")
-    assert archive.get_state("conversations.cursor") is None
+    assert archive.state.get("conversations.cursor") is None
+    archive.state.set("conversations.cursor", "QVFI")
+    archive.state.set("conversations.cursor", "QVFJ")
+    assert archive.state.get("conversations.cursor") == "QVFJ"
+    archive.state.delete("conversations.cursor")
+    assert archive.state.get("conversations.cursor") is None
 
 
 def test_webhook_ids_dedupe(archive: Archive, clock: Clock) -> None:
-    assert archive.remember_webhook_id("mid.a") is True
-    assert archive.remember_webhook_id("mid.a") is False
+    assert archive.webhook_ids.remember("mid.a") is True
+    assert archive.webhook_ids.remember("mid.a") is False
     clock.now += timedelta(days=3)
-    assert archive.remember_webhook_id("mid.b") is True
-    assert archive.forget_webhook_ids(clock.now - timedelta(days=2)) == 1
-    assert archive.remember_webhook_id("mid.b") is False
-    assert archive.remember_webhook_id("mid.a") is True
+    assert archive.webhook_ids.remember("mid.b") is True
+    assert archive.webhook_ids.forget_before(clock.now - timedelta(days=2)) == 1
+    assert archive.webhook_ids.remember("mid.b") is False
+    assert archive.webhook_ids.remember("mid.a") is True
 
 
 def test_export_shape(archive: Archive) -> None:
-    archive.upsert_contact(Contact("c1", "siti", "Siti", follows_business=True))
-    archive.create_thread("t3", "c3", Folder.DENIED, T0 - timedelta(days=1))
-    archive.upsert_messages(
+    archive.contacts.upsert(Contact("c1", "siti", "Siti", follows_business=True))
+    archive.threads.create("t3", "c3", Folder.DENIED, T0 - timedelta(days=1))
+    archive.messages.upsert(
         "t1",
         [
             Message(
@@ -156,7 +156,7 @@ def test_export_shape(archive: Archive) -> None:
             ),
         ],
     )
-    exported = list(archive.iter_export())
+    exported = list(archive.export.records())
     assert [t["id"] for t in exported] == ["t1", "t2", "t3"]
     assert exported[0] == {
         "id": "t1",

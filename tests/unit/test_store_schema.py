@@ -32,7 +32,7 @@ def test_open_creates_parent_dirs_and_schema(tmp_path: Path) -> None:
     path = tmp_path / "profile" / "nested" / "archive.sqlite3"
     with Archive.open(path) as archive:
         assert archive.path == path
-        conn = archive._conn
+        conn = archive.db.conn
         assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
@@ -57,10 +57,10 @@ def test_open_creates_parent_dirs_and_schema(tmp_path: Path) -> None:
 def test_reopen_keeps_data_and_version(tmp_path: Path) -> None:
     path = tmp_path / "a.sqlite3"
     with Archive.open(path) as archive:
-        archive.set_state("cursor", "abc")
+        archive.state.set("cursor", "abc")
     with Archive.open(path) as archive:
-        assert archive.get_state("cursor") == "abc"
-        assert archive._conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert archive.state.get("cursor") == "abc"
+        assert archive.db.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
 
 
 def test_migrations_apply_in_order_and_resume(tmp_path: Path) -> None:
@@ -123,30 +123,30 @@ def test_not_a_database_is_refused_clearly(tmp_path: Path) -> None:
 def test_transaction_rolls_back_whole_and_nests(tmp_path: Path) -> None:
     with Archive.open(tmp_path / "t.sqlite3") as archive:
         with pytest.raises(RuntimeError), archive.transaction():
-            archive.set_state("a", "1")
-            archive.create_thread("t1", "c1", Folder.PRIMARY, T0)
+            archive.state.set("a", "1")
+            archive.threads.create("t1", "c1", Folder.PRIMARY, T0)
             raise RuntimeError("boom")
-        assert archive.get_state("a") is None
-        assert archive.thread("t1") is None
+        assert archive.state.get("a") is None
+        assert archive.threads.get("t1") is None
 
         with archive.transaction():
-            archive.set_state("outer", "1")
+            archive.state.set("outer", "1")
             with pytest.raises(ValueError), archive.transaction():
-                archive.set_state("inner", "1")
+                archive.state.set("inner", "1")
                 raise ValueError("inner fails")
             assert archive.in_transaction
-        assert archive.get_state("outer") == "1"
-        assert archive.get_state("inner") is None
+        assert archive.state.get("outer") == "1"
+        assert archive.state.get("inner") is None
         assert not archive.in_transaction
-        assert not archive._conn.in_transaction
+        assert not archive.db.conn.in_transaction
 
 
 def test_upsert_into_unknown_thread_writes_nothing(tmp_path: Path) -> None:
     with Archive.open(tmp_path / "t.sqlite3") as archive:
         message = Message("m1", "nope", "c1", T0, text="hi")
         with pytest.raises(KeyError):
-            archive.upsert_messages("nope", [message])
-        assert archive.message("m1") is None
+            archive.messages.upsert("nope", [message])
+        assert archive.messages.get("m1") is None
 
 
 # --- kill -9 --------------------------------------------------------------------------------
@@ -164,17 +164,17 @@ from igdesk.store import Archive
 archive = Archive.open(Path(sys.argv[1]))
 per_txn = int(sys.argv[2])
 t0 = datetime(2026, 1, 1, tzinfo=UTC)
-k = len(archive.threads())
+k = len(archive.threads.newest_first())
 while True:
     tid = f"t{k}"
     with archive.transaction():
-        archive.create_thread(tid, f"c{k}", Folder.PRIMARY, t0)
-        archive.upsert_messages(tid, [
+        archive.threads.create(tid, f"c{k}", Folder.PRIMARY, t0)
+        archive.messages.upsert(tid, [
             Message(f"{tid}-m{i}", tid, f"c{k}", t0 + timedelta(seconds=i),
                     text=f"pesan nomor {i} dari pelanggan {k} " + "x" * 200)
             for i in range(per_txn)
         ])
-        archive.set_state("last", tid)
+        archive.state.set("last", tid)
     print(k, flush=True)
     k += 1
 """
@@ -211,20 +211,20 @@ def _run_and_kill(path: Path, at_least: int, delay: float) -> int:
 
 def _check_whole(path: Path, committed: int) -> None:
     with Archive.open(path) as archive:
-        assert archive._conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert archive.db.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert archive.integrity_check() == []  # includes the FTS index against the rows
-        threads = archive.threads()
+        threads = archive.threads.newest_first()
         ids = {t.id for t in threads}
         # Every acknowledged commit survived, and nothing but whole threads exists.
         assert {f"t{k}" for k in range(committed + 1)} <= ids
         assert ids == {f"t{k}" for k in range(len(ids))}
         counts = dict(
-            archive._conn.execute("SELECT thread_id, count(*) FROM messages GROUP BY thread_id")
+            archive.db.conn.execute("SELECT thread_id, count(*) FROM messages GROUP BY thread_id")
         )
         assert counts == dict.fromkeys(ids, _PER_TXN)
         assert all(t.last_message_at is not None for t in threads)
-        assert archive.get_state("last") == f"t{len(ids) - 1}"
-        assert len(archive.search("pelanggan", limit=1_000_000)) == len(ids) * _PER_TXN
+        assert archive.state.get("last") == f"t{len(ids) - 1}"
+        assert len(archive.search.find("pelanggan", limit=1_000_000)) == len(ids) * _PER_TXN
 
 
 @pytest.mark.slow
@@ -237,7 +237,7 @@ def test_kill_9_leaves_only_whole_transactions(tmp_path: Path) -> None:
 
 def test_archive_can_be_handed_to_a_worker_thread(tmp_path: Path) -> None:
     with Archive.open(tmp_path / "w.sqlite3") as archive:
-        worker = threading.Thread(target=lambda: archive.set_state("from", "worker"))
+        worker = threading.Thread(target=lambda: archive.state.set("from", "worker"))
         worker.start()
         worker.join()
-        assert archive.get_state("from") == "worker"
+        assert archive.state.get("from") == "worker"

@@ -29,23 +29,23 @@ TEXTS = {
 @pytest.fixture
 def archive(tmp_path: Path) -> Iterator[Archive]:
     with Archive.open(tmp_path / "archive.sqlite3") as opened:
-        opened.create_thread("t1", "c1", Folder.PRIMARY, T0)
-        opened.create_thread("t2", "c2", Folder.REQUESTS, T0)
-        opened.upsert_messages(
+        opened.threads.create("t1", "c1", Folder.PRIMARY, T0)
+        opened.threads.create("t2", "c2", Folder.REQUESTS, T0)
+        opened.messages.upsert(
             "t1",
             [
                 Message(mid, "t1", "c1", T0 + timedelta(minutes=i), text=text)
                 for i, (mid, text) in enumerate(TEXTS.items())
             ],
         )
-        opened.upsert_messages(
+        opened.messages.upsert(
             "t2", [Message("n1", "t2", "c2", T0 + timedelta(hours=1), text="Baju batik ukuran L")]
         )
         yield opened
 
 
 def ids(archive: Archive, query: str) -> list[str]:
-    return [hit.message_id for hit in archive.search(query)]
+    return [hit.message_id for hit in archive.search.find(query)]
 
 
 def test_words_are_case_and_accent_insensitive(archive: Archive) -> None:
@@ -68,14 +68,14 @@ def test_last_word_is_a_prefix(archive: Archive) -> None:
 
 
 def test_hit_fields_and_snippet(archive: Archive) -> None:
-    [hit] = archive.search("surabaya")
+    [hit] = archive.search.find("surabaya")
     assert hit.thread_id == "t1" and hit.created_time == T0 + timedelta(minutes=6)
     assert f"{HIGHLIGHT_START}Surabaya{HIGHLIGHT_END}" in hit.snippet
     assert hit.plain_snippet == TEXTS["m7"]
 
 
 def test_html_looking_text_is_plain_text(archive: Archive) -> None:
-    [hit] = archive.search("promo")
+    [hit] = archive.search.find("promo")
     assert hit.message_id == "m4"
     assert f"<b>{HIGHLIGHT_START}promo{HIGHLIGHT_END}</b>" in hit.snippet
     assert ids(archive, "<script>") == ["m4"]
@@ -88,7 +88,7 @@ def test_emoji(archive: Archive) -> None:
     assert ids(archive, "❤") == ["m6"]  # without the variation selector
     assert ids(archive, "mantap👍") == ["m3"]
     assert ids(archive, "kirim 👍") == ["m3"]
-    [hit] = archive.search("❤️")
+    [hit] = archive.search.find("❤️")
     assert HIGHLIGHT_START in hit.snippet and hit.plain_snippet.startswith("Café")
     assert ids(archive, "🐈") == []
 
@@ -130,7 +130,7 @@ def test_emoji(archive: Archive) -> None:
     ],
 )
 def test_fts_syntax_in_user_input_never_raises(archive: Archive, query: str) -> None:
-    archive.search(query)
+    archive.search.find(query)
 
 
 def test_fts_syntax_characters_are_searched_as_text(archive: Archive) -> None:
@@ -144,35 +144,35 @@ def test_fts_syntax_characters_are_searched_as_text(archive: Archive) -> None:
 
 
 def test_edit_and_unsend_update_results(archive: Archive) -> None:
-    archive.upsert_messages(
+    archive.messages.upsert(
         "t1", [Message("m7", "t1", "c1", T0, text="Pengiriman ke Medan berapa hari?")]
     )
     assert ids(archive, "surabaya") == []
     assert ids(archive, "medan") == ["m7"]
-    archive.upsert_messages("t1", [Message("m7", "t1", "", T0, deleted=True)])
+    archive.messages.upsert("t1", [Message("m7", "t1", "", T0, deleted=True)])
     assert ids(archive, "medan") == []
     assert archive.integrity_check() == []
 
 
 def test_snippet_marks_prefix_and_accent_matches(archive: Archive) -> None:
-    [hit] = archive.search("cafe bandu")
+    [hit] = archive.search.find("cafe bandu")
     assert hit.snippet == f"{H0}Café{H1} crème à {H0}Bandung{H1} ❤️"
-    [hit] = archive.search("kirim 👍")
+    [hit] = archive.search.find("kirim 👍")
     assert hit.snippet == f"mantap{H0}👍{H1}{H0}👍{H1} {H0}kirim{H1} besok ya"
 
 
 def test_long_text_snippet_is_cut_around_the_match(archive: Archive) -> None:
     text = " ".join(["lorem"] * 100) + " pembayaran via transfer " + " ".join(["ipsum"] * 100)
-    archive.upsert_messages("t2", [Message("long", "t2", "c2", T0 + timedelta(days=1), text=text)])
-    [hit] = archive.search("pembayaran")
+    archive.messages.upsert("t2", [Message("long", "t2", "c2", T0 + timedelta(days=1), text=text)])
+    [hit] = archive.search.find("pembayaran")
     assert hit.snippet.startswith("…") and hit.snippet.endswith("…")
     assert f"{H0}pembayaran{H1} via transfer" in hit.snippet
     assert len(hit.plain_snippet) < 140
 
 
 def test_limit(archive: Archive) -> None:
-    assert len(archive.search("baju", limit=1)) == 1
-    assert archive.search("baju", limit=0) == []
+    assert len(archive.search.find("baju", limit=1)) == 1
+    assert archive.search.find("baju", limit=0) == []
 
 
 def test_parse_query_quotes_everything() -> None:

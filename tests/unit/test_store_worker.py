@@ -28,7 +28,7 @@ def where(_archive: Archive) -> str:
 
 def append(archive: Archive, key: str, value: str) -> None:
     with archive.transaction():
-        archive.set_state(key, (archive.get_state(key) or "") + value)
+        archive.state.set(key, (archive.state.get(key) or "") + value)
 
 
 @pytest.mark.asyncio
@@ -36,7 +36,7 @@ async def test_writes_and_reads_run_on_their_own_threads_writes_in_order(tmp_pat
     worker = ArchiveWorker(tmp_path / "archive.sqlite3")
     try:
         await asyncio.gather(*(worker.write(append, "order", str(n)) for n in range(10)))
-        assert await worker.read(Archive.get_state, "order") == "0123456789"
+        assert await worker.read(lambda archive: archive.state.get("order")) == "0123456789"
         writer, reader = await worker.write(where), await worker.read(where)
     finally:
         await worker.aclose()
@@ -53,16 +53,17 @@ async def test_a_write_asked_for_is_done_even_when_its_caller_goes_away(tmp_path
     def slow(archive: Archive) -> None:
         started.set()
         threading.Event().wait(0.2)
-        archive.set_state("kept", "yes")
+        archive.state.set("kept", "yes")
 
     task = asyncio.ensure_future(worker.write(slow))
     await asyncio.get_running_loop().run_in_executor(None, started.wait)
     task.cancel()
-    queued = worker.write_soon(Archive.save_draft, "no-such-thread", "")  # no thread: a delete
+    # No such thread: saving "" is a delete, which needs none.
+    queued = worker.write_soon(lambda archive: archive.drafts.save("no-such-thread", ""))
     await worker.aclose()  # finishes what was asked for first
     assert task.cancelled() and queued.done() and queued.exception() is None
     with Archive.open(path) as archive:
-        assert archive.get_state("kept") == "yes"
+        assert archive.state.get("kept") == "yes"
 
 
 @pytest.mark.asyncio
@@ -90,11 +91,13 @@ async def test_another_process_holding_the_write_lock(tmp_path: Path) -> None:
     """Reads go on and the loop keeps turning; the write waits for the lock, then lands."""
     path = tmp_path / "archive.sqlite3"
     worker = ArchiveWorker(path)
-    await worker.write(Archive.set_state, "before", "1")
+    await worker.write(lambda archive: archive.state.set("before", "1"))
     ticks = 0
     with write_lock_held(path, 3.0) as holder:
-        write = asyncio.ensure_future(worker.write(Archive.set_state, "during", "1"))
-        assert await worker.read(Archive.get_state, "before") == "1"
+        write = asyncio.ensure_future(
+            worker.write(lambda archive: archive.state.set("during", "1"))
+        )
+        assert await worker.read(lambda archive: archive.state.get("before")) == "1"
         assert holder.poll() is None, "the read did not wait for the other process"
         while holder.poll() is None:
             await asyncio.sleep(0.01)
@@ -103,7 +106,7 @@ async def test_another_process_holding_the_write_lock(tmp_path: Path) -> None:
         await write
     try:
         assert ticks > 1  # the loop turned while the write waited
-        assert await worker.read(Archive.get_state, "during") == "1"
+        assert await worker.read(lambda archive: archive.state.get("during")) == "1"
     finally:
         await worker.aclose()
 
@@ -111,12 +114,12 @@ async def test_another_process_holding_the_write_lock(tmp_path: Path) -> None:
 def test_a_removed_archive_file_refuses_writes_with_a_sentence(tmp_path: Path) -> None:
     path = tmp_path / "archive.sqlite3"
     with Archive.open(path) as archive:
-        archive.set_state("saved", "1")
+        archive.state.set("saved", "1")
         os.remove(path)
         with pytest.raises(ArchiveGoneError) as gone:
-            archive.set_state("lost", "1")  # SQLite alone would write into the removed file
+            archive.state.set("lost", "1")  # SQLite alone would write into the removed file
         assert "removed or moved" in gone.value.sentence("en")
-        assert archive.get_state("saved") == "1"  # what it holds stays readable
+        assert archive.state.get("saved") == "1"  # what it holds stays readable
 
 
 def test_a_read_only_archive_file_refuses_writes_until_writable_again(tmp_path: Path) -> None:
@@ -125,9 +128,9 @@ def test_a_read_only_archive_file_refuses_writes_until_writable_again(tmp_path: 
         os.chmod(path, 0o444)
         try:
             with pytest.raises(ArchiveReadOnlyError) as read_only:
-                archive.set_state("key", "1")
+                archive.state.set("key", "1")
             assert "read-only" in read_only.value.sentence("en")
         finally:
             os.chmod(path, 0o644)
-        archive.set_state("key", "2")
-        assert archive.get_state("key") == "2"
+        archive.state.set("key", "2")
+        assert archive.state.get("key") == "2"

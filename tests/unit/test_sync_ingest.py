@@ -64,7 +64,7 @@ def test_a_new_thread_lands_in_the_folder_the_rules_give(
 ) -> None:
     messages = [said(1, contact, 0)] + ([said(2, None, 5)] if shop_wrote else [])
     assert apply(archive, contact, *messages) is folder
-    row = archive.thread("t1")
+    row = archive.threads.get("t1")
     assert row is not None and row.folder is folder
     # First sight: what the shop already answered counts as read.
     assert row.unread == (0 if shop_wrote else 1)
@@ -88,12 +88,12 @@ def test_applying_the_same_read_twice_changes_nothing(archive: Archive) -> None:
     assert first.new_message_ids == ("m1", "m2") and first.created
     assert again.new_message_ids == () and not again.created
     assert again.new_customer_messages == 0
-    assert [m.id for m in archive.messages("t1")] == ["m1", "m2"]
+    assert [m.id for m in archive.messages.of_thread("t1")] == ["m1", "m2"]
 
 
 def test_a_denied_person_who_writes_again_is_back_in_requests(archive: Archive) -> None:
     apply(archive, STRANGER, said(1, STRANGER, 0))
-    archive.set_folder("t1", Folder.DENIED)
+    archive.threads.set_folder("t1", Folder.DENIED)
     assert apply(archive, STRANGER, said(1, STRANGER, 0)) is Folder.DENIED  # nothing new
     assert apply(archive, STRANGER, said(1, STRANGER, 0), said(2, STRANGER, 9)) is Folder.REQUESTS
 
@@ -101,7 +101,7 @@ def test_a_denied_person_who_writes_again_is_back_in_requests(archive: Archive) 
 def test_a_reply_from_instagrams_app_accepts_a_request_by_the_rules(archive: Archive) -> None:
     apply(archive, STRANGER, said(1, STRANGER, 0))
     assert apply(archive, STRANGER, said(1, STRANGER, 0), said(2, None, 3)) is Folder.GENERAL
-    row = archive.thread("t1")
+    row = archive.threads.get("t1")
     assert row is not None and row.unread == 0  # the shop answered: it has read what came before
 
 
@@ -109,15 +109,15 @@ def test_a_reply_sent_from_igdesk_moves_even_a_followers_request_to_general(
     archive: Archive,
 ) -> None:
     apply(archive, FOLLOWER, said(1, FOLLOWER, 0))
-    archive.set_folder("t1", Folder.REQUESTS)
-    entry = archive.add_outbox("t1", FOLLOWER.id, "text", {"message": {"text": "pesan 2"}})
-    archive.update_outbox(entry, state="sent", message_id="m2")
+    archive.threads.set_folder("t1", Folder.REQUESTS)
+    entry = archive.outbox.add("t1", FOLLOWER.id, "text", {"message": {"text": "pesan 2"}})
+    archive.outbox.update(entry, state="sent", message_id="m2")
     assert apply(archive, FOLLOWER, said(1, FOLLOWER, 0), said(2, None, 3)) is Folder.GENERAL
 
 
 def test_the_owners_own_folder_choice_survives_new_messages(archive: Archive) -> None:
     apply(archive, FOLLOWER, said(1, FOLLOWER, 0))
-    archive.set_folder("t1", Folder.GENERAL)
+    archive.threads.set_folder("t1", Folder.GENERAL)
     later = [said(1, FOLLOWER, 0), said(2, FOLLOWER, 4), said(3, None, 5)]
     assert apply(archive, FOLLOWER, *later) is Folder.GENERAL
 
@@ -125,13 +125,13 @@ def test_the_owners_own_folder_choice_survives_new_messages(archive: Archive) ->
 def test_a_full_batch_whose_oldest_message_is_new_marks_a_history_gap(archive: Archive) -> None:
     twenty = [said(i, STRANGER, i) for i in range(5, 25)]
     apply(archive, STRANGER, *twenty)
-    row = archive.thread("t1")
+    row = archive.threads.get("t1")
     assert row is not None and row.history_gap
     other = Archive.open(archive.path.with_name("other.sqlite3"))
     try:
         nineteen = twenty[1:]
         apply_thread(other, thread_id="t1", contact=STRANGER, messages=nineteen, updated_time=None)
-        row = other.thread("t1")
+        row = other.threads.get("t1")
         assert row is not None and not row.history_gap
     finally:
         other.close()
@@ -147,5 +147,5 @@ def test_the_api_saying_there_is_no_older_history_is_believed(archive: Archive) 
         updated_time=None,
         older_history_exists=False,
     )
-    row = archive.thread("t1")
+    row = archive.threads.get("t1")
     assert row is not None and not row.history_gap

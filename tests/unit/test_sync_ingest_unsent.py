@@ -50,7 +50,7 @@ def test_a_message_missing_inside_a_short_thread_is_named(archive: Archive) -> N
     five = _messages(5)
     assert _apply(archive, five) == []
     assert _apply(archive, [m for m in five if m.id != "m2"]) == ["m2"]
-    stored = archive.message("m2")
+    stored = archive.messages.get("m2")
     assert stored is not None and not stored.deleted  # named, not yet confirmed: kept whole
 
 
@@ -66,9 +66,9 @@ def test_a_confirmed_unsend_keeps_only_a_tombstone(archive: Archive) -> None:
         unsent_ids=["m2", "not-ours"],
     )
     assert update.unsent_message_ids == ("m2",)
-    stored = archive.message("m2")
+    stored = archive.messages.get("m2")
     assert stored is not None and stored.deleted and stored.text == ""
-    assert [m.id for m in archive.messages("t1")] == ["m0", "m1", "m2", "m3", "m4"]
+    assert [m.id for m in archive.messages.of_thread("t1")] == ["m0", "m1", "m2", "m3", "m4"]
 
 
 def test_messages_older_than_a_full_window_are_history_not_unsent(archive: Archive) -> None:
@@ -82,5 +82,5 @@ def test_messages_older_than_a_full_window_are_history_not_unsent(archive: Archi
 
 def test_a_message_newer_than_the_read_is_left_alone(archive: Archive) -> None:
     _apply(archive, _messages(3))
-    archive.upsert_messages("t1", _messages(1, first=3))  # e.g. a reply stored after the read
+    archive.messages.upsert("t1", _messages(1, first=3))  # e.g. a reply stored after the read
     assert _apply(archive, _messages(3)) == []
