@@ -1,8 +1,9 @@
 """Composition root: builds the archive, the Graph client, the syncer and the poller of a profile.
 
 The headless commands and the window use the same object; the window reaches the rest only
-through it: its async methods, `inbox` (reads that return views, the owner's local changes)
-and the event stream. The archive itself stays behind its worker threads (`ArchiveWorker`).
+through it: its async methods, `inbox` (reads that return views, the owner's local changes),
+`replies` (what the owner sends, through the outbox) and the event stream. The archive itself
+stays behind its worker threads (`ArchiveWorker`).
 """
 
 from __future__ import annotations
@@ -26,17 +27,19 @@ from igdesk.graph.flavour import flavour_by_name
 from igdesk.graph.ratelimit import RateBudget
 from igdesk.i18n import Text
 from igdesk.inbox import Inbox
-from igdesk.replying import Replying
+from igdesk.replies import Replies
 from igdesk.store.worker import ArchiveWorker
 from igdesk.sync.engine import ProgressCallback, Syncer, SyncSummary
-from igdesk.sync.outbox import OutboxSender
 from igdesk.sync.poller import Poller, PollOutcome, PollTiming
 
 log = logging.getLogger("igdesk.app")
 
 
-class App(Replying):
+class App:
     """Everything one profile needs, started and stopped in order."""
+
+    #: Seconds a send of unknown outcome is given to land before the conversation is checked.
+    outbox_settle_seconds = 30.0
 
     def __init__(
         self,
@@ -53,12 +56,11 @@ class App(Replying):
         self._token = token
         self._worker: ArchiveWorker | None = None
         self._inbox: Inbox | None = None
+        self._replies: Replies | None = None
         self._client: GraphClient | None = None
         self._syncer: Syncer | None = None
         self._poller: Poller | None = None
         self._poll_task: asyncio.Task[None] | None = None
-        self._sender: OutboxSender | None = None
-        self._send_task: asyncio.Task[None] | None = None
         self._last_status = SyncStatus(False, None, None, None, False)
         #: What the last pass could not read; None when it read all.
         self._problem: Text | None = None
@@ -79,6 +81,20 @@ class App(Replying):
         if self._inbox is None:
             self._inbox = Inbox(self._db, self.events, mark_seen=self._mark_seen)
         return self._inbox
+
+    @property
+    def replies(self) -> Replies:
+        """What the owner sends (replies, reactions, typing) and the outbox sender."""
+        if self._replies is None:
+            self._replies = Replies(
+                self._db,
+                self.inbox,
+                self.events,
+                client=lambda: self.client,
+                settings=self.settings,
+                settle_seconds=self.outbox_settle_seconds,
+            )
+        return self._replies
 
     @property
     def client(self) -> GraphClient:
@@ -296,18 +312,19 @@ class App(Replying):
         """Stop the poller and the sender, then close the client and the archive, in order."""
         if self._poller is not None:
             self._poller.stop()
-        if self._sender is not None:
-            self._sender.stop()
-        for task in (self._poll_task, self._send_task):
-            if task is not None:
-                await asyncio.gather(task, return_exceptions=True)
-        self._poll_task = self._send_task = None
+        if self._replies is not None:
+            self._replies.stop()
+        if self._poll_task is not None:
+            await asyncio.gather(self._poll_task, return_exceptions=True)
+            self._poll_task = None
+        if self._replies is not None:
+            await self._replies.aclose()
         if self._client is not None:
             await self._client.aclose()
             self._client = None
         if self._worker is not None:
             await self._worker.aclose()  # every write asked for is done before it closes
-            self._worker = self._inbox = None
+            self._worker, self._inbox, self._replies = None, None, None
 
 
 @contextlib.asynccontextmanager

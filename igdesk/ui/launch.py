@@ -90,7 +90,7 @@ async def _run(args: argparse.Namespace, lang: str, qt_app: QApplication) -> int
                 await save_screenshot(window, args.screenshot)
                 return 0
             app.start_polling()
-            app.start_sending()
+            app.replies.start_sending()
             await closed.wait()
             return 0
         finally:

@@ -257,10 +257,10 @@ class MainWindow(ReplyActions):
         self.conversation.move_requested.connect(self._move)
         self.conversation.older_wanted.connect(self._older_wanted)
         self.conversation.outbox.retry_requested.connect(
-            lambda entry: self.tasks.start(self.app.retry_send(entry), name="retry-send")
+            lambda entry: self.tasks.start(self.app.replies.retry_send(entry), name="retry-send")
         )
         self.conversation.outbox.delete_requested.connect(
-            lambda entry: self.tasks.start(self.app.delete_send(entry), name="delete-send")
+            lambda entry: self.tasks.start(self.app.replies.delete_send(entry), name="delete-send")
         )
         self.conversation.view.doubleClicked.connect(self._reply_to_message)
         self.composer.send_requested.connect(self._send)

@@ -73,7 +73,7 @@ class ReplyActions(QMainWindow):
 
     async def _queue_text(self, thread_id: str, text: str, reply_to: str | None) -> None:
         try:
-            await self.app.send_text(thread_id, text, reply_to=reply_to)
+            await self.app.replies.send_text(thread_id, text, reply_to=reply_to)
         except IgdeskError as error:
             aio.report(error)
             current = self.conversation.current
@@ -87,14 +87,14 @@ class ReplyActions(QMainWindow):
 
     async def _queue_heart(self, thread_id: str) -> None:
         try:
-            await self.app.send_heart(thread_id)
+            await self.app.replies.send_heart(thread_id)
         except IgdeskError as error:
             aio.report(error)
 
     def _typing(self, on: bool) -> None:
         current = self.conversation.current
         if current is not None:
-            self.tasks.start(self.app.typing(current.id, on), name="typing")
+            self.tasks.start(self.app.replies.typing(current.id, on), name="typing")
 
     async def _attach(self) -> None:
         from igdesk.ui.attach_dialog import ask_for_file
@@ -105,7 +105,7 @@ class ReplyActions(QMainWindow):
             return
         kind, url = choice
         try:
-            await self.app.send_file_url(current.id, kind, url.split())
+            await self.app.replies.send_file_url(current.id, kind, url.split())
         except IgdeskError as error:
             aio.report(error)
 
@@ -117,7 +117,7 @@ class ReplyActions(QMainWindow):
             aio.info(self.words("Open a chat first."))
             return
         try:
-            posts = await self.app.shop_posts()
+            posts = await self.app.replies.shop_posts()
         except GraphError as error:
             aio.report(error)
             return
@@ -125,7 +125,7 @@ class ReplyActions(QMainWindow):
         if post_id is None:
             return
         try:
-            await self.app.share_post(current.id, post_id)
+            await self.app.replies.share_post(current.id, post_id)
         except IgdeskError as error:
             aio.report(error)
 
@@ -150,7 +150,7 @@ class ReplyActions(QMainWindow):
         menu.popup(self.conversation.view.viewport().mapToGlobal(position))
 
     def _react(self, thread_id: str, message_id: str, emoji: str | None) -> None:
-        self.tasks.start(self.app.react(thread_id, message_id, emoji), name="react")
+        self.tasks.start(self.app.replies.react(thread_id, message_id, emoji), name="react")
 
     def _reply_to_message(self, index: QModelIndex) -> None:
         message = index.data(MessageRole.MESSAGE)

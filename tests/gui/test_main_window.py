@@ -255,7 +255,7 @@ def test_send_a_reply_delivered_once_and_echoed_once(
     window: MainWindow, world: World, qtbot: QtBot, run_until: RunUntil, stored: Archive
 ) -> None:
     thread_id = open_by_username(window, qtbot, "ani.follower")
-    window.app.start_sending()
+    window.app.replies.start_sending()
     window.composer.set_text("Terima kasih kak 🙏")
     qtbot.keyClick(window.composer.editor, Qt.Key.Key_Return)
     assert window.composer.text() == ""

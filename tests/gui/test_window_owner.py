@@ -68,7 +68,7 @@ def test_the_servers_verdict_closes_the_chat_everywhere(
     assert window.composer.can_reply()
 
     world.http.post("/_sandbox/clock", json={"advance_seconds": 3 * 3600}).raise_for_status()
-    window.app.start_sending()
+    window.app.replies.start_sending()
     window.composer.set_text("Masih bisa kak, silakan")
     window.composer.send_requested.emit(window.composer.text())
     qtbot.waitUntil(lambda: badge(window, thread_id) == "Closed", timeout=20_000)

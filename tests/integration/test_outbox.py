@@ -68,13 +68,13 @@ class Shop:
         return next(r.id for r in threads if r.contact_username == username)
 
     def send(self, thread_id: str, text: str) -> int:
-        return self.run(lambda: self.app.send_text(thread_id, text))
+        return self.run(lambda: self.app.replies.send_text(thread_id, text))
 
     def unsent(self, thread_id: str) -> list[OutboxView]:
         return self.run(lambda: self.app.inbox.unsent(thread_id))
 
     def flush(self) -> bool:
-        return self.run(self.app.flush_outbox)
+        return self.run(self.app.replies.flush_outbox)
 
     def sends(self) -> list[dict[str, Any]]:
         data: list[dict[str, Any]] = self.sandbox.world()["sends"]
@@ -265,11 +265,11 @@ def test_human_agent_without_the_feature_fails_without_closing_the_window(
         assert sentence_of(entry.error, "id") == HumanAgentNotAllowedError.sentence("id")
         assert entry.body["message"] == {"text": "Maaf baru balas"}  # kept for Retry
         assert window_closed_at(shop.archive, thread_id) is None
-        shop.run(lambda: shop.app.retry_send(entry_id))
+        shop.run(lambda: shop.app.replies.retry_send(entry_id))
         shop.flush()
         entry = shop.archive.outbox.get(entry_id)
         assert entry is not None and entry.state is OutboxState.FAILED
-        shop.run(lambda: shop.app.delete_send(entry_id))
+        shop.run(lambda: shop.app.replies.delete_send(entry_id))
         assert shop.unsent(thread_id) == []
         assert delivered_texts(shop, thread_id) == []
     finally:
@@ -360,7 +360,7 @@ def test_crash_mid_send_then_restart_sends_at_most_once(
     try:
 
         async def restart() -> None:
-            sender = second.app._outbox_sender()
+            sender = second.app.replies._outbox_sender()
             task = asyncio.get_running_loop().create_task(sender.run())
             await asyncio.sleep(1.0)
             sender.stop()
@@ -380,7 +380,7 @@ def test_photo_by_link_is_checked_then_delivered(shop: Shop) -> None:
     contact = shop.archive.contacts.get(row.contact_id) if row else None
     assert contact is not None and contact.profile_pic  # a real PNG the sandbox serves
     entry_id = shop.run(
-        lambda: shop.app.send_file_url(thread_id, "image", [contact.profile_pic] * 2)
+        lambda: shop.app.replies.send_file_url(thread_id, "image", [contact.profile_pic] * 2)
     )
     shop.flush()
     entry = shop.archive.outbox.get(entry_id)
@@ -393,11 +393,13 @@ def test_a_link_that_is_not_a_photo_is_refused_with_a_sentence(shop: Shop) -> No
     thread_id = shop.thread("ani.follower")
     with pytest.raises(IgdeskError) as refused:
         shop.run(
-            lambda: shop.app.send_file_url(thread_id, "image", f"{shop.sandbox.url}/_sandbox/world")
+            lambda: shop.app.replies.send_file_url(
+                thread_id, "image", f"{shop.sandbox.url}/_sandbox/world"
+            )
         )
     assert "allowed" in refused.value.sentence("en")
     with pytest.raises(IgdeskError) as broken:
-        shop.run(lambda: shop.app.send_file_url(thread_id, "file", ["ftp://example/x.pdf"]))
+        shop.run(lambda: shop.app.replies.send_file_url(thread_id, "file", ["ftp://example/x.pdf"]))
     assert "https://" in broken.value.sentence("en")
     assert shop.unsent(thread_id) == []
 
@@ -407,12 +409,12 @@ def test_react_and_unreact_to_a_customer_message(shop: Shop) -> None:
     customer_message = next(
         m for m in shop.archive.messages.of_thread(thread_id) if not m.is_from_shop
     )
-    shop.run(lambda: shop.app.react(thread_id, customer_message.id, "❤️"))
+    shop.run(lambda: shop.app.replies.react(thread_id, customer_message.id, "❤️"))
     stored = shop.archive.messages.get(customer_message.id)
     assert stored is not None and [r.emoji for r in stored.reactions] == ["❤️"]
     actions = shop.sandbox.world()["sender_actions"]
     assert any("react" in str(a) and customer_message.id in str(a) for a in actions)
-    shop.run(lambda: shop.app.react(thread_id, customer_message.id, None))
+    shop.run(lambda: shop.app.replies.react(thread_id, customer_message.id, None))
     stored = shop.archive.messages.get(customer_message.id)
     assert stored is not None and stored.reactions == ()
 
@@ -426,9 +428,9 @@ from igdesk.config import Profile
 async def main() -> None:
     app = App(Profile(Path(sys.argv[1])), graph_url=sys.argv[2], token=sys.argv[3])
     thread_id = sys.argv[4]
-    await app.send_text(thread_id, "Dikirim lalu mati")
+    await app.replies.send_text(thread_id, "Dikirim lalu mati")
     print("queued", flush=True)
-    await app.flush_outbox()
+    await app.replies.flush_outbox()
     await app.aclose()
 
 asyncio.run(main())
@@ -481,7 +483,7 @@ def test_kill_9_mid_send_then_restart_sends_exactly_once(
     try:
 
         async def restart() -> None:
-            sender = restarted.app._outbox_sender()  # the startup path under test
+            sender = restarted.app.replies._outbox_sender()  # the startup path under test
             task = asyncio.get_running_loop().create_task(sender.run())
             for _ in range(150):
                 await asyncio.sleep(0.1)
@@ -515,11 +517,13 @@ def test_eleven_photos_are_refused_and_a_post_can_be_shared(tmp_path: Path) -> N
 def share_a_post(shop: Shop) -> None:
     thread_id = shop.thread("ani.follower")
     with pytest.raises(IgdeskError) as too_many:
-        shop.run(lambda: shop.app.send_file_url(thread_id, "image", ["https://x/a.png"] * 11))
+        shop.run(
+            lambda: shop.app.replies.send_file_url(thread_id, "image", ["https://x/a.png"] * 11)
+        )
     assert "1 to 10" in too_many.value.sentence("en")
-    posts = shop.run(shop.app.shop_posts)
+    posts = shop.run(shop.app.replies.shop_posts)
     assert posts, "the sandbox shop has posts"
-    entry_id = shop.run(lambda: shop.app.share_post(thread_id, posts[0].id))
+    entry_id = shop.run(lambda: shop.app.replies.share_post(thread_id, posts[0].id))
     shop.flush()
     entry = shop.archive.outbox.get(entry_id)
     assert entry is not None and entry.state is OutboxState.SENT, sentence_of(entry.error, "en")
@@ -551,7 +555,7 @@ def test_a_photo_over_the_size_limit_is_refused_before_sending(shop: Shop) -> No
         url = f"http://127.0.0.1:{server.server_address[1]}/big.png"
         thread_id = shop.thread("ani.follower")
         with pytest.raises(IgdeskError) as refused:
-            shop.run(lambda: shop.app.send_file_url(thread_id, "image", [url]))
+            shop.run(lambda: shop.app.replies.send_file_url(thread_id, "image", [url]))
         assert "8 MB" in refused.value.sentence("en")
         assert shop.unsent(thread_id) == []
     finally:

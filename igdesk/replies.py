@@ -1,7 +1,6 @@
-"""Replying, the App façade's half that sends: text, files by link, posts, the heart, reactions
-and the typing indicator, all through the outbox (igdesk.sync.outbox) where it can be lost.
-
-A mixin of App (igdesk.app), kept apart so each file reads as one concern.
+"""`Replies`: what the owner sends (text, files by link, posts, the heart, reactions and the
+typing indicator), queued in the outbox (igdesk.sync.outbox) where a send can be lost, and the
+sender that works it. App owns one (`app.replies`).
 """
 
 from __future__ import annotations
@@ -9,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from igdesk.config import Settings
 from igdesk.domain import (
@@ -37,28 +36,30 @@ from igdesk.sync.outbox import OutboxSender, SendResult, current_window_state
 log = logging.getLogger("igdesk.app")
 
 
-class Replying:
-    """Queueing replies and working the outbox; App provides the parts below."""
+class Replies:
+    """Queueing replies and working the outbox of one profile (`App.replies`)."""
 
-    #: Seconds a send of unknown outcome is given to land before the conversation is checked.
-    outbox_settle_seconds = 30.0
-
-    settings: Settings
-    events: EventHub
-    _sender: OutboxSender | None
-    _send_task: asyncio.Task[None] | None
-
-    @property
-    def _db(self) -> ArchiveWorker:
-        raise NotImplementedError
-
-    @property
-    def inbox(self) -> Inbox:
-        raise NotImplementedError
-
-    @property
-    def client(self) -> GraphClient:
-        raise NotImplementedError
+    def __init__(
+        self,
+        db: ArchiveWorker,
+        inbox: Inbox,
+        events: EventHub,
+        *,
+        client: Callable[[], GraphClient],
+        settings: Settings,
+        settle_seconds: float,
+    ) -> None:
+        """`client` gives the current Graph client (it changes with the token); `settings`
+        are read at each use (the owner may change them); `settle_seconds` is how long a send
+        of unknown outcome is given to land before the conversation is checked."""
+        self._db = db
+        self._inbox = inbox
+        self._events = events
+        self._client = client
+        self._settings = settings
+        self._settle_seconds = settle_seconds
+        self._sender: OutboxSender | None = None
+        self._send_task: asyncio.Task[None] | None = None
 
     async def send_text(self, thread_id: str, text: str, *, reply_to: str | None = None) -> int:
         """Queue a reply (written to the archive first) and wake the sender; the entry id.
@@ -103,7 +104,7 @@ class Replying:
         account = await self._db.read(lambda archive: archive.account.get())
         if account is None:
             return []
-        return await self.client.media(account)
+        return await self._client().media(account)
 
     async def share_post(self, thread_id: str, post_id: str) -> int:
         """Queue one of the shop's own posts (MEDIA_SHARE)."""
@@ -127,12 +128,12 @@ class Replying:
             "sender_action": "react" if emoji else "unreact",
             "payload": payload,
         }
-        await self.client.send(account, body)
+        await self._client().send(account, body)
         others = tuple(r for r in message.reactions if r.user_id != account.id)
         mine = (Reaction(account.id, emoji),) if emoji else ()
         mixed = dataclasses.replace(message, reactions=others + mine)
         await self._db.write(lambda archive: archive.messages.upsert(thread_id, [mixed]))
-        self.events.emit(MessagesAdded(thread_id, (message_id,)))
+        self._events.emit(MessagesAdded(thread_id, (message_id,)))
 
     async def send_heart(self, thread_id: str) -> int:
         """Queue the heart sticker (`like_heart`)."""
@@ -140,7 +141,7 @@ class Replying:
 
     async def typing(self, thread_id: str, on: bool) -> None:
         """Best-effort typing indicator (off by default in Settings); never queued."""
-        if not self.settings.typing_indicator:
+        if not self._settings.typing_indicator:
             return
         to = await self._db.read(_recipient, thread_id)
         if to is None:
@@ -149,7 +150,7 @@ class Replying:
         action = "typing_on" if on else "typing_off"
         try:
             body = {"recipient": {"id": customer_id}, "sender_action": action}
-            await self.client.send(account, body)
+            await self._client().send(account, body)
         except (GraphError, IgdeskError) as error:
             log.info("typing indicator not sent: %s", type(error).__name__)
 
@@ -163,11 +164,11 @@ class Replying:
         clear_draft: bool = False,
     ) -> int:
         """Write one outgoing message to the outbox (refused when the window is closed)."""
-        human_agent = self.settings.human_agent_allowed
+        human_agent = self._settings.human_agent_allowed
         entry_id = await self._db.write(
             _queue, thread_id, kind, message, extra or {}, human_agent, clear_draft
         )
-        self.events.emit(OutboxChanged(thread_id, entry_id))
+        self._events.emit(OutboxChanged(thread_id, entry_id))
         self._wake_sender()
         return entry_id
 
@@ -175,21 +176,21 @@ class Replying:
         """Send a failed reply again (the owner's Retry)."""
         thread_id = await self._db.write(_retry, entry_id)
         if thread_id is not None:
-            self.events.emit(OutboxChanged(thread_id, entry_id))
+            self._events.emit(OutboxChanged(thread_id, entry_id))
             self._wake_sender()
 
     async def delete_send(self, entry_id: int) -> None:
         """Drop a reply that was not sent (failed or still waiting); sent ones stay history."""
         thread_id = await self._db.write(_delete, entry_id)
         if thread_id is not None:
-            self.events.emit(OutboxChanged(thread_id, entry_id))
+            self._events.emit(OutboxChanged(thread_id, entry_id))
 
     async def flush_outbox(self) -> bool:
         """One pass over the outbox now; True when something still waits to be retried."""
         return await self._outbox_sender().work_once()
 
     def start_sending(self) -> None:
-        """Work the outbox in the background (owned here; `aclose` stops it)."""
+        """Work the outbox in the background (owned here; `stop` and `aclose` end it)."""
         if self._send_task is not None:
             return
         sender = self._outbox_sender()
@@ -200,25 +201,37 @@ class Replying:
             return self._sender
 
         async def changed(result: SendResult) -> None:
-            self.events.emit(OutboxChanged(result.thread_id, result.entry_id))
+            self._events.emit(OutboxChanged(result.thread_id, result.entry_id))
             if result.state is OutboxState.SENT:
-                await self.inbox.announce((result.thread_id,))
+                await self._inbox.announce((result.thread_id,))
                 entry = await self._db.read(lambda archive: archive.outbox.get(result.entry_id))
                 if entry is not None and entry.message_id:
-                    self.events.emit(MessagesAdded(result.thread_id, (entry.message_id,)))
+                    self._events.emit(MessagesAdded(result.thread_id, (entry.message_id,)))
 
         def token_refused(error: TokenError) -> None:
-            self.events.emit(SignInNeeded(error.text))
+            self._events.emit(SignInNeeded(error.text))
 
         self._sender = OutboxSender(
-            lambda: self.client,
+            self._client,
             self._db,
-            human_agent=lambda: self.settings.human_agent_allowed,
+            human_agent=lambda: self._settings.human_agent_allowed,
             on_change=changed,
             on_token_error=token_refused,
-            settle_seconds=self.outbox_settle_seconds,
+            settle_seconds=self._settle_seconds,
         )
         return self._sender
+
+    def stop(self) -> None:
+        """Ask the sender to stop after the entry it is working on."""
+        if self._sender is not None:
+            self._sender.stop()
+
+    async def aclose(self) -> None:
+        """Stop the sender and wait for it to end."""
+        self.stop()
+        if self._send_task is not None:
+            await asyncio.gather(self._send_task, return_exceptions=True)
+            self._send_task = None
 
     def _wake_sender(self) -> None:
         if self._sender is not None:
