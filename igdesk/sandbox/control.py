@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
 from aiohttp import web
@@ -30,7 +31,7 @@ from igdesk.domain import format_graph_time
 from igdesk.sandbox import world_acts
 from igdesk.sandbox.faults import parse_fault
 from igdesk.sandbox.media import bytes_of, spec_of
-from igdesk.sandbox.model import Message, World
+from igdesk.sandbox.model import Message, Thread, World
 from igdesk.sandbox.nodes import describe_missing, parse_missing
 from igdesk.sandbox.state import SandboxState
 from igdesk.sandbox.world_acts import customer_writes
@@ -56,59 +57,10 @@ def snapshot(world: World, state: SandboxState) -> dict[str, Any]:
     """Everything a test may want to compare the client's view with."""
     now = state.clock.now()
     shop = world.shop
-    threads = []
-    for thread in sorted(world.threads.values(), key=lambda t: t.updated_time, reverse=True):
-        readable = thread.readable_ids()
-        last = thread.last_customer_time()
-        customer = thread.customer
-        threads.append(
-            {
-                "id": thread.id,
-                "customer": {
-                    "id": customer.id,
-                    "username": customer.username,
-                    "name": customer.name,
-                    "follows_business": customer.follows_business,
-                    "verified": customer.verified,
-                    "has_avatar": customer.avatar is not None,
-                    "available": customer.available,
-                },
-                "listed": thread.listed(now),
-                "is_request": thread.is_request(),
-                "updated_time": format_graph_time(thread.updated_time),
-                "last_customer_message_time": format_graph_time(last) if last else None,
-                "seen_marks": [format_graph_time(t) for t in thread.seen_marks],
-                "messages": [
-                    {
-                        "id": m.id,
-                        "from_id": m.sender_id,
-                        "from_shop": m.sender_id == shop.ig_id,
-                        "created_time": format_graph_time(m.created_time),
-                        "text": m.text,
-                        "attachment_types": content_types(m),
-                        "attachments": [
-                            {
-                                "id": a.id,
-                                "type": a.kind,
-                                "mime_type": spec_of(world.uploads, a.media).content_type,
-                                "size": len(bytes_of(world.uploads, a.media)),
-                            }
-                            for a in m.attachments
-                        ],
-                        "sticker": m.sticker is not None,
-                        "reactions": [
-                            {"emoji": r.emoji, "user_ids": r.user_ids} for r in m.reactions
-                        ],
-                        "reply_to": m.reply_to,
-                        "deleted": bool(m.deleted),
-                        "template": m.template.title if m.template else None,
-                        "unsupported": m.unsupported,
-                        "readable": m.id in readable,
-                    }
-                    for m in thread.newest_first()
-                ],
-            }
-        )
+    threads = [
+        _thread_snapshot(world, thread, now)
+        for thread in sorted(world.threads.values(), key=lambda t: t.updated_time, reverse=True)
+    ]
     in_threads = {t.customer.id for t in world.threads.values()}
     return {
         "now": format_graph_time(now),
@@ -134,6 +86,57 @@ def snapshot(world: World, state: SandboxState) -> dict[str, Any]:
         "sends": world.sends,
         "sender_actions": world.sender_actions,
         "subscribed_fields": world.subscribed_fields,
+    }
+
+
+def _thread_snapshot(world: World, thread: Thread, now: datetime) -> dict[str, Any]:
+    readable = thread.readable_ids()
+    last = thread.last_customer_time()
+    customer = thread.customer
+    return {
+        "id": thread.id,
+        "customer": {
+            "id": customer.id,
+            "username": customer.username,
+            "name": customer.name,
+            "follows_business": customer.follows_business,
+            "verified": customer.verified,
+            "has_avatar": customer.avatar is not None,
+            "available": customer.available,
+        },
+        "listed": thread.listed(now),
+        "is_request": thread.is_request(),
+        "updated_time": format_graph_time(thread.updated_time),
+        "last_customer_message_time": format_graph_time(last) if last else None,
+        "seen_marks": [format_graph_time(t) for t in thread.seen_marks],
+        "messages": [_message_snapshot(world, m, m.id in readable) for m in thread.newest_first()],
+    }
+
+
+def _message_snapshot(world: World, m: Message, readable: bool) -> dict[str, Any]:
+    return {
+        "id": m.id,
+        "from_id": m.sender_id,
+        "from_shop": m.sender_id == world.shop.ig_id,
+        "created_time": format_graph_time(m.created_time),
+        "text": m.text,
+        "attachment_types": content_types(m),
+        "attachments": [
+            {
+                "id": a.id,
+                "type": a.kind,
+                "mime_type": spec_of(world.uploads, a.media).content_type,
+                "size": len(bytes_of(world.uploads, a.media)),
+            }
+            for a in m.attachments
+        ],
+        "sticker": m.sticker is not None,
+        "reactions": [{"emoji": r.emoji, "user_ids": r.user_ids} for r in m.reactions],
+        "reply_to": m.reply_to,
+        "deleted": bool(m.deleted),
+        "template": m.template.title if m.template else None,
+        "unsupported": m.unsupported,
+        "readable": readable,
     }
 
 
@@ -183,40 +186,44 @@ async def read_json(request: web.Request) -> Any:
         return None
 
 
-def routes(state: SandboxState) -> list[web.RouteDef]:
-    """The control routes, bound to one sandbox's state."""
+class _Handlers:
+    """The control endpoints' handlers, bound to one sandbox's state."""
 
-    async def world_get(_request: web.Request) -> web.Response:
-        return web.json_response(snapshot(state.world, state))
+    def __init__(self, state: SandboxState) -> None:
+        self._state = state
 
-    async def world_patch(request: web.Request) -> web.Response:
+    async def world_get(self, _request: web.Request) -> web.Response:
+        return web.json_response(snapshot(self._state.world, self._state))
+
+    async def world_patch(self, request: web.Request) -> web.Response:
         try:
-            return web.json_response(change_settings(state, await read_json(request)))
+            return web.json_response(change_settings(self._state, await read_json(request)))
         except ValueError as error:
             return bad_request(str(error))
 
-    async def unsend(request: web.Request) -> web.Response:
+    async def unsend(self, request: web.Request) -> web.Response:
         body = await read_json(request)
         mid = body.get("message_id") if isinstance(body, dict) else None
         flag = body.get("deleted_as") if isinstance(body, dict) else None
         try:
-            thread = world_acts.unsend(state, str(mid), flag)
+            thread = world_acts.unsend(self._state, str(mid), flag)
         except ValueError as error:
             return bad_request(str(error))
         updated = format_graph_time(thread.updated_time)
         return web.json_response({"thread_id": thread.id, "updated_time": updated})
 
-    async def requests_get(_request: web.Request) -> web.Response:
-        return web.json_response(state.requests_log)
+    async def requests_get(self, _request: web.Request) -> web.Response:
+        return web.json_response(self._state.requests_log)
 
-    async def requests_delete(_request: web.Request) -> web.Response:
-        state.requests_log.clear()
+    async def requests_delete(self, _request: web.Request) -> web.Response:
+        self._state.requests_log.clear()
         return web.json_response({"cleared": True})
 
-    async def faults_get(_request: web.Request) -> web.Response:
-        return web.json_response({"armed": state.faults.armed(), "fired": state.faults.fired})
+    async def faults_get(self, _request: web.Request) -> web.Response:
+        faults = self._state.faults
+        return web.json_response({"armed": faults.armed(), "fired": faults.fired})
 
-    async def faults_post(request: web.Request) -> web.Response:
+    async def faults_post(self, request: web.Request) -> web.Response:
         body = await read_json(request)
         items = body.get("faults") if isinstance(body, dict) and "faults" in body else body
         items = [items] if isinstance(items, dict) else items
@@ -227,51 +234,55 @@ def routes(state: SandboxState) -> list[web.RouteDef]:
         except ValueError as error:
             return bad_request(str(error))
         for fault in parsed:
-            state.faults.add(fault)
-        return web.json_response({"armed": state.faults.armed()})
+            self._state.faults.add(fault)
+        return web.json_response({"armed": self._state.faults.armed()})
 
-    async def faults_delete(_request: web.Request) -> web.Response:
-        state.faults.clear()
+    async def faults_delete(self, _request: web.Request) -> web.Response:
+        self._state.faults.clear()
         return web.json_response({"armed": []})
 
-    async def customer_message(request: web.Request) -> web.Response:
+    async def customer_message(self, request: web.Request) -> web.Response:
         body = await read_json(request)
         if not isinstance(body, dict):
             return bad_request("send a JSON object")
         try:
-            return web.json_response(customer_writes(state, body))
+            return web.json_response(customer_writes(self._state, body))
         except ValueError as error:
             return bad_request(str(error))
 
-    async def clock_get(_request: web.Request) -> web.Response:
-        return web.json_response({"now": state.now_text()})
+    async def clock_get(self, _request: web.Request) -> web.Response:
+        return web.json_response({"now": self._state.now_text()})
 
-    async def clock_post(request: web.Request) -> web.Response:
+    async def clock_post(self, request: web.Request) -> web.Response:
         body = await read_json(request)
         try:
             if isinstance(body, dict) and "advance_seconds" in body:
-                state.clock.advance(float(body["advance_seconds"]))
+                self._state.clock.advance(float(body["advance_seconds"]))
             elif isinstance(body, dict) and "set" in body:
-                state.clock.set(str(body["set"]))
+                self._state.clock.set(str(body["set"]))
             else:
                 return bad_request('send {"advance_seconds": N} or {"set": "<iso time>"}')
         except (TypeError, ValueError) as error:
             return bad_request(f"bad clock value: {error}")
-        state.webhooks.kick()  # retries due in sandbox time may be due now
-        return web.json_response({"now": state.now_text()})
+        self._state.webhooks.kick()  # retries due in sandbox time may be due now
+        return web.json_response({"now": self._state.now_text()})
 
+
+def routes(state: SandboxState) -> list[web.RouteDef]:
+    """The control routes, bound to one sandbox's state."""
+    handlers = _Handlers(state)
     return [
-        web.get("/_sandbox/world", world_get),
-        web.patch("/_sandbox/world", world_patch),
-        web.post("/_sandbox/unsend", unsend),
-        web.get("/_sandbox/requests", requests_get),
-        web.delete("/_sandbox/requests", requests_delete),
-        web.get("/_sandbox/faults", faults_get),
-        web.post("/_sandbox/faults", faults_post),
-        web.delete("/_sandbox/faults", faults_delete),
-        web.post("/_sandbox/customer_message", customer_message),
-        web.get("/_sandbox/clock", clock_get),
-        web.post("/_sandbox/clock", clock_post),
+        web.get("/_sandbox/world", handlers.world_get),
+        web.patch("/_sandbox/world", handlers.world_patch),
+        web.post("/_sandbox/unsend", handlers.unsend),
+        web.get("/_sandbox/requests", handlers.requests_get),
+        web.delete("/_sandbox/requests", handlers.requests_delete),
+        web.get("/_sandbox/faults", handlers.faults_get),
+        web.post("/_sandbox/faults", handlers.faults_post),
+        web.delete("/_sandbox/faults", handlers.faults_delete),
+        web.post("/_sandbox/customer_message", handlers.customer_message),
+        web.get("/_sandbox/clock", handlers.clock_get),
+        web.post("/_sandbox/clock", handlers.clock_post),
     ]
 
 

@@ -156,9 +156,7 @@ def build_world(data: dict[str, Any], now: datetime) -> World:
         missing_fields=missing,
     )
     world.media["avatar.shop"] = shop.avatar or "avatar_shop"
-    customers = top.get("customers", [])
-    need(isinstance(customers, list), "customers", "must be a list")
-    for number, spec in enumerate(customers):
+    for number, spec in enumerate(_list(top, "customers")):
         customer = _customer(spec, f"customers[{number}]")
         need(customer.id not in world.customers, f"customers[{number}]", "duplicate id")
         need(
@@ -167,53 +165,58 @@ def build_world(data: dict[str, Any], now: datetime) -> World:
             f"duplicate username {customer.username}",
         )
         world.add_customer(customer)
-    posts = top.get("posts", [])
-    need(isinstance(posts, list), "posts", "must be a list")
-    for number, spec in enumerate(posts):
+    for number, spec in enumerate(_list(top, "posts")):
         post = _post(spec, f"posts[{number}]", now)
         need(world.post(post.id) is None, f"posts[{number}]", f"duplicate post id {post.id}")
         world.add_post(post)
-    threads = top.get("threads", [])
-    need(isinstance(threads, list), "threads", "must be a list")
-    for number, spec in enumerate(threads):
-        where = f"threads[{number}]"
-        keys(spec, {"id", "customer", "messages"}, where)
-        ref = spec.get("customer")
-        if isinstance(ref, dict):
-            customer = _customer(ref, f"{where}.customer")
-            need(customer.id not in world.customers, f"{where}.customer", "duplicate customer")
-            world.add_customer(customer)
-        else:
-            found = world.customer_by_username(str(ref)) if isinstance(ref, str) else None
-            need(found is not None, f"{where}.customer", f"no customer named {ref!r}")
-            assert found is not None
-            customer = found
-        need(
-            world.thread_of(customer.id) is None,
-            where,
-            f"{customer.username} already has a thread (one thread per customer)",
-        )
-        thread = world.thread_for(customer)
-        if spec.get("id"):
-            del world.threads[thread.id]
-            thread.id = str(spec["id"])
-            world.threads[thread.id] = thread
-        messages = spec.get("messages")
-        need(
-            isinstance(messages, list) and bool(messages),
-            f"{where}.messages",
-            "a thread needs at least one message",
-        )
-        built: list[Message] = []
-        for index, item in enumerate(messages):
-            built.append(
-                build_message(
-                    item, f"{where}.messages[{index}]", thread.id, index, customer, shop, now, built
-                )
-            )
-        for message in built:
-            world.append(thread, message)
+    for number, spec in enumerate(_list(top, "threads")):
+        _add_thread(world, spec, f"threads[{number}]", now)
     return world
+
+
+def _list(top: dict[str, Any], key: str) -> list[Any]:
+    items = top.get(key, [])
+    need(isinstance(items, list), key, "must be a list")
+    return list(items)
+
+
+def _add_thread(world: World, spec: Any, where: str, now: datetime) -> None:
+    """One scenario thread: its customer (named, or described here) and its messages."""
+    keys(spec, {"id", "customer", "messages"}, where)
+    ref = spec.get("customer")
+    if isinstance(ref, dict):
+        customer = _customer(ref, f"{where}.customer")
+        need(customer.id not in world.customers, f"{where}.customer", "duplicate customer")
+        world.add_customer(customer)
+    else:
+        found = world.customer_by_username(str(ref)) if isinstance(ref, str) else None
+        need(found is not None, f"{where}.customer", f"no customer named {ref!r}")
+        assert found is not None
+        customer = found
+    need(
+        world.thread_of(customer.id) is None,
+        where,
+        f"{customer.username} already has a thread (one thread per customer)",
+    )
+    thread = world.thread_for(customer)
+    if spec.get("id"):
+        del world.threads[thread.id]
+        thread.id = str(spec["id"])
+        world.threads[thread.id] = thread
+    messages = spec.get("messages")
+    need(
+        isinstance(messages, list) and bool(messages),
+        f"{where}.messages",
+        "a thread needs at least one message",
+    )
+    built: list[Message] = []
+    for index, item in enumerate(messages):
+        where_item = f"{where}.messages[{index}]"
+        built.append(
+            build_message(item, where_item, thread.id, index, customer, world.shop, now, built)
+        )
+    for message in built:
+        world.append(thread, message)
 
 
 def world_from_file(path: Path | None, now: datetime) -> World:

@@ -122,6 +122,7 @@ def build_message(
     now: datetime,
     earlier: list[Message],
 ) -> Message:
+    """One scenario message (`earlier`: the thread's messages before it, for `reply_to`)."""
     data = keys(spec, _MESSAGE_KEYS, where)
     sender = data.get("from")
     need(sender in ("customer", "shop"), where, 'from must be "customer" or "shop"')
@@ -130,78 +131,11 @@ def build_message(
     except ValueError as error:
         raise ScenarioError(f"{where}.ago: {error}") from None
     mid = str(data.get("id") or opaque_id("aWdfZAGl0ZA", "scenario", thread_id, index))
-    attachments = []
-    for number, item in enumerate(data.get("attachments") or []):
-        spot = f"{where}.attachments[{number}]"
-        need(
-            isinstance(item, dict) and item.get("type") in ("image", "video", "audio", "file"),
-            spot,
-            "type must be image, video, audio or file",
-        )
-        attachments.append(
-            Attachment(
-                id=f"{mid}.att{number}",
-                kind=item["type"],
-                media=media_key(item.get("media"), spot),
-                name=str(item.get("name", "")),
-            )
-        )
-    shares = []
-    for number, item in enumerate(data.get("shares") or []):
-        spot = f"{where}.shares[{number}]"
-        need(
-            isinstance(item, dict) and item.get("kind") in ("ig_post", "share", "reel"),
-            spot,
-            "kind must be ig_post, share or reel",
-        )
-        media = media_key(item["media"], spot) if item.get("media") else None
-        need(media is not None or bool(item.get("link")), spot, "give media or link")
-        shares.append(
-            Share(
-                id=f"{mid}.share{number}",
-                kind=item["kind"],
-                media=media,
-                link=item.get("link"),
-                name=item.get("name"),
-                description=item.get("description"),
-            )
-        )
-    story = None
-    if data.get("story") is not None:
-        item = data["story"]
-        need(
-            isinstance(item, dict) and item.get("kind") in ("reply_to", "mention"),
-            f"{where}.story",
-            "kind must be reply_to or mention",
-        )
-        media = item.get("media")
-        story = Story(
-            id=numeric_id(f"story:{mid}", 17),
-            kind=item["kind"],
-            media=None if media is None else media_key(media, f"{where}.story"),
-        )
-    reactions = []
-    for number, item in enumerate(data.get("reactions") or []):
-        spot = f"{where}.reactions[{number}]"
-        need(
-            isinstance(item, dict) and isinstance(item.get("emoji"), str), spot, "emoji is required"
-        )
-        by = item.get("by", "customer")
-        need(by in ("customer", "shop", "both"), spot, "by must be customer, shop or both")
-        users = {
-            "customer": [customer.id],
-            "shop": [shop.ig_id],
-            "both": [customer.id, shop.ig_id],
-        }[by]
-        reactions.append(Reaction(emoji=item["emoji"], user_ids=users, name=item.get("name")))
-    reply_to = data.get("reply_to")
-    if reply_to is not None:
-        need(
-            isinstance(reply_to, int) and 0 <= reply_to < len(earlier),
-            f"{where}.reply_to",
-            "must be the index of an earlier message of this thread",
-        )
-        reply_to = earlier[reply_to].id
+    attachments = _attachments(data, where, mid)
+    shares = _shares(data, where, mid)
+    story = _story(data, where, mid)
+    reactions = _reactions(data, where, customer, shop)
+    reply_to = _reply_to(data, where, earlier)
     need(
         not (data.get("text") and (attachments or shares)),
         where,
@@ -235,3 +169,95 @@ def build_message(
         unsupported=bool(data.get("unsupported", False)),
         template=template,
     )
+
+
+def _attachments(data: dict[str, Any], where: str, mid: str) -> list[Attachment]:
+    attachments = []
+    for number, item in enumerate(data.get("attachments") or []):
+        spot = f"{where}.attachments[{number}]"
+        need(
+            isinstance(item, dict) and item.get("type") in ("image", "video", "audio", "file"),
+            spot,
+            "type must be image, video, audio or file",
+        )
+        attachments.append(
+            Attachment(
+                id=f"{mid}.att{number}",
+                kind=item["type"],
+                media=media_key(item.get("media"), spot),
+                name=str(item.get("name", "")),
+            )
+        )
+    return attachments
+
+
+def _shares(data: dict[str, Any], where: str, mid: str) -> list[Share]:
+    shares = []
+    for number, item in enumerate(data.get("shares") or []):
+        spot = f"{where}.shares[{number}]"
+        need(
+            isinstance(item, dict) and item.get("kind") in ("ig_post", "share", "reel"),
+            spot,
+            "kind must be ig_post, share or reel",
+        )
+        media = media_key(item["media"], spot) if item.get("media") else None
+        need(media is not None or bool(item.get("link")), spot, "give media or link")
+        shares.append(
+            Share(
+                id=f"{mid}.share{number}",
+                kind=item["kind"],
+                media=media,
+                link=item.get("link"),
+                name=item.get("name"),
+                description=item.get("description"),
+            )
+        )
+    return shares
+
+
+def _story(data: dict[str, Any], where: str, mid: str) -> Story | None:
+    item = data.get("story")
+    if item is None:
+        return None
+    need(
+        isinstance(item, dict) and item.get("kind") in ("reply_to", "mention"),
+        f"{where}.story",
+        "kind must be reply_to or mention",
+    )
+    media = item.get("media")
+    return Story(
+        id=numeric_id(f"story:{mid}", 17),
+        kind=item["kind"],
+        media=None if media is None else media_key(media, f"{where}.story"),
+    )
+
+
+def _reactions(data: dict[str, Any], where: str, customer: Customer, shop: Shop) -> list[Reaction]:
+    reactions = []
+    for number, item in enumerate(data.get("reactions") or []):
+        spot = f"{where}.reactions[{number}]"
+        need(
+            isinstance(item, dict) and isinstance(item.get("emoji"), str), spot, "emoji is required"
+        )
+        by = item.get("by", "customer")
+        need(by in ("customer", "shop", "both"), spot, "by must be customer, shop or both")
+        users = {
+            "customer": [customer.id],
+            "shop": [shop.ig_id],
+            "both": [customer.id, shop.ig_id],
+        }[by]
+        reactions.append(Reaction(emoji=item["emoji"], user_ids=users, name=item.get("name")))
+    return reactions
+
+
+def _reply_to(data: dict[str, Any], where: str, earlier: list[Message]) -> str | None:
+    """The id of the earlier message `reply_to` names by its index (None: not a reply)."""
+    index = data.get("reply_to")
+    if index is None:
+        return None
+    need(
+        isinstance(index, int) and 0 <= index < len(earlier),
+        f"{where}.reply_to",
+        "must be the index of an earlier message of this thread",
+    )
+    return earlier[int(index)].id

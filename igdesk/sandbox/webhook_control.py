@@ -105,13 +105,17 @@ def parse_knobs(body: Any, state: SandboxState) -> dict[str, Any]:
     return armed
 
 
-def routes(state: SandboxState) -> list[web.RouteDef]:
-    hub = state.webhooks
+class _Handlers:
+    """The webhook control endpoints' handlers, bound to one sandbox's state."""
 
-    async def status(_request: web.Request) -> web.Response:
-        return web.json_response(hub.status())
+    def __init__(self, state: SandboxState) -> None:
+        self._state = state
+        self._hub = state.webhooks
 
-    async def configure(request: web.Request) -> web.Response:
+    async def status(self, _request: web.Request) -> web.Response:
+        return web.json_response(self._hub.status())
+
+    async def configure(self, request: web.Request) -> web.Response:
         body = await read_json(request)
         if not isinstance(body, dict):
             return bad_request("send a JSON object")
@@ -121,64 +125,68 @@ def routes(state: SandboxState) -> list[web.RouteDef]:
         if not isinstance(fields, list) or not all(isinstance(f, str) for f in fields):
             return bad_request("fields must be a list of field names")
         try:
-            await hub.configure(url, token, fields)
+            await self._hub.configure(url, token, fields)
         except WebhookRefused as error:
             return bad_request(str(error))
-        return web.json_response(hub.status())
+        return web.json_response(self._hub.status())
 
-    async def remove(_request: web.Request) -> web.Response:
-        hub.remove()
-        return web.json_response(hub.status())
+    async def remove(self, _request: web.Request) -> web.Response:
+        self._hub.remove()
+        return web.json_response(self._hub.status())
 
-    async def settings(request: web.Request) -> web.Response:
+    async def settings(self, request: web.Request) -> web.Response:
         try:
             changes = parse_settings(await read_json(request))
         except ValueError as error:
             return bad_request(str(error))
-        hub.update(**changes)
-        return web.json_response(hub.status())
+        self._hub.update(**changes)
+        return web.json_response(self._hub.status())
 
-    async def deliveries(request: web.Request) -> web.Response:
+    async def deliveries(self, request: web.Request) -> web.Response:
         try:
             since = max(0, int(request.query.get("since", "0")))
         except ValueError:
             return bad_request("since must be an integer")
-        return web.json_response(hub.log[since:])
+        return web.json_response(self._hub.log[since:])
 
-    async def clear(_request: web.Request) -> web.Response:
-        hub.log.clear()
+    async def clear(self, _request: web.Request) -> web.Response:
+        self._hub.log.clear()
         return web.json_response([])
 
-    async def knobs(request: web.Request) -> web.Response:
+    async def knobs(self, request: web.Request) -> web.Response:
         try:
-            armed = parse_knobs(await read_json(request), state)
+            armed = parse_knobs(await read_json(request), self._state)
         except ValueError as error:
             return bad_request(str(error))
-        hub.arm(**armed)
-        return web.json_response(hub.status())
+        self._hub.arm(**armed)
+        return web.json_response(self._hub.status())
 
-    async def test(request: web.Request) -> web.Response:
+    async def test(self, request: web.Request) -> web.Response:
         body = await read_json(request)
         field = body.get("field") if isinstance(body, dict) else None
         if field not in sample_fields():
             return bad_request(f"field must be one of {', '.join(sample_fields())}")
         try:
-            return web.json_response(await hub.send_test(str(field)))
+            return web.json_response(await self._hub.send_test(str(field)))
         except WebhookRefused as error:
             return bad_request(str(error))
 
-    async def flush(_request: web.Request) -> web.Response:
-        hub.flush()
-        return web.json_response(hub.status())
+    async def flush(self, _request: web.Request) -> web.Response:
+        self._hub.flush()
+        return web.json_response(self._hub.status())
 
+
+def routes(state: SandboxState) -> list[web.RouteDef]:
+    """The webhook control routes, bound to one sandbox's state."""
+    handlers = _Handlers(state)
     return [
-        web.get("/_sandbox/webhook", status),
-        web.post("/_sandbox/webhook", configure),
-        web.delete("/_sandbox/webhook", remove),
-        web.patch("/_sandbox/webhook", settings),
-        web.get("/_sandbox/webhook/deliveries", deliveries),
-        web.delete("/_sandbox/webhook/deliveries", clear),
-        web.post("/_sandbox/webhook/knobs", knobs),
-        web.post("/_sandbox/webhook/test", test),
-        web.post("/_sandbox/webhook/flush", flush),
+        web.get("/_sandbox/webhook", handlers.status),
+        web.post("/_sandbox/webhook", handlers.configure),
+        web.delete("/_sandbox/webhook", handlers.remove),
+        web.patch("/_sandbox/webhook", handlers.settings),
+        web.get("/_sandbox/webhook/deliveries", handlers.deliveries),
+        web.delete("/_sandbox/webhook/deliveries", handlers.clear),
+        web.post("/_sandbox/webhook/knobs", handlers.knobs),
+        web.post("/_sandbox/webhook/test", handlers.test),
+        web.post("/_sandbox/webhook/flush", handlers.flush),
     ]

@@ -53,13 +53,12 @@ def apply_thread(
     """
     with archive.transaction():
         archive.contacts.upsert(contact)
-        known_contact = archive.contacts.get(contact.id) or contact
+        follows = (archive.contacts.get(contact.id) or contact).follows_business
         existing = archive.threads.get(thread_id)
-        outbox_ids = _outbox_message_ids(archive, thread_id)
-        shop_has_written = any(m.is_from_shop for m in messages)
         if existing is None:
+            shop_has_written = any(m.is_from_shop for m in messages)
             folder = folder_for_new_thread(
-                follows_business=known_contact.follows_business, shop_has_written=shop_has_written
+                follows_business=follows, shop_has_written=shop_has_written
             )
             archive.threads.create(
                 thread_id, contact.id, folder, updated_time or _newest(messages, thread_id)
@@ -68,43 +67,15 @@ def apply_thread(
         else:
             folder = existing.folder
             before = archive.messages.ids_of(thread_id)
-
-        unsent = [
-            replace(m, deleted=True)
-            for m in (archive.messages.get(mid) for mid in unsent_ids)
-            if m is not None and m.thread_id == thread_id and not m.deleted
-        ]
-        if unsent:
-            archive.messages.upsert(thread_id, unsent)
+        unsent = _tombstone(archive, thread_id, unsent_ids)
         new_ids = archive.messages.upsert(thread_id, messages)
         new_set = set(new_ids)
         fresh = [m for m in messages if m.id in new_set]
-        new_customer = [m for m in fresh if not m.is_from_shop]
-        new_shop = [m for m in fresh if m.is_from_shop]
-
         if existing is None:
             # First sight: what the shop already answered counts as read.
-            last_shop = max((m.created_time for m in messages if m.is_from_shop), default=None)
-            if last_shop is not None:
-                archive.threads.mark_read(thread_id, last_shop)
+            _mark_answered_read(archive, thread_id, messages)
         else:
-            new_folder = folder
-            for message in sorted(fresh, key=lambda m: m.created_time):
-                if message.is_from_shop:
-                    new_folder = folder_after_shop_message(
-                        new_folder,
-                        follows_business=known_contact.follows_business,
-                        from_igdesk=message.id in outbox_ids,
-                    )
-                else:
-                    new_folder = folder_after_customer_message(new_folder)
-            if new_folder != folder:
-                archive.threads.set_folder(thread_id, new_folder)
-                folder = new_folder
-            if new_shop:
-                # The shop answered (here or in Instagram's app): it has read what came before.
-                archive.threads.mark_read(thread_id, max(m.created_time for m in new_shop))
-
+            folder = _follow_new_messages(archive, thread_id, folder, fresh, follows)
         if older_history_exists is None:
             older_history_exists = _history_may_be_missing(messages, before)
         if older_history_exists:
@@ -116,10 +87,56 @@ def apply_thread(
         thread_id=thread_id,
         created=existing is None,
         new_message_ids=tuple(new_ids),
-        new_customer_messages=len(new_customer),
+        new_customer_messages=sum(not m.is_from_shop for m in fresh),
         folder=folder,
         unsent_message_ids=tuple(m.id for m in unsent),
     )
+
+
+def _tombstone(archive: Archive, thread_id: str, unsent_ids: Collection[str]) -> list[Message]:
+    """Turn the archived messages of this thread known to be unsent into tombstones; those
+    that were not tombstones yet."""
+    unsent = [
+        replace(m, deleted=True)
+        for m in (archive.messages.get(mid) for mid in unsent_ids)
+        if m is not None and m.thread_id == thread_id and not m.deleted
+    ]
+    if unsent:
+        archive.messages.upsert(thread_id, unsent)
+    return unsent
+
+
+def _follow_new_messages(
+    archive: Archive,
+    thread_id: str,
+    folder: Folder,
+    fresh: Sequence[Message],
+    follows_business: bool | None,
+) -> Folder:
+    """Move a known thread as its new messages say (the folder rules, oldest first) and mark
+    what the shop answered as read; the thread's folder now."""
+    outbox_ids = _outbox_message_ids(archive, thread_id)
+    new_folder = folder
+    for message in sorted(fresh, key=lambda m: m.created_time):
+        if message.is_from_shop:
+            new_folder = folder_after_shop_message(
+                new_folder,
+                follows_business=follows_business,
+                from_igdesk=message.id in outbox_ids,
+            )
+        else:
+            new_folder = folder_after_customer_message(new_folder)
+    if new_folder != folder:
+        archive.threads.set_folder(thread_id, new_folder)
+    _mark_answered_read(archive, thread_id, fresh)
+    return new_folder
+
+
+def _mark_answered_read(archive: Archive, thread_id: str, messages: Sequence[Message]) -> None:
+    """The shop answered (here or in Instagram's app): it has read what came before."""
+    last_shop = max((m.created_time for m in messages if m.is_from_shop), default=None)
+    if last_shop is not None:
+        archive.threads.mark_read(thread_id, last_shop)
 
 
 def readable_batch_is_full(messages: Sequence[Message]) -> bool:
