@@ -28,7 +28,7 @@ from igdesk.sync.engine import SyncSummary
 
 log = logging.getLogger("igdesk.cli")
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_OK, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 130
 #: `sync --once` read some conversations but not all (the summary says which failed and why).
 EXIT_PARTIAL = 3
 

@@ -86,10 +86,9 @@ class Inbox:
         self._drafts[thread_id] = future
         return future
 
-    async def set_ui_flag(self, name: str, on: bool = True) -> None:
+    async def set_ui_flag(self, name: str) -> None:
         """Remember a small window choice (a notice dismissed) in the archive."""
-        value = "1" if on else "0"
-        await self._db.write(lambda archive: archive.state.set(UI_FLAG_PREFIX + name, value))
+        await self._db.write(lambda archive: archive.state.set(UI_FLAG_PREFIX + name, "1"))
 
     async def announce(self, thread_ids: Sequence[str]) -> list[ThreadView]:
         """Tell the window these threads changed, with their views and the new unread counts

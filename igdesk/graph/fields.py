@@ -116,9 +116,6 @@ class ReadFields:
         refused = self._refused[node]
         return tuple(name for name in WANTED[node] if name not in refused)
 
-    def has(self, node: Node, name: str) -> bool:
-        return name in self.of(node)
-
     def message(self) -> str:
         """A Message node's fields, attachments with explicit sub-fields."""
         parts = []

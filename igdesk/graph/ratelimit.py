@@ -35,13 +35,17 @@ class CallKind(StrEnum):
 SLOW_DOWN_AT = 80.0
 #: Usage at which calls stop until access comes back.
 STOP_AT = 100.0
+#: Seconds every call waits at full usage when Meta gives no estimate of when access returns.
+FULL_USAGE_PAUSE = 60.0
+#: A wait at least this long (seconds) is logged and told to the `on_wait` hooks.
+NOTIFY_AFTER = 1.0
 
 
 class RateBudget:
     """Paces the Graph calls of one account.
 
-    Rates are calls per second; `None` means unpaced. `clock` and `sleep` are injectable so
-    tests can run on a fake clock.
+    Rates are calls per second; `None` means unpaced (other calls always are). `clock` and
+    `sleep` are injectable so tests can run on a fake clock.
     """
 
     def __init__(
@@ -51,10 +55,7 @@ class RateBudget:
         send_per_second: float | None = 100.0,
         send_media_per_second: float | None = 10.0,
         profile_per_second: float | None = None,
-        other_per_second: float | None = None,
         high_usage_delay: float = 0.5,
-        full_usage_pause: float = 60.0,
-        notify_after: float = 1.0,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
@@ -63,15 +64,13 @@ class RateBudget:
             CallKind.SEND: send_per_second,
             CallKind.SEND_MEDIA: send_media_per_second,
             CallKind.PROFILE: profile_per_second,
-            CallKind.OTHER: other_per_second,
+            CallKind.OTHER: None,
         }
         self._interval = {k: (1.0 / r if r and r > 0 else 0.0) for k, r in rates.items()}
         self._next_slot: dict[CallKind, float] = {}
         self._pause_until = 0.0
         self._pause_version = 0
         self._high_usage_delay = high_usage_delay
-        self._full_usage_pause = full_usage_pause
-        self._notify_after = notify_after
         self._clock = clock
         self._sleep = sleep
         self._waits: dict[int, float] = {}
@@ -137,7 +136,7 @@ class RateBudget:
         self._wait_ids += 1
         wait_id = self._wait_ids
         self._waits[wait_id] = until
-        notify = seconds >= self._notify_after
+        notify = seconds >= NOTIFY_AFTER
         if notify:
             log.info("rate budget: waiting %.1f s", seconds)
             self._notify(until)
@@ -179,7 +178,7 @@ class RateBudget:
         elif regain is None and self.usage is not None and self.usage >= STOP_AT and found:
             # Full usage and no estimate: wait a while. An explicit estimate of 0 means the
             # ordinary back-off of the retry is enough.
-            self.pause_for(self._full_usage_pause)
+            self.pause_for(FULL_USAGE_PAUSE)
 
 
 def _percentages(raw: str) -> list[float]:

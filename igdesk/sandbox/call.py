@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
@@ -31,7 +31,6 @@ class GraphCall:
     appsecret_proof: str | None = None  # from the query, or a POST's form or JSON body
     proof_in_query: bool = False
     info: TokenInfo | None = None
-    extra_headers: dict[str, str] = field(default_factory=dict)
 
     @property
     def segments(self) -> list[str]:

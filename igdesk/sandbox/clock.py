@@ -14,8 +14,8 @@ _UNIT_SECONDS = {"w": 604800.0, "d": 86400.0, "h": 3600.0, "m": 60.0, "s": 1.0}
 class SandboxClock:
     """The world's "now". Never goes backwards unless a test sets it explicitly."""
 
-    def __init__(self, offset: timedelta = timedelta(0)) -> None:
-        self._offset = offset
+    def __init__(self) -> None:
+        self._offset = timedelta(0)
 
     def now(self) -> datetime:
         return utc_now() + self._offset

@@ -25,12 +25,15 @@ RESOURCES = Path(__file__).resolve().parents[2] / "resources" / "sandbox"
 PREVIEW_SUFFIX = ".preview"
 
 RGB = tuple[int, int, int]
+_STRIPE = 12  # pixels of one colour across a stripe
+_WAV_FREQUENCY = 392.0
+_WAV_RATE = 8000
 
 
-def png_bytes(width: int, height: int, first: RGB, second: RGB, stripe: int = 12) -> bytes:
+def png_bytes(width: int, height: int, first: RGB, second: RGB) -> bytes:
     """A diagonal two-colour stripe pattern (batik-ish) as a valid RGB PNG."""
-    period = 2 * stripe
-    base = b"".join(bytes(first if (i // stripe) % 2 == 0 else second) for i in range(period))
+    period = 2 * _STRIPE
+    base = b"".join(bytes(first if (i // _STRIPE) % 2 == 0 else second) for i in range(period))
     tiled = base * (width // period + 2)
     raw = bytearray()
     for y in range(height):
@@ -51,17 +54,17 @@ def png_bytes(width: int, height: int, first: RGB, second: RGB, stripe: int = 12
     )
 
 
-def wav_bytes(seconds: float = 1.2, frequency: float = 392.0, rate: int = 8000) -> bytes:
-    """A short mono 16-bit sine tone, like a voice note."""
+def wav_bytes(seconds: float = 1.2) -> bytes:
+    """A short mono 16-bit sine tone (G4, 8 kHz), like a voice note."""
     frames = bytearray()
-    for n in range(int(seconds * rate)):
-        sample = int(9000 * math.sin(2 * math.pi * frequency * n / rate))
+    for n in range(int(seconds * _WAV_RATE)):
+        sample = int(9000 * math.sin(2 * math.pi * _WAV_FREQUENCY * n / _WAV_RATE))
         frames += struct.pack("<h", sample)
     buffer = io.BytesIO()
     with wave.open(buffer, "wb") as out:
         out.setnchannels(1)
         out.setsampwidth(2)
-        out.setframerate(rate)
+        out.setframerate(_WAV_RATE)
         out.writeframes(bytes(frames))
     return buffer.getvalue()
 

@@ -38,7 +38,6 @@ class SandboxServer:
         clock: SandboxClock | None = None,
         options: SandboxOptions | None = None,
         simulate_every: float | None = None,
-        simulator_seed: int = 7,
     ) -> None:
         self.clock = clock or SandboxClock()
         now = self.clock.now()
@@ -52,11 +51,7 @@ class SandboxServer:
             world=built, clock=self.clock, options=options or SandboxOptions()
         )
         self._runner: web.AppRunner | None = None
-        self._simulator = (
-            CustomerSimulator(self.state, simulate_every, seed=simulator_seed)
-            if simulate_every
-            else None
-        )
+        self._simulator = CustomerSimulator(self.state, simulate_every) if simulate_every else None
 
     @classmethod
     def from_default_scenario(cls, **kwargs: Any) -> SandboxServer:

@@ -55,14 +55,6 @@ class CustomerSimulator:
                 await self._task
             self._task = None
 
-    def write_once(self) -> str:
-        customers = sorted(self._state.world.customers.values(), key=lambda c: c.id)
-        customer = self._random.choice(customers)
-        result = customer_writes(
-            self._state, {"customer_id": customer.id, "text": self._random.choice(LINES)}
-        )
-        return str(result["message_id"])
-
     def act_once(self) -> str:
         """One act; returns what it was ("write", "react" or "read")."""
         roll = self._random.random()

@@ -69,13 +69,7 @@ class TokenRegistry:
             raise expired_token(_expiry_text(info.expires_at), _expiry_text(now))
         return info
 
-    def revoke(self, token: str) -> None:
-        self._tokens.pop(token, None)
-
     def expire(self, token: str) -> None:
         """Make a token expire now (tests of the re-login path)."""
         if token in self._tokens:
             self._tokens[token].expires_at = self._clock.now()
-
-    def all_tokens(self) -> list[str]:
-        return list(self._tokens)

@@ -33,11 +33,12 @@ from igdesk.sandbox.webhook_wire import sample_fields
 from igdesk.sandbox.webhooks import KNOBS, WebhookRefused
 
 
-def _number(value: Any, name: str, *, minimum: float = 0.0, strict: bool = False) -> float:
+def _number(value: Any, name: str, *, strict: bool = False) -> float:
+    """A non-negative number (positive when `strict`)."""
     ok = isinstance(value, int | float) and not isinstance(value, bool)
-    if not ok or value < minimum or (strict and value == minimum):
+    if not ok or value < 0 or (strict and value == 0):
         relation = ">" if strict else "≥"
-        raise ValueError(f"{name} must be a number {relation} {minimum:g}")
+        raise ValueError(f"{name} must be a number {relation} 0")
     return float(value)
 
 

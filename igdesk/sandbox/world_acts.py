@@ -45,7 +45,6 @@ from igdesk.sandbox.state import SandboxState
 
 DEFAULT_MEDIA = {"image": "batik_red", "video": "clip", "audio": "voice_wav", "file": "invoice_pdf"}
 MAX_EDITS = 5
-CONTENT_KEYS = ("text", "attachments", "share", "sticker", "mention")
 
 
 def _media(key: Any) -> str:

@@ -56,6 +56,8 @@ CLOCK_SKEW = timedelta(minutes=5)
 UPLOAD_FAILURE_SUBCODE = 2018047
 #: An unknown send that the conversation does not show is retried at most this often.
 MAX_ATTEMPTS = 3
+#: Seconds before the outbox is looked at again while something in it has to wait.
+RETRY_DELAY = 5.0
 
 
 @dataclass(frozen=True)
@@ -126,7 +128,6 @@ class OutboxSender:
         human_agent: Callable[[], bool],
         on_change: Callable[[SendResult], Awaitable[None]] | None = None,
         on_token_error: Callable[[TokenError], None] | None = None,
-        retry_delay: float = 5.0,
         settle_seconds: float = 30.0,
     ) -> None:
         self._client = client
@@ -134,7 +135,6 @@ class OutboxSender:
         self._human_agent = human_agent
         self._on_change = on_change
         self._on_token_error = on_token_error
-        self._retry_delay = retry_delay
         #: How long a request of unknown outcome may still be in flight at Meta: the
         #: conversation is not taken as proof of "not sent" before that.
         self.settle = timedelta(seconds=settle_seconds)
@@ -160,7 +160,7 @@ class OutboxSender:
             except ArchiveError as error:  # the file went away or read-only: keep trying
                 log.warning("outbox waits for the archive: %s", error.technical)
                 blocked = True
-            timeout = self._retry_delay if blocked else None
+            timeout = RETRY_DELAY if blocked else None
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=timeout)
 
