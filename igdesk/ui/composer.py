@@ -13,30 +13,17 @@ import itertools
 import time
 from datetime import datetime, timedelta
 
-from PySide6.QtCore import QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut, QTextCursor
-from PySide6.QtWidgets import (
-    QFrame,
-    QHBoxLayout,
-    QLabel,
-    QMenu,
-    QPushButton,
-    QToolButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QPoint, QTimer, Signal
+from PySide6.QtGui import QTextCursor
+from PySide6.QtWidgets import QHBoxLayout, QMenu, QPushButton, QVBoxLayout, QWidget
 
 from igdesk.config import Settings
 from igdesk.domain import MAX_TEXT_BYTES, Window, WindowState, text_bytes
 from igdesk.i18n import Words
+from igdesk.ui.composer_bars import OverLimitBar, ReplyBar, SizeCounter, WindowLine, tool_button
 from igdesk.ui.composer_editor import ReplyEditor
-from igdesk.ui.composer_text import split_message, window_later, window_sentence
+from igdesk.ui.composer_text import split_message, window_later
 from igdesk.ui.emoji_picker import EmojiPicker
-
-#: From this share of MAX_TEXT_BYTES on, the counter turns to the warning colour.
-NEAR_LIMIT = 0.9
-_COLORS = {"ok": "", "near": "color: #b26a00;", "over": "color: #c62828; font-weight: bold;"}
-_QUOTE_CHARS = 120
 
 
 class Composer(QWidget):
@@ -79,42 +66,12 @@ class Composer(QWidget):
 
     # --- building -----------------------------------------------------------------------------
 
-    def _button(self, text: str, name: str, keys: str = "") -> QToolButton:
-        button = QToolButton()
-        button.setText(text)
-        button.setAccessibleName(name)
-        button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        button.setAutoRaise(True)
-        if keys:
-            QShortcut(
-                QKeySequence(keys),
-                self,
-                button.click,
-                context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
-            )
-            native = QKeySequence(keys).toString(QKeySequence.SequenceFormat.NativeText)
-            button.setToolTip(f"{name} ({native})")
-        else:
-            button.setToolTip(name)
-        return button
-
     def _build(self) -> None:
         words = self._words
-        self.reply_bar = QFrame()
-        self.reply_label = QLabel()
-        self.reply_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.cancel_reply_button = self._button("✕", words("Cancel reply"))
-        self.cancel_reply_button.setToolTip(words("Cancel reply (Esc)"))
-        bar = QHBoxLayout(self.reply_bar)
-        bar.setContentsMargins(0, 0, 0, 0)
-        bar.addWidget(self.reply_label, 1)
-        bar.addWidget(self.cancel_reply_button)
-        self.reply_bar.setVisible(False)
-
-        self.window_label = QLabel()
-        self.window_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.window_label.setWordWrap(True)
-        self.window_label.setAccessibleName(words("Reply window"))
+        self.reply_bar = ReplyBar(words, self)
+        self.reply_label = self.reply_bar.label
+        self.cancel_reply_button = self.reply_bar.cancel_button
+        self.window_label = WindowLine(words)
 
         self.editor = ReplyEditor(self._settings, words)
         self.editor.setAccessibleName(words("Your reply"))
@@ -122,30 +79,19 @@ class Composer(QWidget):
         self.editor.setMinimumHeight(lines * 3)
         self.editor.setMaximumHeight(lines * 8)
 
-        self.emoji_button = self._button("🙂", words("Insert emoji"), "Ctrl+E")
-        self.saved_button = self._button("⚡", words("Saved replies"), "Ctrl+Shift+R")
-        self.attach_button = self._button("📎", words("Attach files"), "Ctrl+Shift+A")
-        self.heart_button = self._button("❤️", words("Send a heart"))
-        self.counter_label = QLabel()
-        self.counter_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.counter_label.setAccessibleName(words("Message size"))
+        self.emoji_button = tool_button("🙂", words("Insert emoji"), "Ctrl+E", scope=self)
+        self.saved_button = tool_button("⚡", words("Saved replies"), "Ctrl+Shift+R", scope=self)
+        self.attach_button = tool_button("📎", words("Attach files"), "Ctrl+Shift+A", scope=self)
+        self.heart_button = tool_button("❤️", words("Send a heart"), scope=self)
+        self.counter_label = SizeCounter(words)
         self.send_button = QPushButton(words("Send"))
         self.send_button.setAccessibleName(words("Send"))
         self.emoji_picker = EmojiPicker(words, self)
         self.saved_menu = QMenu(self)
         self.saved_menu.setAccessibleName(words("Saved replies"))
-
-        self.over_bar = QFrame()
-        self.over_label = QLabel()
-        self.over_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.over_label.setWordWrap(True)
-        self.over_label.setStyleSheet(_COLORS["over"])
-        self.split_button = QPushButton()
-        over = QHBoxLayout(self.over_bar)
-        over.setContentsMargins(0, 0, 0, 0)
-        over.addWidget(self.over_label, 1)
-        over.addWidget(self.split_button)
-        self.over_bar.setVisible(False)
+        self.over_bar = OverLimitBar(words)
+        self.over_label = self.over_bar.label
+        self.split_button = self.over_bar.split_button
 
         row = QHBoxLayout()
         for button in (self.emoji_button, self.saved_button, self.attach_button):
@@ -367,13 +313,7 @@ class Composer(QWidget):
     def _set_reply(self, message_id: str | None, quote: str) -> None:
         self._reply_to = message_id
         self.editor.wants_escape = message_id is not None
-        flat = " ".join(quote.split())
-        if len(flat) > _QUOTE_CHARS:
-            flat = flat[: _QUOTE_CHARS - 1].rstrip() + "…"
-        text = self._words("Replying to: {quote}", quote=flat)
-        self.reply_label.setText(text)
-        self.reply_label.setAccessibleName(text)
-        self.reply_bar.setVisible(message_id is not None)
+        self.reply_bar.show_quote(None if message_id is None else quote)
 
     # --- emoji and saved replies --------------------------------------------------------------
 
@@ -411,16 +351,15 @@ class Composer(QWidget):
             button.setEnabled(can_reply)
         self.heart_button.setEnabled(can_reply)
         size = self.byte_count()
-        level = "over" if size > MAX_TEXT_BYTES else "ok"
-        if level == "ok" and size >= MAX_TEXT_BYTES * NEAR_LIMIT:
-            level = "near"
-        self.counter_label.setText(words("{size} / {most} bytes", size=size, most=MAX_TEXT_BYTES))
-        if self.counter_label.property("level") != level:
-            self.counter_label.setProperty("level", level)
-            self.counter_label.setStyleSheet(_COLORS[level])
+        level = self.counter_label.show_size(size)
         self.send_button.setEnabled(self.can_send())
-        self._update_over(size, show=can_reply and level == "over")
-        self._update_window_line()
+        over = can_reply and level == "over"
+        self.over_bar.setVisible(over)
+        if over:
+            self.over_bar.show_over(size, len(self.split_parts()))
+        self.window_label.show_window(
+            self._thread_id, self._window, self._window_now, human_agent=self._human_agent
+        )
         if self._settings.enter_sends:
             keys = "Enter"
             hint = words("Enter sends, Shift+Enter adds a line")
@@ -432,44 +371,3 @@ class Composer(QWidget):
         )
         self.editor.setToolTip(hint)
         self.send_button.setToolTip(words("Send ({keys})", keys=keys))
-
-    def _update_over(self, size: int, *, show: bool) -> None:
-        self.over_bar.setVisible(show)
-        if not show:
-            return
-        words = self._words
-        count = len(self.split_parts())
-        self.over_label.setText(
-            words(
-                "Too long for one message: {size} bytes, Instagram accepts at most {most}. "
-                "Shorten it or split it.",
-                size=size,
-                most=MAX_TEXT_BYTES,
-            )
-        )
-        label = words.plural("Split into {n} message", "Split into {n} messages", count)
-        self.split_button.setText(label)
-        self.split_button.setAccessibleName(label)
-
-    def _update_window_line(self) -> None:
-        if self._thread_id is None:
-            sentence = window_sentence(
-                None, datetime.now().astimezone(), self._words, human_agent=self._human_agent
-            )
-        elif self._window is None or self._window_now is None:
-            sentence = ""
-        else:
-            sentence = window_sentence(
-                self._window, self._window_now, self._words, human_agent=self._human_agent
-            )
-        closed = (
-            self._thread_id is not None
-            and self._window is not None
-            and self._window.state is WindowState.CLOSED
-        )
-        self.window_label.setText(sentence)
-        if self.window_label.property("closed") != closed:
-            self.window_label.setProperty("closed", closed)
-            self.window_label.setStyleSheet(_COLORS["near"] if closed else "")
-        self.window_label.setVisible(bool(sentence))
-        self.window_label.setAccessibleDescription(sentence)
