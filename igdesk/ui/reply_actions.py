@@ -1,53 +1,53 @@
 """The window's replying actions: sending through the outbox, the composer's window state,
 files by link, sharing a post, reactions and replying to one message.
 
-A mixin of MainWindow, kept apart so each file reads as one concern.
+`ReplyActions` is a collaborator the main window owns (`window.replying`): it takes the
+widgets and models it works on from the window, and reaches the core only through the App
+façade.
 """
 
 from __future__ import annotations
 
 from functools import partial
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, QPoint
-from PySide6.QtWidgets import QLabel, QMainWindow, QMenu
+from PySide6.QtWidgets import QMenu, QWidget
 
-from igdesk.app import App
 from igdesk.domain import Message, utc_now
 from igdesk.errors import IgdeskError
 from igdesk.graph.errors import GraphError
-from igdesk.i18n import Words
 from igdesk.ui import aio
-from igdesk.ui.aio import TaskOwner
-from igdesk.ui.composer import Composer
-from igdesk.ui.conversation import ConversationPane
-from igdesk.ui.models.ending_soon import EndingSoonModel
 from igdesk.ui.models.messages import MessageRole
-from igdesk.ui.models.threads import ThreadListModel
 from igdesk.views import ThreadView
+
+if TYPE_CHECKING:
+    from igdesk.ui.window_layout import WindowWidgets
 
 REACTIONS = ("❤️", "😂", "😮", "😢", "👍")
 
 
-class ReplyActions(QMainWindow):
+class ReplyActions:
     """What the owner does to answer: everything here goes through the App façade."""
 
-    app: App
-    composer: Composer
-    conversation: ConversationPane
-    words: Words
-    status_label: QLabel
-    tasks: TaskOwner
-    thread_model: ThreadListModel
-    ending_model: EndingSoonModel
+    def __init__(self, window: WindowWidgets) -> None:
+        self.app = window.app
+        self.tasks = window.tasks
+        self.words = window.words
+        self.composer = window.composer
+        self.conversation = window.conversation
+        self.thread_model = window.thread_model
+        self.ending_model = window.ending_model
+        self._parent: QWidget = window  # dialogs and menus open over it
 
-    def _update_window(self, thread: ThreadView) -> None:
+    def update_window(self, thread: ThreadView) -> None:
         """The composer opens, warns or closes with the thread's effective messaging window
         (our rule, overruled by the server's verdict: both come with the view)."""
         now = utc_now()
         allowed = self.app.settings.human_agent_allowed
         self.composer.set_window(thread.window(now, human_agent=allowed), now, human_agent=allowed)
 
-    def _outbox_changed(self, thread_id: str, _entry_id: int) -> None:
+    def outbox_changed(self, thread_id: str, _entry_id: int) -> None:
         self.tasks.start(self._show_outbox(thread_id), name="outbox")
 
     async def _show_outbox(self, thread_id: str) -> None:
@@ -63,9 +63,9 @@ class ReplyActions(QMainWindow):
         self.conversation.outbox.show_entries(await self.app.inbox.unsent(thread_id))
         if thread is not None:
             self.conversation.update_thread(thread)
-            self._update_window(thread)
+            self.update_window(thread)
 
-    def _send(self, text: str) -> None:
+    def send(self, text: str) -> None:
         current = self.conversation.current
         if current is not None:
             reply_to = self.composer.reply_to()  # read now: the composer forgets it next
@@ -80,7 +80,7 @@ class ReplyActions(QMainWindow):
             if current is not None and current.id == thread_id and not self.composer.text():
                 self.composer.set_text(text)  # not sent: the owner's words stay
 
-    def _send_heart(self) -> None:
+    def send_heart(self) -> None:
         current = self.conversation.current
         if current is not None:
             self.tasks.start(self._queue_heart(current.id), name="heart")
@@ -91,16 +91,16 @@ class ReplyActions(QMainWindow):
         except IgdeskError as error:
             aio.report(error)
 
-    def _typing(self, on: bool) -> None:
+    def typing(self, on: bool) -> None:
         current = self.conversation.current
         if current is not None:
             self.tasks.start(self.app.replies.typing(current.id, on), name="typing")
 
-    async def _attach(self) -> None:
+    async def attach(self) -> None:
         from igdesk.ui.attach_dialog import ask_for_file
 
         current = self.conversation.current
-        choice = await ask_for_file(self.words, self)
+        choice = await ask_for_file(self.words, self._parent)
         if current is None or choice is None:
             return
         kind, url = choice
@@ -109,7 +109,7 @@ class ReplyActions(QMainWindow):
         except IgdeskError as error:
             aio.report(error)
 
-    async def _share_post(self) -> None:
+    async def share_post(self) -> None:
         from igdesk.ui.share_post_dialog import ask_for_post
 
         current = self.conversation.current
@@ -121,7 +121,7 @@ class ReplyActions(QMainWindow):
         except GraphError as error:
             aio.report(error)
             return
-        post_id = await ask_for_post(posts, self.words, self)
+        post_id = await ask_for_post(posts, self.words, self._parent)
         if post_id is None:
             return
         try:
@@ -129,7 +129,7 @@ class ReplyActions(QMainWindow):
         except IgdeskError as error:
             aio.report(error)
 
-    def _message_menu(self, position: QPoint) -> None:
+    def message_menu(self, position: QPoint) -> None:
         """Right-click on a message: reply to it, or react (customer messages)."""
         index = self.conversation.view.indexAt(position)
         message = index.data(MessageRole.MESSAGE) if index.isValid() else None
@@ -137,22 +137,22 @@ class ReplyActions(QMainWindow):
         if not isinstance(message, Message) or current is None or message.deleted:
             return
         words = self.words
-        menu = QMenu(self)
-        menu.addAction(words("Reply"), lambda: self._reply_to_message(index))
+        menu = QMenu(self._parent)
+        menu.addAction(words("Reply"), lambda: self.reply_to_message(index))
         if not message.is_from_shop:
             for emoji in REACTIONS:
                 action = menu.addAction(words("React {emoji}", emoji=emoji))
-                action.triggered.connect(partial(self._react, current.id, message.id, emoji))
+                action.triggered.connect(partial(self.react, current.id, message.id, emoji))
             menu.addAction(
                 words("Remove my reaction"),
-                lambda: self._react(current.id, message.id, None),
+                lambda: self.react(current.id, message.id, None),
             )
         menu.popup(self.conversation.view.viewport().mapToGlobal(position))
 
-    def _react(self, thread_id: str, message_id: str, emoji: str | None) -> None:
+    def react(self, thread_id: str, message_id: str, emoji: str | None) -> None:
         self.tasks.start(self.app.replies.react(thread_id, message_id, emoji), name="react")
 
-    def _reply_to_message(self, index: QModelIndex) -> None:
+    def reply_to_message(self, index: QModelIndex) -> None:
         message = index.data(MessageRole.MESSAGE)
         if isinstance(message, Message) and not message.deleted:
             quote = message.text or self.words("Attachment")

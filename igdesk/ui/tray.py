@@ -15,8 +15,10 @@ from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from igdesk.config import Settings
 from igdesk.domain import Folder
+from igdesk.events import CustomerWrote
 from igdesk.i18n import Words
 from igdesk.ui import icons
+from igdesk.ui.text import card_title_of, preview_text
 
 log = logging.getLogger("igdesk.ui.tray")
 
@@ -126,6 +128,19 @@ class TrayNotifier(QObject):
             QApplication.beep()
         self.shown.emit(thread_id)
         return True
+
+    def customer_wrote(self, event: CustomerWrote, *, window_focused: bool) -> bool:
+        """A notification for a customer's new message: their name and a one-line preview."""
+        row, message = event.thread, event.message
+        body = preview_text(
+            message.text,
+            tuple(a.type for a in message.attachments),
+            False,
+            self._words.lang,
+            card_title=card_title_of(message.attachments),
+        )
+        title = row.contact_name or row.contact_username
+        return self.notify(row.id, row.folder, title, body, window_focused=window_focused)
 
     @Slot()
     def on_message_clicked(self) -> None:

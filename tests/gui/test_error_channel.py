@@ -83,7 +83,7 @@ def test_a_reaction_instagram_refuses_says_why_and_changes_nothing(
     thread_id = open_by_username(window, qtbot, "ani.follower")
     message = next(m for m in window.conversation.model.messages() if not m.is_from_shop)
     world.fault("server_error", code=2, count=-1, path="/messages", method="POST")
-    window._react(thread_id, message.id, emoji)  # the slot the message menu's items call
+    window.replying.react(thread_id, message.id, emoji)  # what the message menu's items call
     qtbot.waitUntil(lambda: bool(window.notice.text), timeout=15_000)
     settle(qtbot, window)
     assert stored.messages.get(message.id).reactions == message.reactions  # type: ignore[union-attr]
