@@ -19,7 +19,6 @@ from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 import qasync
 import shiboken6
@@ -30,12 +29,12 @@ from igdesk.app import App
 from igdesk.config import Profile, Settings
 from igdesk.i18n import Words
 from igdesk.sandbox.testing import tiny_scenario
-from igdesk.sandbox.threaded import ThreadedSandbox
 from igdesk.store import Archive
 from igdesk.ui.aio import TaskOwner, install_asyncgen_hooks
 from igdesk.ui.images import ImageStore
 from igdesk.ui.main_window import MainWindow
 from igdesk.ui.tray import TrayNotifier
+from tests.sandbox_client import Sandbox, start_sandbox
 
 RunUntil = Callable[..., Any]
 
@@ -136,42 +135,8 @@ def run_until_fixture(qloop: asyncio.AbstractEventLoop) -> RunUntil:
 # --- the main window on a synced sandbox world ------------------------------------------
 
 
-class World:
-    """The sandbox's side, for assertions and for making customers write."""
-
-    def __init__(self, sandbox: ThreadedSandbox) -> None:
-        self.sandbox = sandbox
-        self.http = httpx.Client(base_url=sandbox.url, timeout=10)
-
-    def snapshot(self) -> dict[str, Any]:
-        data: dict[str, Any] = self.http.get("/_sandbox/world").json()
-        return data
-
-    def thread_of(self, username: str) -> dict[str, Any]:
-        return next(t for t in self.snapshot()["threads"] if t["customer"]["username"] == username)
-
-    def writes(self, username: str, text: str) -> dict[str, Any]:
-        reply = self.http.post(
-            "/_sandbox/customer_message", json={"username": username, "text": text}
-        )
-        reply.raise_for_status()
-        data: dict[str, Any] = reply.json()
-        return data
-
-    def mark_seen_for(self, customer_id: str) -> list[dict[str, Any]]:
-        return [
-            action
-            for action in self.snapshot()["sender_actions"]
-            if action.get("action", action.get("sender_action")) == "mark_seen"
-            and customer_id in str(action)
-        ]
-
-    def fault(self, kind: str, **spec: Any) -> None:
-        self.http.post("/_sandbox/faults", json={"kind": kind, **spec}).raise_for_status()
-
-
 @pytest.fixture
-def world() -> Iterator[World]:
+def world() -> Iterator[Sandbox]:
     scenario = tiny_scenario()
     scenario["threads"][0]["messages"] += [
         {
@@ -188,23 +153,22 @@ def world() -> Iterator[World]:
                 "messages": [{"from": "customer", "ago": age, "text": "Masih bisa pesan?"}],
             }
         )
-    sandbox = ThreadedSandbox(scenario)
-    sandbox.start()
-    side = World(sandbox)
+    sandbox = start_sandbox(scenario)
     try:
-        yield side
+        yield sandbox
     finally:
-        side.http.close()
-        sandbox.stop()
+        sandbox.close()
 
 
 @pytest.fixture
-def window(qtbot: QtBot, run_until: RunUntil, world: World, tmp_path: Path) -> Iterator[MainWindow]:
+def window(
+    qtbot: QtBot, run_until: RunUntil, world: Sandbox, tmp_path: Path
+) -> Iterator[MainWindow]:
     settings = Settings(notify_folders=["primary"])
     app = App(
         Profile(tmp_path / "profile"),
-        graph_url=world.sandbox.url,
-        token=world.sandbox.token,
+        graph_url=world.url,
+        token=world.token,
         settings=settings,
     )
     run_until(qtbot, app.sync_once(), 30_000)

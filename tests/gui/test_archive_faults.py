@@ -14,14 +14,15 @@ from igdesk.domain import Folder
 from igdesk.store import Archive
 from igdesk.ui.main_window import MainWindow
 from tests.archive_lock import write_lock_held
-from tests.gui.conftest import RunUntil, World, open_by_username, settle, thread_id_of
+from tests.gui.conftest import RunUntil, open_by_username, settle, thread_id_of
+from tests.sandbox_client import Sandbox
 
 LOCK_SECONDS = 5.0
 
 
 @pytest.mark.slow
 def test_window_stays_responsive_while_another_process_holds_the_write_lock(
-    window: MainWindow, world: World, qtbot: QtBot, run_until: RunUntil, stored: Archive
+    window: MainWindow, world: Sandbox, qtbot: QtBot, run_until: RunUntil, stored: Archive
 ) -> None:
     ticks: list[bool] = []
     timer = QTimer(interval=50)
@@ -53,7 +54,7 @@ def test_window_stays_responsive_while_another_process_holds_the_write_lock(
 
 
 def test_archive_file_removed_while_open_says_so_in_the_status_bar(
-    window: MainWindow, world: World, qtbot: QtBot, run_until: RunUntil
+    window: MainWindow, world: Sandbox, qtbot: QtBot, run_until: RunUntil
 ) -> None:
     bob = thread_id_of(window, "bob.general")
     os.remove(window.app.profile.archive_path)
@@ -66,7 +67,7 @@ def test_archive_file_removed_while_open_says_so_in_the_status_bar(
 
 
 def test_archive_file_made_read_only_says_so_until_writable_again(
-    window: MainWindow, world: World, qtbot: QtBot
+    window: MainWindow, world: Sandbox, qtbot: QtBot
 ) -> None:
     path = window.app.profile.archive_path
     os.chmod(path, 0o444)

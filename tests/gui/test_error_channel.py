@@ -21,7 +21,8 @@ from igdesk.store import Archive
 from igdesk.ui import aio, crash
 from igdesk.ui.attach_dialog import AttachDialog
 from igdesk.ui.main_window import MainWindow
-from tests.gui.conftest import RunUntil, World, open_by_username, settle, thread_id_of
+from tests.gui.conftest import RunUntil, open_by_username, settle, thread_id_of
+from tests.sandbox_client import Sandbox
 
 READ_ONLY = "read-only"
 
@@ -78,7 +79,7 @@ def test_a_successful_deny_says_so_and_offers_undo(
 
 @pytest.mark.parametrize("emoji", ["😍", None], ids=["react", "unreact"])
 def test_a_reaction_instagram_refuses_says_why_and_changes_nothing(
-    window: MainWindow, world: World, qtbot: QtBot, stored: Archive, emoji: str | None
+    window: MainWindow, world: Sandbox, qtbot: QtBot, stored: Archive, emoji: str | None
 ) -> None:
     thread_id = open_by_username(window, qtbot, "ani.follower")
     message = next(m for m in window.conversation.model.messages() if not m.is_from_shop)
@@ -106,7 +107,7 @@ def test_a_link_that_cannot_be_sent_says_why(
 
 
 def test_posts_that_cannot_be_listed_say_why(
-    window: MainWindow, world: World, qtbot: QtBot
+    window: MainWindow, world: Sandbox, qtbot: QtBot
 ) -> None:
     open_by_username(window, qtbot, "ani.follower")
     world.fault("server_error", status=503, count=-1, path="/media")
@@ -117,7 +118,7 @@ def test_posts_that_cannot_be_listed_say_why(
 
 
 def test_an_image_that_cannot_be_refreshed_says_why(
-    window: MainWindow, world: World, qtbot: QtBot
+    window: MainWindow, world: Sandbox, qtbot: QtBot
 ) -> None:
     open_by_username(window, qtbot, "ani.follower")
     message = next(m for m in window.conversation.model.messages() if m.attachments)

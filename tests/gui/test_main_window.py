@@ -12,7 +12,8 @@ from pytestqt.qtbot import QtBot
 from igdesk.domain import Folder, utc_now
 from igdesk.store import Archive
 from igdesk.ui.main_window import MainWindow
-from tests.gui.conftest import RunUntil, World, open_by_username, settle, thread_id_of
+from tests.gui.conftest import RunUntil, open_by_username, settle, thread_id_of
+from tests.sandbox_client import Sandbox
 
 
 def titles(model: QAbstractItemModel) -> list[str]:
@@ -40,7 +41,7 @@ def test_folders_and_counts_follow_the_rules(
 
 
 def test_opening_a_request_does_not_mark_it_seen(
-    window: MainWindow, world: World, qtbot: QtBot, stored: Archive
+    window: MainWindow, world: Sandbox, qtbot: QtBot, stored: Archive
 ) -> None:
     customer = world.thread_of("cici.request")["customer"]["id"]
     open_by_username(window, qtbot, "cici.request")
@@ -51,7 +52,7 @@ def test_opening_a_request_does_not_mark_it_seen(
 
 
 def test_opening_an_accepted_thread_marks_it_read_and_seen(
-    window: MainWindow, world: World, qtbot: QtBot, stored: Archive
+    window: MainWindow, world: Sandbox, qtbot: QtBot, stored: Archive
 ) -> None:
     customer = world.thread_of("ani.follower")["customer"]["id"]
     thread_id = open_by_username(window, qtbot, "ani.follower")
@@ -61,7 +62,7 @@ def test_opening_an_accepted_thread_marks_it_read_and_seen(
 
 
 def test_accept_moves_a_request_and_then_marks_it_seen(
-    window: MainWindow, world: World, qtbot: QtBot, run_until: RunUntil, stored: Archive
+    window: MainWindow, world: Sandbox, qtbot: QtBot, run_until: RunUntil, stored: Archive
 ) -> None:
     customer = world.thread_of("cici.request")["customer"]["id"]
     thread_id = open_by_username(window, qtbot, "cici.request")
@@ -107,7 +108,7 @@ def test_move_between_primary_and_general(
 
 
 def test_new_message_appears_in_place_without_a_reset(
-    window: MainWindow, world: World, qtbot: QtBot, run_until: RunUntil
+    window: MainWindow, world: Sandbox, qtbot: QtBot, run_until: RunUntil
 ) -> None:
     run_until(qtbot, window.show_folder(Folder.PRIMARY))
     model = window.thread_model
@@ -128,7 +129,7 @@ def test_new_message_appears_in_place_without_a_reset(
 
 
 def test_notifications_only_when_enabled_for_that_folder(
-    window: MainWindow, world: World, qtbot: QtBot, run_until: RunUntil
+    window: MainWindow, world: Sandbox, qtbot: QtBot, run_until: RunUntil
 ) -> None:
     assert window.tray is not None
     shown: list[str] = []
@@ -209,10 +210,10 @@ def test_keyboard_switches_folders_and_threads(window: MainWindow, qtbot: QtBot)
 
 
 def test_sandbox_going_away_says_offline_without_dialogs(
-    window: MainWindow, world: World, qtbot: QtBot, run_until: RunUntil
+    window: MainWindow, world: Sandbox, qtbot: QtBot, run_until: RunUntil
 ) -> None:
     rows_before = window.thread_model.rowCount()
-    world.sandbox.stop()
+    world.threaded.stop()
     window.app.start_polling()
     qtbot.waitUntil(lambda: "Offline" in window.status_label.text(), timeout=60_000)
     assert window.thread_model.rowCount() == rows_before  # the archive stays readable
@@ -220,7 +221,7 @@ def test_sandbox_going_away_says_offline_without_dialogs(
 
 
 def test_expired_token_shows_a_banner_and_keeps_the_archive(
-    window: MainWindow, world: World, qtbot: QtBot
+    window: MainWindow, world: Sandbox, qtbot: QtBot
 ) -> None:
     rows_before = window.thread_model.rowCount()
     world.fault("expired_token", count=-1)
@@ -232,12 +233,12 @@ def test_expired_token_shows_a_banner_and_keeps_the_archive(
 
 
 def test_expired_image_link_is_refreshed_on_retry(
-    window: MainWindow, world: World, qtbot: QtBot
+    window: MainWindow, world: Sandbox, qtbot: QtBot
 ) -> None:
     open_by_username(window, qtbot, "ani.follower")
     message = next(m for m in window.conversation.model.messages() if m.attachments)
     old_url = message.attachments[0].url
-    world.http.post("/_sandbox/clock", json={"advance_seconds": 2 * 3600}).raise_for_status()
+    world.control.post("/_sandbox/clock", json={"advance_seconds": 2 * 3600}).raise_for_status()
     assert window.images.state(old_url) in ("loading", "failed", "ready")
     qtbot.waitUntil(lambda: window.images.state(old_url) != "loading", timeout=10_000)
     window.message_delegate.retry_requested.emit(old_url)  # the owner clicks "retry"
@@ -252,7 +253,7 @@ def test_expired_image_link_is_refreshed_on_retry(
 
 
 def test_send_a_reply_delivered_once_and_echoed_once(
-    window: MainWindow, world: World, qtbot: QtBot, run_until: RunUntil, stored: Archive
+    window: MainWindow, world: Sandbox, qtbot: QtBot, run_until: RunUntil, stored: Archive
 ) -> None:
     thread_id = open_by_username(window, qtbot, "ani.follower")
     window.app.replies.start_sending()
@@ -313,7 +314,7 @@ def test_ending_soon_lists_closing_windows_soonest_first(
 
 
 def test_a_partly_done_pass_says_so_in_the_status_bar_and_clears_when_read(
-    window: MainWindow, world: World, qtbot: QtBot, run_until: RunUntil
+    window: MainWindow, world: Sandbox, qtbot: QtBot, run_until: RunUntil
 ) -> None:
     thread = world.thread_of("bob.general")
     world.writes("bob.general", "Kak, sudah transfer")
@@ -326,7 +327,7 @@ def test_a_partly_done_pass_says_so_in_the_status_bar_and_clears_when_read(
     )
     assert window.thread_model.rowCount() >= 4  # what was read is shown; nothing was lost
 
-    world.http.delete("/_sandbox/faults").raise_for_status()
+    world.control.delete("/_sandbox/faults").raise_for_status()
     window.app.syncer.clock = lambda: utc_now() + timedelta(minutes=5)  # its turn has come
     run_until(qtbot, window.app.sync_once(), 30_000)
     qtbot.waitUntil(lambda: "could not be read" not in window.status_label.text(), timeout=5_000)

@@ -11,7 +11,8 @@ from igdesk.domain import Folder
 from igdesk.ui.main_window import MainWindow
 from igdesk.ui.models.threads import ThreadRole
 from igdesk.ui.settings_dialog import SettingsDialog
-from tests.gui.conftest import RunUntil, World, open_by_username, settle
+from tests.gui.conftest import RunUntil, open_by_username, settle
+from tests.sandbox_client import Sandbox
 
 
 def badge(window: MainWindow, thread_id: str) -> str:
@@ -58,7 +59,7 @@ def test_the_human_agent_switch_reopens_a_closed_chat_everywhere_at_once(
 
 
 def test_the_servers_verdict_closes_the_chat_everywhere(
-    window: MainWindow, world: World, qtbot: QtBot, run_until: RunUntil
+    window: MainWindow, world: Sandbox, qtbot: QtBot, run_until: RunUntil
 ) -> None:
     """Our clock says 1h30m left; Meta's says the window closed: Meta wins, in every place."""
     thread_id = open_by_username(window, qtbot, "hampir.habis")
@@ -67,7 +68,7 @@ def test_the_servers_verdict_closes_the_chat_everywhere(
     qtbot.waitUntil(lambda: window.ending_model.row_of(thread_id) is not None, timeout=5000)
     assert window.composer.can_reply()
 
-    world.http.post("/_sandbox/clock", json={"advance_seconds": 3 * 3600}).raise_for_status()
+    world.control.post("/_sandbox/clock", json={"advance_seconds": 3 * 3600}).raise_for_status()
     window.app.replies.start_sending()
     window.composer.set_text("Masih bisa kak, silakan")
     window.composer.send_requested.emit(window.composer.text())
