@@ -4,7 +4,7 @@ all follow it, live, when the Human Agent switch changes or the server says it h
 from __future__ import annotations
 
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel, QPushButton
 from pytestqt.qtbot import QtBot
 
 from igdesk.domain import Folder
@@ -76,5 +76,13 @@ def test_the_servers_verdict_closes_the_chat_everywhere(
     qtbot.waitUntil(lambda: not window.composer.can_reply(), timeout=5000)
     assert window.conversation.window_label.text().startswith("Reply window closed on")
     qtbot.waitUntil(lambda: window.ending_model.row_of(thread_id) is None, timeout=5000)
+    # The refused reply is kept, with the reason and Retry/Delete under the messages.
+    panel = window.conversation.outbox
+    assert panel.isVisible() and len(panel.rows) == 1
+    row = next(iter(panel.rows.values()))
+    texts = [label.text() for label in row.findChildren(QLabel)]
+    assert texts[0] == "Masih bisa kak, silakan"
+    assert texts[1].startswith("Not sent.")
+    assert {b.text() for b in row.findChildren(QPushButton)} == {"Retry", "Delete"}
     settle(qtbot, window)
     assert window.folder is Folder.PRIMARY

@@ -208,17 +208,10 @@ def reaction_summary(message: Message) -> str:
     return f"{text} {len(message.reactions)}" if len(message.reactions) > 1 else text
 
 
-def layout_message(
-    message: Message,
-    quote: str | None,
-    width: int,
-    font: QFont,
-    small: QFont,
-    lang: str,
-) -> MessageLayout:
-    """Compute a message row's geometry for a view `width` pixels wide."""
-    max_bubble = max(160.0, min(width * 0.72, 560.0))
-    inner = max_bubble - 2 * PAD_X
+def _content_blocks(
+    message: Message, quote: str | None, inner: float, font: QFont, small: QFont, lang: str
+) -> list[Block]:
+    """The blocks inside a bubble, in order, not yet placed: quote, content, or a fallback."""
     blocks: list[Block] = []
     metrics, words = QFontMetricsF(font), Words(lang)
     if quote is not None:
@@ -275,6 +268,20 @@ def layout_message(
                 INSTAGRAM_INBOX_URL,
             )
         )
+    return blocks
+
+
+def layout_message(
+    message: Message,
+    quote: str | None,
+    width: int,
+    font: QFont,
+    small: QFont,
+    lang: str,
+) -> MessageLayout:
+    """Compute a message row's geometry for a view `width` pixels wide."""
+    max_bubble = max(160.0, min(width * 0.72, 560.0))
+    blocks = _content_blocks(message, quote, max_bubble - 2 * PAD_X, font, small, lang)
     content_width = max(block.rect.width() for block in blocks)
     bubble_width = max(content_width + 2 * PAD_X, 44.0)
     left = SIDE_MARGIN if not message.is_from_shop else width - SIDE_MARGIN - bubble_width
