@@ -33,9 +33,10 @@ class Notice(QWidget):
         self.close_button.clicked.connect(self.clear)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.label, 1)
+        layout.addWidget(self.label)
         layout.addWidget(self.details_button)
         layout.addWidget(self.close_button)
+        layout.addStretch(1)  # the buttons stay beside the sentence
         self.setVisible(False)
         self.level = ""
         aio.messages().message.connect(self.show_message)
