@@ -28,6 +28,8 @@ class PollTiming:
     active: float = 15.0
     idle: float = 60.0
     max_backoff: float = 15 * 60.0
+    #: While webhooks are healthy, polling is only a safety net for what one may have missed.
+    safety_net: float = 5 * 60.0
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,8 @@ class Poller:
         self._stopped = asyncio.Event()
         self._failures = 0
         self.active = False
+        #: Webhooks are delivering (receiver up, subscription present, events arriving).
+        self.webhooks_healthy = False
         #: Set when the loop ended because the token was refused.
         self.token_error: TokenError | None = None
 
@@ -77,6 +81,8 @@ class Poller:
 
     def interval(self) -> float:
         base = self.timing.active if self.active else self.timing.idle
+        if self.webhooks_healthy:
+            base = max(base, self.timing.safety_net)
         if self._failures:
             backoff: float = base * 2.0 ** min(self._failures, 8)
             return min(backoff, self.timing.max_backoff)

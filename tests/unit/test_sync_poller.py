@@ -31,6 +31,18 @@ def test_interval_is_shorter_while_the_owner_looks() -> None:
     assert poller.interval() == 100.0
 
 
+def test_healthy_webhooks_make_polling_a_safety_net_and_it_speeds_up_again() -> None:
+    poller = Poller(_never, timing=PollTiming(active=15.0, idle=60.0, safety_net=300.0))
+    poller.active = True
+    assert poller.interval() == 15.0
+    poller.webhooks_healthy = True
+    assert poller.interval() == 300.0
+    poller.active = False
+    assert poller.interval() == 300.0
+    poller.webhooks_healthy = False  # the tunnel died, or deliveries stopped
+    assert poller.interval() == 60.0
+
+
 async def _never() -> None:
     raise AssertionError("not run")
 
