@@ -53,6 +53,12 @@ def build_parser(words: Words | None = None) -> argparse.ArgumentParser:
     mode.add_argument("--once", action="store_true", help=words("one full sync, then a summary"))
     mode.add_argument("--watch", action="store_true", help=words("keep syncing until stopped"))
     sync.add_argument("--interval", type=float, help=words("seconds between polls (with --watch)"))
+    sync.add_argument(
+        "--webhook-port",
+        type=int,
+        metavar="N",
+        help=words("also receive webhooks on 127.0.0.1:N (with --watch; 0: a free port)"),
+    )
 
     commands.add_parser("export", help=words("print the archive as JSON lines, one per thread"))
     commands.add_parser("doctor", help=words("check the set-up step by step"))
@@ -139,20 +145,37 @@ async def _run_with_app(args: argparse.Namespace, lang: str, command: Command) -
 
 async def _sync(app: App, args: argparse.Namespace, lang: str) -> int:
     words = Words(lang)
-    if args.once:
-        summary = await app.sync_once(_progress_printer(words))
-        _clear_progress()
-        print(_describe(summary, await app.inbox.account(), words), flush=True)
-        problem = summary.problem()
-        if problem is not None:
-            print(words.text(problem), file=sys.stderr, flush=True)
-            return EXIT_PARTIAL
-        return EXIT_OK
+    if not args.once:
+        return await _watch(app, args, lang)
+    if args.webhook_port is not None:
+        return _fail(words("--webhook-port works only with sync --watch."))
+    summary = await app.sync_once(_progress_printer(words))
+    _clear_progress()
+    print(_describe(summary, await app.inbox.account(), words), flush=True)
+    problem = summary.problem()
+    if problem is not None:
+        print(words.text(problem), file=sys.stderr, flush=True)
+        return EXIT_PARTIAL
+    return EXIT_OK
+
+
+async def _watch(app: App, args: argparse.Namespace, lang: str) -> int:
+    """`sync --watch`: poll (and receive webhooks with --webhook-port) until SIGINT/SIGTERM."""
+    words = Words(lang)
     if args.interval is not None:
         if args.interval < 1:
             return _fail(words("--interval must be at least 1 second."))
         app.settings.poll_interval_seconds = args.interval
     stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for stop_signal in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):  # not on Windows
+            loop.add_signal_handler(stop_signal, stop.set)
+    if args.webhook_port is not None:
+        if not 0 <= args.webhook_port <= 65535:
+            return _fail(words("--webhook-port must be a port number from 0 to 65535."))
+        webhooks = await app.start_webhooks(args.webhook_port)  # App.aclose stops it
+        print(words("Receiving webhooks at {url}", url=webhooks.url), flush=True)
 
     async def report(summary: SyncSummary) -> None:
         if summary.new_messages:
@@ -164,10 +187,6 @@ async def _sync(app: App, args: argparse.Namespace, lang: str) -> int:
     def report_error(error: Exception) -> None:
         print(_sentence(error, lang), file=sys.stderr, flush=True)
 
-    loop = asyncio.get_running_loop()
-    for stop_signal in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError):  # not on Windows
-            loop.add_signal_handler(stop_signal, stop.set)
     await app.watch(stop, on_summary=report, on_error=report_error)
     return EXIT_OK
 

@@ -5,8 +5,9 @@ owner's only full record: every multi-row change runs in one transaction, the jo
 and a process killed at any moment leaves whole transactions only.
 
 An Archive is its parts, each with one job, sharing one connection (`Db`): `threads`,
-`messages`, `contacts`, `account`, `outbox`, `drafts`, `state`, `webhook_ids`, `search` and
-`export`. A transaction opened on the archive (or by any part) takes in the writes of all.
+`messages`, `contacts`, `account`, `outbox`, `drafts`, `state`, `webhook_ids`,
+`webhook_queue`, `search` and `export`. A transaction opened on the archive (or by any part)
+takes in the writes of all.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from igdesk.store.schema import migrate
 from igdesk.store.search import Search
 from igdesk.store.state import SyncState, WebhookIds
 from igdesk.store.threads import Threads
+from igdesk.store.webhook_queue import WebhookQueue
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +65,7 @@ class Archive:
         self.drafts = Drafts(self.db)
         self.state = SyncState(self.db)
         self.webhook_ids = WebhookIds(self.db)
+        self.webhook_queue = WebhookQueue(self.db)
         self.search = Search(self.db)
         self.export = Export(self.threads, self.messages, self.contacts)
 

@@ -151,8 +151,25 @@ _V1: tuple[Step, ...] = (
     """,
 )
 
+# The webhook receiver's durable queue: each verified POST body, stored before the 200 is
+# answered, until it is processed (igdesk/store/webhook_queue.py).
+_V2: tuple[Step, ...] = (
+    """
+    CREATE TABLE webhook_queue (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        body BLOB NOT NULL,
+        received_at INTEGER NOT NULL,
+        secret_role TEXT NOT NULL DEFAULT '',
+        processed_at INTEGER,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT NOT NULL DEFAULT ''
+    )
+    """,
+    "CREATE INDEX webhook_queue_pending ON webhook_queue (processed_at, id)",
+)
+
 #: Migration N (1-based) brings a file from user_version N-1 to N.
-MIGRATIONS: tuple[tuple[Step, ...], ...] = (_V1,)
+MIGRATIONS: tuple[tuple[Step, ...], ...] = (_V1, _V2)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

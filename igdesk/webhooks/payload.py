@@ -182,6 +182,14 @@ def _order(event: Event) -> tuple[bool, int]:
     return (event.timestamp is None, event.timestamp or 0)
 
 
+def check_envelope(body: bytes) -> int:
+    """How many entries the body holds; raises `PayloadError` when it is not a delivery at all.
+
+    The receiver's cheap check before storing a body: the items are not parsed.
+    """
+    return len(_entries(_load(body)))
+
+
 def parse_payload(body: bytes, *, shop_id: str = "") -> list[Event]:
     """Every event of a webhook body, oldest first; raises only `PayloadError`.
 

@@ -1,0 +1,166 @@
+"""Processing the durable queue: stored webhook bodies become events, handed to a processor.
+
+The receiver stores each verified body and wakes the `QueueDrainer`; at start the drainer also
+takes whatever an earlier run stored but did not finish (a crash between the 200 and the
+processing). Each body is parsed into typed events (oldest first) and given to the
+`EventsProcessor`, then marked done. A processor that fails leaves its body in the queue, tried
+again later (`RETRY_SECONDS`), up to `MAX_ATTEMPTS` times. A body may reach the processor again
+after a crash between its processing and its mark: processors must be idempotent, as the ingest
+is (it deduplicates events by id).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from igdesk.store.archive import Archive
+from igdesk.store.webhook_queue import QueuedBody
+from igdesk.store.worker import ArchiveWorker
+from igdesk.webhooks.events import Event
+from igdesk.webhooks.payload import PayloadError, parse_payload
+
+log = logging.getLogger("igdesk.webhooks.drain")
+
+#: Seconds before a body whose processing failed is tried again (unless woken sooner).
+RETRY_SECONDS = 30.0
+#: Bodies taken from the queue at a time.
+BATCH = 50
+
+
+class EventsProcessor(Protocol):
+    """Applies the events of one stored delivery (oldest first) to the archive.
+
+    Raising leaves the delivery in the queue for a later try. Called again with the same events
+    after a crash, so it must be idempotent (deduplicate by the events' ids).
+    """
+
+    async def __call__(self, events: Sequence[Event]) -> None: ...
+
+
+async def parse_only(events: Sequence[Event]) -> None:
+    """A processor that applies nothing: the bodies are parsed, then marked done (polling still
+    brings their messages)."""
+    log.debug("webhook events parsed, not applied: %d", len(events))
+
+
+@dataclass(frozen=True)
+class DrainHealth:
+    """What the drainer did since it started."""
+
+    processed: int
+    failed: int
+    #: The type name of the last processing failure, "" if none.
+    last_error: str
+
+
+class QueueDrainer:
+    """Owns the background task that empties `archive.webhook_queue` through `processor`."""
+
+    def __init__(
+        self,
+        worker: ArchiveWorker,
+        processor: EventsProcessor,
+        *,
+        retry_seconds: float = RETRY_SECONDS,
+    ) -> None:
+        self._worker = worker
+        self._processor = processor
+        self._retry_seconds = retry_seconds
+        self._wake = asyncio.Event()
+        self._stopping = False
+        self._task: asyncio.Task[None] | None = None
+        self._processed = self._failed = 0
+        self._last_error = ""
+
+    def health(self) -> DrainHealth:
+        return DrainHealth(self._processed, self._failed, self._last_error)
+
+    def start(self) -> None:
+        """Start draining (what is already stored first); idempotent."""
+        if self._task is None:
+            self._wake.set()
+            self._task = asyncio.get_running_loop().create_task(
+                self._run(), name="igdesk-webhook-drain"
+            )
+
+    def wake(self) -> None:
+        """Something was stored: drain it now."""
+        self._wake.set()
+
+    async def stop(self) -> None:
+        """Finish the body in hand, then stop (what remains is drained on the next start)."""
+        self._stopping = True
+        self._wake.set()
+        task, self._task = self._task, None
+        if task is not None:
+            await asyncio.gather(task, return_exceptions=True)
+
+    async def drain(self) -> bool:
+        """Process every pending body now; False if one failed (the rest waits for a retry)."""
+        while not self._stopping:
+            shop_id, batch = await self._worker.write(_next_batch)
+            if not batch:
+                return True
+            done, ok = await self._process(batch, shop_id)
+            if done:
+                await self._worker.write(_mark_done, done)
+            if not ok:
+                return False
+        return True
+
+    async def _run(self) -> None:
+        while not self._stopping:
+            await self._wake.wait()
+            self._wake.clear()
+            try:
+                ok = await self.drain()
+            except Exception as error:  # the top of a task: an archive failure, say
+                ok = False
+                self._last_error = type(error).__name__
+                log.error("webhook queue not drained: %s", self._last_error)
+            if not ok and not self._stopping:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self._retry_seconds)
+                self._wake.set()
+
+    async def _process(self, batch: list[QueuedBody], shop_id: str) -> tuple[list[int], bool]:
+        """Run the processor on each body in order; the ids done, and whether all went well."""
+        done: list[int] = []
+        for queued in batch:
+            try:
+                events = parse_payload(queued.body, shop_id=shop_id)
+            except PayloadError as error:  # checked before it was stored: only if damaged
+                await self._fail(queued, error.reason.value, final=True)
+                continue
+            try:
+                await self._processor(events)
+            except Exception as error:  # the processor's failure must not end the drainer
+                await self._fail(queued, type(error).__name__, final=False)
+                return done, False
+            done.append(queued.id)
+            self._processed += 1
+        return done, True
+
+    async def _fail(self, queued: QueuedBody, reason: str, *, final: bool) -> None:
+        self._failed += 1
+        self._last_error = reason
+        attempts = await self._worker.write(_mark_failed, queued.id, reason, final)
+        log.warning("webhook body %d not processed (%s), attempt %d", queued.id, reason, attempts)
+
+
+def _next_batch(archive: Archive) -> tuple[str, list[QueuedBody]]:
+    account = archive.account.get()
+    return ("" if account is None else account.id), archive.webhook_queue.next_batch(BATCH)
+
+
+def _mark_done(archive: Archive, ids: list[int]) -> None:
+    archive.webhook_queue.mark_done(ids)
+
+
+def _mark_failed(archive: Archive, queue_id: int, reason: str, final: bool) -> int:
+    return archive.webhook_queue.mark_failed(queue_id, reason, final=final)
