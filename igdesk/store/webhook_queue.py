@@ -87,14 +87,25 @@ class WebhookQueue:
                 [(now, queue_id) for queue_id in ids],
             )
 
-    def mark_failed(self, queue_id: int, error: str, *, final: bool = False) -> int:
+    def mark_failed(
+        self, queue_id: int, error: str, *, counted: bool = True, final: bool = False
+    ) -> int:
         """Processing this body failed (`error`: a type name, never its content); it is tried
-        again later, unless `final` or it has now failed `MAX_ATTEMPTS` times. Its attempts."""
+        again later. A `counted` failure uses up one of its `MAX_ATTEMPTS` (a failure that may
+        pass, such as the network, is not counted); a `final` one leaves it aside at once.
+        Returns its attempts."""
         with self._db.transaction():
             self._db.conn.execute(
-                "UPDATE webhook_queue SET attempts = CASE WHEN ? THEN max(attempts + 1, ?)"
-                " ELSE attempts + 1 END, last_error = ? WHERE id = ?",
-                (final, MAX_ATTEMPTS, error[:200], queue_id),
+                "UPDATE webhook_queue SET attempts = CASE WHEN :final THEN max(attempts + 1, :max)"
+                " WHEN :counted THEN attempts + 1 ELSE attempts END, last_error = :error"
+                " WHERE id = :id",
+                {
+                    "final": final,
+                    "max": MAX_ATTEMPTS,
+                    "counted": counted,
+                    "error": error[:200],
+                    "id": queue_id,
+                },
             )
             row = self._db.conn.execute(
                 "SELECT attempts FROM webhook_queue WHERE id = ?", (queue_id,)

@@ -4,9 +4,12 @@ The receiver stores each verified body and wakes the `QueueDrainer`; at start th
 takes whatever an earlier run stored but did not finish (a crash between the 200 and the
 processing). Each body is parsed into typed events (oldest first) and given to the
 `EventsProcessor`, then marked done. A processor that fails leaves its body in the queue, tried
-again later (`RETRY_SECONDS`), up to `MAX_ATTEMPTS` times. A body may reach the processor again
-after a crash between its processing and its mark: processors must be idempotent, as the ingest
-is (it deduplicates events by id).
+again later (after `RETRY_SECONDS`, doubling while it keeps failing, up to `MAX_RETRY_SECONDS`).
+A failure that may pass (`ProcessLater`, or the archive's own `ArchiveError`) is retried for as
+long as it lasts; any other failure is counted, and a body that failed `MAX_ATTEMPTS` times is
+left aside (kept in the archive, counted as failed). A body may reach the processor again after a
+crash between its processing and its mark: processors must be idempotent, as the ingest is (it
+deduplicates events by id).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from igdesk.store.archive import Archive
+from igdesk.store.errors import ArchiveError
 from igdesk.store.webhook_queue import QueuedBody
 from igdesk.store.worker import ArchiveWorker
 from igdesk.webhooks.events import Event
@@ -26,16 +30,24 @@ from igdesk.webhooks.payload import PayloadError, parse_payload
 
 log = logging.getLogger("igdesk.webhooks.drain")
 
-#: Seconds before a body whose processing failed is tried again (unless woken sooner).
+#: Seconds before a body whose processing failed is tried again (unless woken sooner)...
 RETRY_SECONDS = 30.0
+#: ... doubling while it keeps failing, up to this.
+MAX_RETRY_SECONDS = 15 * 60.0
 #: Bodies taken from the queue at a time.
 BATCH = 50
+
+
+class ProcessLater(Exception):
+    """Raised (or subclassed) by a processor whose failure may pass (the network, a rate limit,
+    a refused token): the body is kept and tried again, without using up one of its attempts."""
 
 
 class EventsProcessor(Protocol):
     """Applies the events of one stored delivery (oldest first) to the archive.
 
-    Raising leaves the delivery in the queue for a later try. Called again with the same events
+    Raising leaves the delivery in the queue for a later try (`ProcessLater`: however long
+    it takes; anything else: up to `MAX_ATTEMPTS` times). Called again with the same events
     after a crash, so it must be idempotent (deduplicate by the events' ids).
     """
 
@@ -74,7 +86,7 @@ class QueueDrainer:
         self._wake = asyncio.Event()
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
-        self._processed = self._failed = 0
+        self._processed = self._failed = self._failing_rounds = 0
         self._last_error = ""
 
     def health(self) -> DrainHealth:
@@ -123,9 +135,11 @@ class QueueDrainer:
                 ok = False
                 self._last_error = type(error).__name__
                 log.error("webhook queue not drained: %s", self._last_error)
+            self._failing_rounds = 0 if ok else self._failing_rounds + 1
             if not ok and not self._stopping:
+                delay = self._retry_seconds * 2.0 ** min(self._failing_rounds - 1, 10)
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self._retry_seconds)
+                    await asyncio.wait_for(self._wake.wait(), min(delay, MAX_RETRY_SECONDS))
                 self._wake.set()
 
     async def _process(self, batch: list[QueuedBody], shop_id: str) -> tuple[list[int], bool]:
@@ -139,17 +153,22 @@ class QueueDrainer:
                 continue
             try:
                 await self._processor(events)
+            except (ProcessLater, ArchiveError) as error:
+                await self._fail(queued, type(error).__name__, counted=False)
+                return done, False
             except Exception as error:  # the processor's failure must not end the drainer
-                await self._fail(queued, type(error).__name__, final=False)
+                await self._fail(queued, type(error).__name__)
                 return done, False
             done.append(queued.id)
             self._processed += 1
         return done, True
 
-    async def _fail(self, queued: QueuedBody, reason: str, *, final: bool) -> None:
+    async def _fail(
+        self, queued: QueuedBody, reason: str, *, counted: bool = True, final: bool = False
+    ) -> None:
         self._failed += 1
         self._last_error = reason
-        attempts = await self._worker.write(_mark_failed, queued.id, reason, final)
+        attempts = await self._worker.write(_mark_failed, queued.id, reason, counted, final)
         log.warning("webhook body %d not processed (%s), attempt %d", queued.id, reason, attempts)
 
 
@@ -162,5 +181,5 @@ def _mark_done(archive: Archive, ids: list[int]) -> None:
     archive.webhook_queue.mark_done(ids)
 
 
-def _mark_failed(archive: Archive, queue_id: int, reason: str, final: bool) -> int:
-    return archive.webhook_queue.mark_failed(queue_id, reason, final=final)
+def _mark_failed(archive: Archive, queue_id: int, reason: str, counted: bool, final: bool) -> int:
+    return archive.webhook_queue.mark_failed(queue_id, reason, counted=counted, final=final)

@@ -15,7 +15,7 @@ import pytest_asyncio
 
 from igdesk.store.webhook_queue import MAX_ATTEMPTS, QueueCounts
 from igdesk.store.worker import ArchiveWorker
-from igdesk.webhooks.drain import EventsProcessor
+from igdesk.webhooks.drain import EventsProcessor, ProcessLater
 from igdesk.webhooks.events import Event, MessageEvent
 from igdesk.webhooks.receiver import MAX_BODY
 from igdesk.webhooks.service import WebhookService
@@ -33,15 +33,20 @@ from tests.webhook_bodies import (
 
 
 class Recording:
-    """A processor that keeps the message ids it was given; `fail` makes it raise."""
+    """A processor that keeps the message ids it was given; `fail` makes it raise (a bug),
+    `later` raise ProcessLater (the network, say), that many times."""
 
     def __init__(self) -> None:
         self.mids: list[str] = []
         self.calls = 0
         self.fail = 0
+        self.later = 0
 
     async def __call__(self, events: Sequence[Event]) -> None:
         self.calls += 1
+        if self.later:
+            self.later -= 1
+            raise ProcessLater("offline")
         if self.fail:
             self.fail -= 1
             raise RuntimeError("ingest failed")
@@ -255,12 +260,17 @@ async def test_a_failing_processor_leaves_the_body_queued_and_it_is_retried(
     worker: ArchiveWorker, processor: Recording, client: httpx.AsyncClient
 ) -> None:
     processor.fail = 1
-    service = await start_service(worker, processor, _retry_seconds=0.1)
+    service = await start_service(worker, processor, _retry_seconds=0.02)
     try:
         assert (await post(client, service.url, delivery())).status_code == 200
         await until_drained(worker, 1)
         assert processor.mids == ["mid.0"] and processor.calls == 2
         assert service.drainer.health().last_error == "RuntimeError"
+        processor.later = MAX_ATTEMPTS + 1  # a failure that may pass uses up no attempt
+        assert (await post(client, service.url, delivery(1, first=2))).status_code == 200
+        await until_drained(worker, 2)
+        assert processor.mids == ["mid.0", "mid.2"]
+        assert service.drainer.health().last_error == "ProcessLater"
         processor.fail = MAX_ATTEMPTS
         assert (await post(client, service.url, delivery(1, first=1))).status_code == 200
         loop = asyncio.get_running_loop()
@@ -268,7 +278,7 @@ async def test_a_failing_processor_leaves_the_body_queued_and_it_is_retried(
         while (await counts(worker)).failed == 0:
             assert loop.time() < end, "the body was never left aside"
             await asyncio.sleep(0.05)
-        assert await counts(worker) == QueueCounts(pending=0, done=1, failed=1)
+        assert await counts(worker) == QueueCounts(pending=0, done=2, failed=1)
     finally:
         await service.stop()
 
