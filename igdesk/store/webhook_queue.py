@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from igdesk.store.db import Db
-from igdesk.store.timeconv import from_ms, to_ms
+from igdesk.store.timeconv import from_ms
 
 #: A body that failed this many times is left aside (kept, counted as failed, never retried).
 MAX_ATTEMPTS = 5
@@ -124,10 +124,11 @@ class WebhookQueue:
         ).fetchone()
         return QueueCounts(int(row["pending"]), int(row["done"]), int(row["failed"]))
 
-    def forget_done_before(self, processed_before: datetime) -> int:
-        """Drop bodies processed before `processed_before`; how many."""
+    def forget_done_older_than(self, age: timedelta) -> int:
+        """Drop bodies processed more than `age` ago; how many."""
+        cutoff = self._db.now_ms() - age // timedelta(milliseconds=1)
         with self._db.transaction():
             cursor = self._db.conn.execute(
-                "DELETE FROM webhook_queue WHERE processed_at < ?", (to_ms(processed_before),)
+                "DELETE FROM webhook_queue WHERE processed_at < ?", (cutoff,)
             )
         return cursor.rowcount

@@ -19,6 +19,7 @@ import contextlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Protocol
 
 from igdesk.store.archive import Archive
@@ -36,6 +37,8 @@ RETRY_SECONDS = 30.0
 MAX_RETRY_SECONDS = 15 * 60.0
 #: Bodies taken from the queue at a time.
 BATCH = 50
+#: How long processed bodies are kept (for a look after a problem), then dropped at a start.
+KEEP_DONE = timedelta(days=7)
 
 
 class ProcessLater(Exception):
@@ -126,6 +129,10 @@ class QueueDrainer:
         return True
 
     async def _run(self) -> None:
+        try:
+            await self._worker.write(_forget_old)
+        except Exception as error:  # the top of a task: keeping old rows is harmless
+            log.warning("old webhook bodies not dropped: %s", type(error).__name__)
         while not self._stopping:
             await self._wake.wait()
             self._wake.clear()
@@ -175,6 +182,12 @@ class QueueDrainer:
 def _next_batch(archive: Archive) -> tuple[str, list[QueuedBody]]:
     account = archive.account.get()
     return ("" if account is None else account.id), archive.webhook_queue.next_batch(BATCH)
+
+
+def _forget_old(archive: Archive) -> None:
+    dropped = archive.webhook_queue.forget_done_older_than(KEEP_DONE)
+    if dropped:
+        log.info("dropped %d webhook bodies processed over %s ago", dropped, KEEP_DONE)
 
 
 def _mark_done(archive: Archive, ids: list[int]) -> None:
