@@ -37,6 +37,8 @@ RETRY_SECONDS = 30.0
 MAX_RETRY_SECONDS = 15 * 60.0
 #: Bodies taken from the queue at a time.
 BATCH = 50
+#: Seconds `stop` lets the body in hand finish before cancelling it (it stays queued).
+STOP_GRACE = 10.0
 #: How long processed bodies are kept (for a look after a problem), then dropped at a start.
 KEEP_DONE = timedelta(days=7)
 
@@ -82,10 +84,12 @@ class QueueDrainer:
         processor: EventsProcessor,
         *,
         retry_seconds: float = RETRY_SECONDS,
+        stop_grace: float = STOP_GRACE,
     ) -> None:
         self._worker = worker
         self._processor = processor
         self._retry_seconds = retry_seconds
+        self._stop_grace = stop_grace
         self._wake = asyncio.Event()
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
@@ -108,12 +112,18 @@ class QueueDrainer:
         self._wake.set()
 
     async def stop(self) -> None:
-        """Finish the body in hand, then stop (what remains is drained on the next start)."""
+        """Let the body in hand finish (cancelled after `stop_grace` seconds: it stays queued),
+        then stop; what remains is drained on the next start."""
         self._stopping = True
         self._wake.set()
         task, self._task = self._task, None
-        if task is not None:
-            await asyncio.gather(task, return_exceptions=True)
+        if task is None:
+            return
+        _done, pending = await asyncio.wait({task}, timeout=self._stop_grace)
+        if pending:
+            log.warning("webhook processing cut short at stop; the body stays queued")
+            task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
 
     async def drain(self) -> bool:
         """Process every pending body now; False if one failed (the rest waits for a retry)."""

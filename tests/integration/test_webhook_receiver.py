@@ -366,3 +366,20 @@ async def test_random_signed_bodies_never_crash_the_receiver(
     health = await service.health()
     assert health.receiver.errors == 0
     assert health.receiver.accepted == statuses.count(200) + 1
+
+
+@pytest.mark.asyncio
+async def test_stop_cuts_a_stuck_processor_short_and_the_body_stays_queued(
+    worker: ArchiveWorker, client: httpx.AsyncClient
+) -> None:
+    started = asyncio.Event()
+
+    async def stuck(events: Sequence[Event]) -> None:
+        started.set()
+        await asyncio.Event().wait()
+
+    service = await start_service(worker, stuck, _stop_grace=0.2)
+    assert (await post(client, service.url, delivery())).status_code == 200
+    await asyncio.wait_for(started.wait(), 10)
+    await asyncio.wait_for(service.stop(), 10)
+    assert await counts(worker) == QueueCounts(pending=1, done=0, failed=0)
