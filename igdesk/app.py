@@ -13,7 +13,7 @@ import contextlib
 import dataclasses
 import logging
 import tempfile
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
 
 from igdesk import changes, secrets, views
@@ -30,8 +30,10 @@ from igdesk.inbox import Inbox
 from igdesk.replies import Replies
 from igdesk.store.worker import ArchiveWorker
 from igdesk.sync.engine import ProgressCallback, Syncer, SyncSummary
+from igdesk.sync.ingest import ThreadUpdate
 from igdesk.sync.poller import Poller, PollOutcome, PollTiming
-from igdesk.webhooks.service import WebhookService, credentials
+from igdesk.sync.webhook_ingest import WebhookIngest
+from igdesk.webhooks.events import Event
 
 log = logging.getLogger("igdesk.app")
 
@@ -62,7 +64,7 @@ class App:
         self._syncer: Syncer | None = None
         self._poller: Poller | None = None
         self._poll_task: asyncio.Task[None] | None = None
-        self._webhooks: WebhookService | None = None
+        self._webhook_ingest: WebhookIngest | None = None
         self._last_status = SyncStatus(False, None, None, None, False)
         #: What the last pass could not read; None when it read all.
         self._problem: Text | None = None
@@ -153,7 +155,7 @@ class App:
     async def sync_once(self, on_progress: ProgressCallback | None = None) -> SyncSummary:
         """One pass; every change is announced on the event stream."""
         summary = await self.syncer.run_once(on_progress)
-        await self._announce(summary)
+        await self._announce(summary.updates, news=not summary.first_pass)
         self._problem = summary.problem()
         self._set_status(
             dataclasses.replace(
@@ -229,23 +231,45 @@ class App:
         self._last_status = status
         self.events.emit(status)
 
-    async def _announce(self, summary: SyncSummary) -> None:
-        changed = tuple(update.thread_id for update in summary.updates)
+    async def _announce(self, updates: Sequence[ThreadUpdate], *, news: bool = True) -> None:
+        """Tell the window what a pass or a webhook changed; `news` False: history only (the
+        very first sync), no CustomerWrote."""
+        changed = tuple(dict.fromkeys(update.thread_id for update in updates))
         if not changed:
             return
-        for update in summary.updates:
-            touched = update.new_message_ids + update.unsent_message_ids
-            if touched:
-                self.events.emit(MessagesAdded(update.thread_id, touched))
+        for update in updates:
+            if update.touched_message_ids:
+                self.events.emit(MessagesAdded(update.thread_id, update.touched_message_ids))
         threads = await self.inbox.announce(changed)
-        if summary.first_pass:
-            return  # the very first sync brings history, not news
-        news = [mid for update in summary.updates for mid in update.new_message_ids]
+        if not news:
+            return
+        fresh = [mid for update in updates for mid in update.new_message_ids]
         by_id = {thread.id: thread for thread in threads}
-        for message in await self._db.write(views.messages_by_id, news):
+        for message in await self._db.write(views.messages_by_id, fresh):
             thread = by_id.get(message.thread_id)
             if thread is not None and not message.is_from_shop and not message.deleted:
                 self.events.emit(CustomerWrote(thread, message))
+
+    # --- webhook events (what the queue's drainer hands over) -----------------------------
+
+    @property
+    def webhook_ingest(self) -> WebhookIngest:
+        """Applies webhook events to the archive (targeted fetches through `client`)."""
+        if self._webhook_ingest is None:
+            self._webhook_ingest = WebhookIngest(
+                self._db, self.events, client=lambda: self.client, syncer=lambda: self.syncer
+            )
+        return self._webhook_ingest
+
+    async def process_webhook_events(self, events: Sequence[Event]) -> None:
+        """The webhook queue's processor (contract: igdesk/sync/webhook_ingest.py): apply one
+        body's events and announce them as a pass does. Raises WebhookRetry when some could not
+        be applied for a reason that may pass, ArchiveError when the archive took nothing."""
+        outcome = await self.webhook_ingest.apply(events)
+        await self._announce(outcome.updates)
+        if outcome.token_error is not None:
+            self.events.emit(SignInNeeded(outcome.token_error.text))
+        outcome.raise_if_retry()
 
     # --- what the owner does on Instagram ------------------------------------------------
 
@@ -279,21 +303,6 @@ class App:
         except (GraphError, IgdeskError) as error:
             log.info("mark_seen not sent: %s", type(error).__name__)
 
-    # --- webhooks ---------------------------------------------------------------------------
-
-    async def start_webhooks(self, port: int = 0) -> WebhookService:
-        """Receive webhooks on 127.0.0.1:`port` (0: a free one) and process what arrives, and
-        what an earlier run left in the queue; `aclose` stops it. Raises IgdeskError when the
-        app secret or verify token is missing, or the port is taken."""
-        if self._webhooks is None:
-            signing, verify_token = credentials(self.profile.key)
-            service = WebhookService(
-                self._db, secrets=signing, verify_token=verify_token, port=port
-            )
-            await service.start()
-            self._webhooks = service
-        return self._webhooks
-
     # --- headless -----------------------------------------------------------------------------
 
     async def watch(
@@ -326,11 +335,7 @@ class App:
             raise poller.token_error
 
     async def aclose(self) -> None:
-        """Stop the webhooks, the poller and the sender, then close the client and the archive,
-        in order."""
-        if self._webhooks is not None:
-            await self._webhooks.stop()
-            self._webhooks = None
+        """Stop the poller and the sender, then close the client and the archive, in order."""
         if self._poller is not None:
             self._poller.stop()
         if self._replies is not None:
@@ -346,6 +351,7 @@ class App:
         if self._worker is not None:
             await self._worker.aclose()  # every write asked for is done before it closes
             self._worker, self._inbox, self._replies = None, None, None
+            self._webhook_ingest = None
 
 
 @contextlib.asynccontextmanager

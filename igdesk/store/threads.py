@@ -132,6 +132,14 @@ class Threads:
         row = self._db.conn.execute(_THREAD_SELECT + " WHERE t.id = ?", (thread_id,)).fetchone()
         return None if row is None else _thread_from_row(row)
 
+    def of_contact(self, contact_id: str) -> str | None:
+        """The id of this customer's thread (the most recently active one), None if none."""
+        row = self._db.conn.execute(
+            "SELECT id FROM threads WHERE contact_id = ? ORDER BY sort_at DESC, id DESC LIMIT 1",
+            (contact_id,),
+        ).fetchone()
+        return None if row is None else str(row["id"])
+
     def newest_first(self, folder: Folder | None = None) -> list[ThreadRow]:
         """Threads of a folder (every thread when None), newest first (by the later of the
         last message and updated_time)."""

@@ -203,6 +203,16 @@ class Syncer:
         unreadable.read(ref.id)
         self._count(update, summary)
 
+    async def read_conversation(
+        self, account: Account, listed: ListedConversation
+    ) -> ThreadUpdate | None:
+        """Read one listed conversation and apply it, profile included (a webhook's targeted
+        fetch of a thread the archive does not know). Raises GraphError subclasses."""
+        read = await self._client.read_thread(listed.ref.id, shop_id=account.id)
+        customer = _customer(listed, account)
+        updated = listed.ref.updated_time
+        return await self._apply(account, listed.ref.id, customer, read, updated, SyncSummary())
+
     async def _retry(
         self,
         account: Account,

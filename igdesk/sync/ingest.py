@@ -1,7 +1,8 @@
 """Apply what the API says about one thread to the archive, with the folder rules.
 
-Polling and (later) webhooks both end here, so the order in which they deliver does not matter:
-every write is an idempotent upsert keyed on message id, and one thread is applied atomically.
+Polling and webhooks (sync.webhook_jobs) both end here, so the order in which they deliver does
+not matter: every write is an idempotent upsert keyed on message id, and one thread is applied
+atomically.
 """
 
 from __future__ import annotations
@@ -33,6 +34,13 @@ class ThreadUpdate:
     folder: Folder
     #: Archived messages the customer (or the shop) has unsent since the last read.
     unsent_message_ids: tuple[str, ...] = ()
+    #: Archived messages whose reactions or text changed (webhook reactions and edits).
+    changed_message_ids: tuple[str, ...] = ()
+
+    @property
+    def touched_message_ids(self) -> tuple[str, ...]:
+        """Every message the window must show again: new, unsent or changed."""
+        return self.new_message_ids + self.unsent_message_ids + self.changed_message_ids
 
 
 def apply_thread(
