@@ -34,6 +34,7 @@ from igdesk.sync.ingest import ThreadUpdate
 from igdesk.sync.poller import Poller, PollOutcome, PollTiming
 from igdesk.sync.webhook_ingest import WebhookIngest
 from igdesk.webhooks.events import Event
+from igdesk.webhooks.service import WebhookService, credentials
 
 log = logging.getLogger("igdesk.app")
 
@@ -65,6 +66,7 @@ class App:
         self._poller: Poller | None = None
         self._poll_task: asyncio.Task[None] | None = None
         self._webhook_ingest: WebhookIngest | None = None
+        self._webhooks: WebhookService | None = None
         self._last_status = SyncStatus(False, None, None, None, False)
         #: What the last pass could not read; None when it read all.
         self._problem: Text | None = None
@@ -303,6 +305,21 @@ class App:
         except (GraphError, IgdeskError) as error:
             log.info("mark_seen not sent: %s", type(error).__name__)
 
+    # --- webhooks ---------------------------------------------------------------------------
+
+    async def start_webhooks(self, port: int = 0) -> WebhookService:
+        """Receive webhooks on 127.0.0.1:`port` (0: a free one) and process what arrives, and
+        what an earlier run left in the queue; `aclose` stops it. Raises IgdeskError when the
+        app secret or verify token is missing, or the port is taken."""
+        if self._webhooks is None:
+            signing, verify_token = credentials(self.profile.key)
+            service = WebhookService(
+                self._db, secrets=signing, verify_token=verify_token, port=port
+            )
+            await service.start()
+            self._webhooks = service
+        return self._webhooks
+
     # --- headless -----------------------------------------------------------------------------
 
     async def watch(
@@ -335,7 +352,11 @@ class App:
             raise poller.token_error
 
     async def aclose(self) -> None:
-        """Stop the poller and the sender, then close the client and the archive, in order."""
+        """Stop the webhooks, the poller and the sender, then close the client and the archive,
+        in order."""
+        if self._webhooks is not None:
+            await self._webhooks.stop()
+            self._webhooks = None
         if self._poller is not None:
             self._poller.stop()
         if self._replies is not None:
