@@ -32,7 +32,8 @@ from igdesk.store.worker import ArchiveWorker
 from igdesk.sync.engine import ProgressCallback, Syncer, SyncSummary
 from igdesk.sync.ingest import ThreadUpdate
 from igdesk.sync.poller import Poller, PollOutcome, PollTiming
-from igdesk.sync.webhook_ingest import WebhookIngest
+from igdesk.sync.webhook_ingest import WebhookIngest, WebhookRetry
+from igdesk.webhooks.drain import ProcessLater
 from igdesk.webhooks.events import Event
 from igdesk.webhooks.service import WebhookService, credentials
 
@@ -314,11 +315,22 @@ class App:
         if self._webhooks is None:
             signing, verify_token = credentials(self.profile.key)
             service = WebhookService(
-                self._db, secrets=signing, verify_token=verify_token, port=port
+                self._db,
+                secrets=signing,
+                verify_token=verify_token,
+                port=port,
+                processor=self._process_webhook_body,
             )
             await service.start()
             self._webhooks = service
         return self._webhooks
+
+    async def _process_webhook_body(self, events: Sequence[Event]) -> None:
+        """The queue's processor: a failure that may pass is retried as long as it lasts."""
+        try:
+            await self.process_webhook_events(events)
+        except WebhookRetry as error:
+            raise ProcessLater(str(error)) from error
 
     # --- headless -----------------------------------------------------------------------------
 
