@@ -17,6 +17,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
 
 from igdesk import changes, secrets, views
+from igdesk.app_webhooks import Webhooks
 from igdesk.config import Profile, Settings
 from igdesk.domain import Message, utc_now
 from igdesk.errors import IgdeskError, not_signed_in
@@ -32,10 +33,6 @@ from igdesk.store.worker import ArchiveWorker
 from igdesk.sync.engine import ProgressCallback, Syncer, SyncSummary
 from igdesk.sync.ingest import ThreadUpdate
 from igdesk.sync.poller import Poller, PollOutcome, PollTiming
-from igdesk.sync.webhook_ingest import WebhookIngest, WebhookRetry
-from igdesk.webhooks.drain import ProcessLater
-from igdesk.webhooks.events import Event
-from igdesk.webhooks.service import WebhookService, credentials
 
 log = logging.getLogger("igdesk.app")
 
@@ -66,8 +63,7 @@ class App:
         self._syncer: Syncer | None = None
         self._poller: Poller | None = None
         self._poll_task: asyncio.Task[None] | None = None
-        self._webhook_ingest: WebhookIngest | None = None
-        self._webhooks: WebhookService | None = None
+        self._webhooks: Webhooks | None = None
         self._last_status = SyncStatus(False, None, None, None, False)
         #: What the last pass could not read; None when it read all.
         self._problem: Text | None = None
@@ -253,26 +249,21 @@ class App:
             if thread is not None and not message.is_from_shop and not message.deleted:
                 self.events.emit(CustomerWrote(thread, message))
 
-    # --- webhook events (what the queue's drainer hands over) -----------------------------
+    # --- webhooks ---------------------------------------------------------------------------
 
     @property
-    def webhook_ingest(self) -> WebhookIngest:
-        """Applies webhook events to the archive (targeted fetches through `client`)."""
-        if self._webhook_ingest is None:
-            self._webhook_ingest = WebhookIngest(
-                self._db, self.events, client=lambda: self.client, syncer=lambda: self.syncer
+    def webhooks(self) -> Webhooks:
+        """The receiver and the ingest of what it receives (`start` it to receive)."""
+        if self._webhooks is None:
+            self._webhooks = Webhooks(
+                self._db,
+                self.events,
+                profile_key=self.profile.key,
+                client=lambda: self.client,
+                syncer=lambda: self.syncer,
+                announce=self._announce,
             )
-        return self._webhook_ingest
-
-    async def process_webhook_events(self, events: Sequence[Event]) -> None:
-        """The webhook queue's processor (contract: igdesk/sync/webhook_ingest.py): apply one
-        body's events and announce them as a pass does. Raises WebhookRetry when some could not
-        be applied for a reason that may pass, ArchiveError when the archive took nothing."""
-        outcome = await self.webhook_ingest.apply(events)
-        await self._announce(outcome.updates)
-        if outcome.token_error is not None:
-            self.events.emit(SignInNeeded(outcome.token_error.text))
-        outcome.raise_if_retry()
+        return self._webhooks
 
     # --- what the owner does on Instagram ------------------------------------------------
 
@@ -305,32 +296,6 @@ class App:
             self.events.emit(SignInNeeded(error.text))
         except (GraphError, IgdeskError) as error:
             log.info("mark_seen not sent: %s", type(error).__name__)
-
-    # --- webhooks ---------------------------------------------------------------------------
-
-    async def start_webhooks(self, port: int = 0) -> WebhookService:
-        """Receive webhooks on 127.0.0.1:`port` (0: a free one) and process what arrives, and
-        what an earlier run left in the queue; `aclose` stops it. Raises IgdeskError when the
-        app secret or verify token is missing, or the port is taken."""
-        if self._webhooks is None:
-            signing, verify_token = credentials(self.profile.key)
-            service = WebhookService(
-                self._db,
-                secrets=signing,
-                verify_token=verify_token,
-                port=port,
-                processor=self._process_webhook_body,
-            )
-            await service.start()
-            self._webhooks = service
-        return self._webhooks
-
-    async def _process_webhook_body(self, events: Sequence[Event]) -> None:
-        """The queue's processor: a failure that may pass is retried as long as it lasts."""
-        try:
-            await self.process_webhook_events(events)
-        except WebhookRetry as error:
-            raise ProcessLater(str(error)) from error
 
     # --- headless -----------------------------------------------------------------------------
 
@@ -368,7 +333,6 @@ class App:
         in order."""
         if self._webhooks is not None:
             await self._webhooks.stop()
-            self._webhooks = None
         if self._poller is not None:
             self._poller.stop()
         if self._replies is not None:
@@ -384,7 +348,7 @@ class App:
         if self._worker is not None:
             await self._worker.aclose()  # every write asked for is done before it closes
             self._worker, self._inbox, self._replies = None, None, None
-            self._webhook_ingest = None
+            self._webhooks = None
 
 
 @contextlib.asynccontextmanager

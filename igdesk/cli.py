@@ -174,7 +174,7 @@ async def _watch(app: App, args: argparse.Namespace, lang: str) -> int:
     if args.webhook_port is not None:
         if not 0 <= args.webhook_port <= 65535:
             return _fail(words("--webhook-port must be a port number from 0 to 65535."))
-        webhooks = await app.start_webhooks(args.webhook_port)  # App.aclose stops it
+        webhooks = await app.webhooks.start(args.webhook_port)  # App.aclose stops it
         print(words("Receiving webhooks at {url}", url=webhooks.url), flush=True)
 
     async def report(summary: SyncSummary) -> None:

@@ -1,6 +1,6 @@
 """Webhook events into the archive, through the same ingest as polling (Qt-free).
 
-Entry point: `App.process_webhook_events(events: Sequence[Event]) -> None` (igdesk/app.py) is
+Entry point: `app.webhooks.process(events: Sequence[Event]) -> None` (igdesk/app_webhooks.py) is
 the receiver queue's processor (`webhooks.drain.EventsProcessor`): the events of one stored
 body, as `webhooks.parse_payload(body, shop_id=…)` gives them. Awaited on the app's loop, one
 body at a time or several at once (everything is idempotent). It applies them (`WebhookIngest`

@@ -26,7 +26,7 @@ def test_a_customer_message_reaches_the_inbox_through_the_receiver(
         app = App(Profile(tmp_path), graph_url=tiny_sandbox.url, token=tiny_sandbox.token)
         try:
             await app.sync_once()  # no poller runs after this: only a webhook can bring news
-            service = await app.start_webhooks(0)
+            service = await app.webhooks.start(0)
             configured = await asyncio.to_thread(
                 tiny_sandbox.configure_webhook, service.url, VERIFY_TOKEN, MESSAGING_FIELDS
             )

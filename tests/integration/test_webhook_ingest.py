@@ -71,12 +71,12 @@ class Desk:
     def apply(self, body: bytes) -> None:
         shop = self.archive.account.get()
         events = parse_payload(body, shop_id=shop.id if shop else "")
-        self.run(lambda: self.app.process_webhook_events(events))
+        self.run(lambda: self.app.webhooks.process(events))
 
     def outcome(self, body: bytes) -> WebhookOutcome:
         shop = self.archive.account.get()
         events = parse_payload(body, shop_id=shop.id if shop else "")
-        return self.run(lambda: self.app.webhook_ingest.apply(events))
+        return self.run(lambda: self.app.webhooks.ingest.apply(events))
 
     def thread(self, username: str) -> str:
         return next(
@@ -332,12 +332,12 @@ def test_a_failed_fetch_costs_only_its_events_and_a_retry_applies_them(desk: Des
     events = [e for body in bodies for e in parse_payload(body)]
     desk.sandbox.fault("expired_token", path="/conversations")
     with pytest.raises(WebhookRetry):
-        desk.run(lambda: desk.app.process_webhook_events(events))
+        desk.run(lambda: desk.app.webhooks.process(events))
     assert any(isinstance(e, SignInNeeded) for e in desk.events)
     assert desk.archive.messages.get(known["message_id"]) is not None
     assert desk.archive.threads.get(newcomer["thread_id"]) is None
     desk.sandbox.clear_faults()
-    desk.run(lambda: desk.app.process_webhook_events(events))  # the queue tries again
+    desk.run(lambda: desk.app.webhooks.process(events))  # the queue tries again
     assert desk.archive.messages.get(newcomer["message_id"]) is not None
     assert [m.id for m in desk.messages("ani.follower")].count(known["message_id"]) == 1
 

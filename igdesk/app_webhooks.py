@@ -1,0 +1,84 @@
+"""The webhook half of the App: the receiver and its queue, and applying what arrives.
+
+`Webhooks` is a collaborator the App owns (`app.webhooks`), as it owns `app.replies`: it starts
+the receiver (`start`), hands each stored body's events to the same ingest as polling
+(`process`), announces what changed through the App's announcer, and stops with the App.
+Contract of the events processor: igdesk/sync/webhook_ingest.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+
+from igdesk.events import EventHub, SignInNeeded
+from igdesk.graph import GraphClient
+from igdesk.store.worker import ArchiveWorker
+from igdesk.sync.engine import Syncer
+from igdesk.sync.ingest import ThreadUpdate
+from igdesk.sync.webhook_ingest import WebhookIngest, WebhookRetry
+from igdesk.webhooks.drain import ProcessLater
+from igdesk.webhooks.events import Event
+from igdesk.webhooks.service import WebhookService, credentials
+
+Announce = Callable[[Sequence[ThreadUpdate]], Awaitable[None]]
+
+
+class Webhooks:
+    """Receives webhooks for one profile and applies them."""
+
+    def __init__(
+        self,
+        db: ArchiveWorker,
+        events: EventHub,
+        *,
+        profile_key: str,
+        client: Callable[[], GraphClient],
+        syncer: Callable[[], Syncer],
+        announce: Announce,
+    ) -> None:
+        self._events = events
+        self._profile_key = profile_key
+        self._announce = announce
+        #: Applies webhook events to the archive (targeted fetches through `client`).
+        self.ingest = WebhookIngest(db, events, client=client, syncer=syncer)
+        self._db = db
+        self.service: WebhookService | None = None
+
+    async def process(self, events: Sequence[Event]) -> None:
+        """Apply one body's events and announce them as a pass does. Raises WebhookRetry when
+        some could not be applied for a reason that may pass, ArchiveError when the archive
+        took nothing."""
+        outcome = await self.ingest.apply(events)
+        await self._announce(outcome.updates)
+        if outcome.token_error is not None:
+            self._events.emit(SignInNeeded(outcome.token_error.text))
+        outcome.raise_if_retry()
+
+    async def start(self, port: int = 0) -> WebhookService:
+        """Receive webhooks on 127.0.0.1:`port` (0: a free one) and process what arrives, and
+        what an earlier run left in the queue; `stop` ends it. Raises IgdeskError when the
+        app secret or verify token is missing, or the port is taken."""
+        if self.service is None:
+            signing, verify_token = credentials(self._profile_key)
+            service = WebhookService(
+                self._db,
+                secrets=signing,
+                verify_token=verify_token,
+                port=port,
+                processor=self._process_body,
+            )
+            await service.start()
+            self.service = service
+        return self.service
+
+    async def stop(self) -> None:
+        if self.service is not None:
+            await self.service.stop()
+            self.service = None
+
+    async def _process_body(self, events: Sequence[Event]) -> None:
+        """The queue's processor: a failure that may pass is retried as long as it lasts."""
+        try:
+            await self.process(events)
+        except WebhookRetry as error:
+            raise ProcessLater(str(error)) from error
