@@ -64,6 +64,7 @@ class App:
         self._poller: Poller | None = None
         self._poll_task: asyncio.Task[None] | None = None
         self._webhooks: Webhooks | None = None
+        self._webhooks_healthy = False
         self._last_status = SyncStatus(False, None, None, None, False)
         #: What the last pass could not read; None when it read all.
         self._problem: Text | None = None
@@ -172,9 +173,16 @@ class App:
         self._poller = Poller(
             self._poll_pass, timing=timing, on_outcome=self._on_outcome, on_start=self._on_start
         )
+        self._poller.webhooks_healthy = self._webhooks_healthy
         self._poll_task = asyncio.get_running_loop().create_task(
             self._poller.run(), name="igdesk-poller"
         )
+
+    def set_webhooks_healthy(self, healthy: bool) -> None:
+        """Webhooks deliver (or stopped delivering): polling becomes a safety net, or speeds up."""
+        self._webhooks_healthy = healthy
+        if self._poller is not None:
+            self._poller.webhooks_healthy = healthy
 
     def set_active(self, active: bool) -> None:
         """The owner is looking (window active, thread open): poll more often."""
@@ -358,11 +366,13 @@ async def open_app(
     graph_url: str | None = None,
     sandbox: bool = False,
     simulate_every: float | None = None,
+    webhooks: bool = False,
 ) -> AsyncIterator[App]:
     """The App of a profile folder (the default one when None), closed on exit.
 
     With `sandbox`, the built-in sandbox runs in this process beside it, and the profile is a
-    throwaway folder unless one is given.
+    throwaway folder unless one is given; with `webhooks` too, the sandbox delivers signed
+    webhooks to the App's receiver, so messages arrive at once and polling is a safety net.
     """
     if not sandbox:
         app = App(Profile(profile_dir) if profile_dir else Profile.default(), graph_url=graph_url)
@@ -372,7 +382,7 @@ async def open_app(
             await app.aclose()
         return
 
-    from igdesk.sandbox.server import SandboxServer
+    from igdesk.sandbox.server import SandboxServer  # only for --sandbox: not loaded otherwise
 
     server = SandboxServer.from_default_scenario(simulate_every=simulate_every)
     url = await server.start()
@@ -380,6 +390,9 @@ async def open_app(
         directory = profile_dir or Path(stack.enter_context(tempfile.TemporaryDirectory()))
         app = App(Profile(directory), graph_url=url, token=server.token)
         try:
+            if webhooks:
+                await app.webhooks.connect_sandbox(server)
+                app.set_webhooks_healthy(True)
             yield app
         finally:
             await app.aclose()

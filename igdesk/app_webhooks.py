@@ -9,6 +9,8 @@ Contract of the events processor: igdesk/sync/webhook_ingest.py.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from secrets import token_urlsafe
+from typing import TYPE_CHECKING
 
 from igdesk.events import EventHub, SignInNeeded
 from igdesk.graph import GraphClient
@@ -19,6 +21,11 @@ from igdesk.sync.webhook_ingest import WebhookIngest, WebhookRetry
 from igdesk.webhooks.drain import ProcessLater
 from igdesk.webhooks.events import Event
 from igdesk.webhooks.service import WebhookService, credentials
+from igdesk.webhooks.signature import WebhookSecret, webhook_secrets
+from igdesk.webhooks.subscription import MESSAGING_FIELDS
+
+if TYPE_CHECKING:
+    from igdesk.sandbox.server import SandboxServer
 
 Announce = Callable[[Sequence[ThreadUpdate]], Awaitable[None]]
 
@@ -54,12 +61,15 @@ class Webhooks:
             self._events.emit(SignInNeeded(outcome.token_error.text))
         outcome.raise_if_retry()
 
-    async def start(self, port: int = 0) -> WebhookService:
+    async def start(
+        self, port: int = 0, *, keys: tuple[Sequence[WebhookSecret], str] | None = None
+    ) -> WebhookService:
         """Receive webhooks on 127.0.0.1:`port` (0: a free one) and process what arrives, and
-        what an earlier run left in the queue; `stop` ends it. Raises IgdeskError when the
-        app secret or verify token is missing, or the port is taken."""
+        what an earlier run left in the queue; `stop` ends it. The secrets and verify token
+        come from `keys`, else from the keyring or environment. Raises IgdeskError when one is
+        missing, or the port is taken."""
         if self.service is None:
-            signing, verify_token = credentials(self._profile_key)
+            signing, verify_token = keys or credentials(self._profile_key)
             service = WebhookService(
                 self._db,
                 secrets=signing,
@@ -70,6 +80,14 @@ class Webhooks:
             await service.start()
             self.service = service
         return self.service
+
+    async def connect_sandbox(self, server: SandboxServer) -> None:
+        """The dashboard steps, done for the built-in sandbox: start our receiver with its
+        secrets and a fresh verify token, register it, subscribe the account."""
+        verify_token = token_urlsafe(16)
+        keys = (webhook_secrets(server.app_secret, server.meta_app_secret), verify_token)
+        service = await self.start(0, keys=keys)
+        await server.configure_webhook(service.url, verify_token, list(MESSAGING_FIELDS))
 
     async def stop(self) -> None:
         if self.service is not None:

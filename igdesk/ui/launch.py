@@ -66,7 +66,11 @@ def run_gui(args: argparse.Namespace, lang: str) -> int:
 async def _run(args: argparse.Namespace, lang: str, qt_app: QApplication) -> int:
     simulate = None if args.screenshot else SANDBOX_CUSTOMER_EVERY
     async with open_app(
-        args.profile, graph_url=args.graph_url, sandbox=args.sandbox, simulate_every=simulate
+        args.profile,
+        graph_url=args.graph_url,
+        sandbox=args.sandbox,
+        simulate_every=simulate,
+        webhooks=args.sandbox,  # the demo: messages arrive at once, polling is a safety net
     ) as app:
         setup_logging(app.profile.log_path, verbose=args.verbose)
         words = Words(lang)  # after the log is set up: a damaged catalogue is logged there
