@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from igdesk.domain import Account, Contact, Message, parse_graph_time, utc_now
@@ -336,16 +336,7 @@ class Syncer:
             return known or customer, None
         summary.profiles_fetched += 1
         self._needs_profile.discard(customer.id)
-        merged = Contact(
-            id=customer.id,
-            username=profile.username or customer.username,
-            name=profile.name,
-            profile_pic=profile.profile_pic,
-            follows_business=profile.follows_business,
-            business_follows=profile.business_follows,
-            follower_count=profile.follower_count,
-            is_verified=profile.is_verified,
-        )
+        merged = replace(profile, id=customer.id, username=profile.username or customer.username)
         return merged, merged
 
     def _profile_stale(self, seen: Contact, known: Contact, fetched: datetime | None) -> bool:
