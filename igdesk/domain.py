@@ -18,6 +18,15 @@ MAX_TEXT_BYTES = 1000
 READABLE_MESSAGES_PER_THREAD = 20
 #: Requests-folder conversations idle this long are no longer listed by the API.
 REQUEST_IDLE_LIMIT = timedelta(days=30)
+#: The webhook fields igdesk subscribes to (Webhooks-page names, instagram-api.md).
+WEBHOOK_MESSAGING_FIELDS: tuple[str, ...] = (
+    "messages",
+    "message_reactions",
+    "messaging_seen",
+    "message_edit",
+    "messaging_postbacks",
+    "messaging_referral",
+)
 #: Standard messaging window after the customer's last message.
 STANDARD_WINDOW = timedelta(hours=24)
 #: Window for human replies sent with the HUMAN_AGENT tag.

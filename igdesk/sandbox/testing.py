@@ -18,20 +18,14 @@ from typing import Any
 
 import httpx
 
+from igdesk.domain import WEBHOOK_MESSAGING_FIELDS
 from igdesk.sandbox.recorder import WebhookRecorder
 from igdesk.sandbox.server import SandboxServer
 from igdesk.sandbox.state import SandboxOptions
 from igdesk.sandbox.webhooks import WebhookSettings
 
 #: The messaging fields a client subscribes to (app and account level) in webhook tests.
-MESSAGING_FIELDS = [
-    "messages",
-    "message_reactions",
-    "messaging_seen",
-    "message_edit",
-    "messaging_postbacks",
-    "messaging_referral",
-]
+MESSAGING_FIELDS = list(WEBHOOK_MESSAGING_FIELDS)
 
 #: The generic-template card `tiny_scenario(template=True)` adds to ani.follower's thread.
 ORDER_CARD: dict[str, Any] = {

@@ -15,22 +15,15 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from igdesk.domain import utc_now
+from igdesk.domain import WEBHOOK_MESSAGING_FIELDS, utc_now
 from igdesk.graph import GraphClient
 from igdesk.graph.errors import GraphError, TokenError
 from igdesk.graph.values import as_dict, as_list, as_str
 
 log = logging.getLogger("igdesk.webhooks")
 
-#: What igdesk needs delivered (Webhooks-page names, instagram-api.md "Webhook fields").
-MESSAGING_FIELDS: tuple[str, ...] = (
-    "messages",
-    "message_reactions",
-    "messaging_seen",
-    "message_edit",
-    "messaging_postbacks",
-    "messaging_referral",
-)
+#: What igdesk needs delivered.
+MESSAGING_FIELDS = WEBHOOK_MESSAGING_FIELDS
 #: How often the subscription is checked while igdesk runs.
 CHECK_EVERY_SECONDS = 3600.0
 
