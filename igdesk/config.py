@@ -36,6 +36,14 @@ class Settings:
     enter_sends: bool = True  # False: Ctrl+Enter sends and Enter adds a line
     typing_indicator: bool = False  # send typing_on while the owner types
     saved_replies: list[dict[str, str]] = field(default_factory=list)  # {"shortcut", "text"}
+    # Webhooks for a real account (igdesk/webhooks): the receiver's port on 127.0.0.1 (0: a free
+    # one) and the tunnel that brings Meta's deliveries to it (igdesk/webhooks/tunnel/choice.py).
+    webhooks_enabled: bool = False
+    webhook_port: int = 0
+    tunnel_provider: str = "ngrok"  # "manual", "ngrok" or "cloudflared"
+    tunnel_public_url: str = ""  # manual: the owner's own https address
+    ngrok_domain: str = ""  # ngrok: a static domain, or "" for the account's default
+    cloudflare_hostname: str = ""  # cloudflared: a named tunnel's hostname, "" for a quick one
 
     @classmethod
     def load(cls, path: Path) -> Settings:

@@ -1,8 +1,8 @@
 """The only place that touches the OS keyring: access tokens, the app secret, the verify token,
 and the tunnels' credentials (the ngrok authtoken, the Cloudflare tunnel token).
 
-Environment variables (IGDESK_ACCESS_TOKEN, IGDESK_APP_SECRET, IGDESK_VERIFY_TOKEN,
-IGDESK_NGROK_AUTHTOKEN, IGDESK_CLOUDFLARE_TUNNEL_TOKEN) win for one run and are never written
+Environment variables (IGDESK_ACCESS_TOKEN, IGDESK_APP_SECRET, IGDESK_META_APP_SECRET,
+IGDESK_VERIFY_TOKEN, IGDESK_NGROK_AUTHTOKEN, IGDESK_CLOUDFLARE_TUNNEL_TOKEN) win for one run and are never written
 anywhere.
 """
 
@@ -23,6 +23,8 @@ SERVICE = "igdesk"
 class Secret(StrEnum):
     ACCESS_TOKEN = "access_token"
     APP_SECRET = "app_secret"
+    #: The Meta app's own secret (App settings > Basic); webhooks signed with it are accepted too.
+    META_APP_SECRET = "meta_app_secret"
     VERIFY_TOKEN = "verify_token"
     NGROK_AUTHTOKEN = "ngrok_authtoken"
     CLOUDFLARE_TUNNEL_TOKEN = "cloudflare_tunnel_token"
@@ -31,6 +33,7 @@ class Secret(StrEnum):
 _ENVIRONMENT = {
     Secret.ACCESS_TOKEN: "IGDESK_ACCESS_TOKEN",
     Secret.APP_SECRET: "IGDESK_APP_SECRET",
+    Secret.META_APP_SECRET: "IGDESK_META_APP_SECRET",
     Secret.VERIFY_TOKEN: "IGDESK_VERIFY_TOKEN",
     Secret.NGROK_AUTHTOKEN: "IGDESK_NGROK_AUTHTOKEN",
     Secret.CLOUDFLARE_TUNNEL_TOKEN: "IGDESK_CLOUDFLARE_TUNNEL_TOKEN",
