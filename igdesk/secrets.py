@@ -2,8 +2,8 @@
 and the tunnels' credentials (the ngrok authtoken, the Cloudflare tunnel token).
 
 Environment variables (IGDESK_ACCESS_TOKEN, IGDESK_APP_SECRET, IGDESK_META_APP_SECRET,
-IGDESK_VERIFY_TOKEN, IGDESK_NGROK_AUTHTOKEN, IGDESK_CLOUDFLARE_TUNNEL_TOKEN) win for one run and are never written
-anywhere.
+IGDESK_VERIFY_TOKEN, IGDESK_NGROK_AUTHTOKEN, IGDESK_CLOUDFLARE_TUNNEL_TOKEN) win for one run
+and are never written anywhere.
 """
 
 from __future__ import annotations
