@@ -35,6 +35,8 @@ class Settings:
     notify_sound: bool = False
     enter_sends: bool = True  # False: Ctrl+Enter sends and Enter adds a line
     typing_indicator: bool = False  # send typing_on while the owner types
+    login_app_id: str = ""  # the Meta app's Instagram (or Facebook) app ID, for signing in
+    login_redirect_uri: str = ""  # the redirect URI registered for it ("" : igdesk's suggestion)
     saved_replies: list[dict[str, str]] = field(default_factory=list)  # {"shortcut", "text"}
     # Webhooks for a real account (igdesk/webhooks): the receiver's port on 127.0.0.1 (0: a free
     # one) and the tunnel that brings Meta's deliveries to it (igdesk/webhooks/tunnel/choice.py).
