@@ -179,10 +179,13 @@ class App:
         )
 
     def set_webhooks_healthy(self, healthy: bool) -> None:
-        """Webhooks deliver (or stopped delivering): polling becomes a safety net, or speeds up."""
-        self._webhooks_healthy = healthy
+        """Webhooks deliver (or stopped delivering): polling becomes a safety net, or speeds up
+        with a pass at once, for what the webhooks may have missed."""
+        was, self._webhooks_healthy = self._webhooks_healthy, healthy
         if self._poller is not None:
             self._poller.webhooks_healthy = healthy
+            if was and not healthy:
+                self._poller.poke()
 
     def set_active(self, active: bool) -> None:
         """The owner is looking (window active, thread open): poll more often."""
@@ -270,6 +273,7 @@ class App:
                 client=lambda: self.client,
                 syncer=lambda: self.syncer,
                 announce=self._announce,
+                on_health=self.set_webhooks_healthy,
             )
         return self._webhooks
 
@@ -392,7 +396,6 @@ async def open_app(
         try:
             if webhooks:
                 await app.webhooks.connect_sandbox(server)
-                app.set_webhooks_healthy(True)
             yield app
         finally:
             await app.aclose()

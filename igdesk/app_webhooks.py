@@ -3,16 +3,21 @@
 `Webhooks` is a collaborator the App owns (`app.webhooks`), as it owns `app.replies`: it starts
 the receiver (`start`), hands each stored body's events to the same ingest as polling
 (`process`), announces what changed through the App's announcer, and stops with the App.
-Contract of the events processor: igdesk/sync/webhook_ingest.py.
+For a real account, `connect_account` also opens the tunnel and keeps the subscription
+(igdesk/webhooks/link.py); for the demo, `connect_sandbox` does the dashboard's steps. Either
+way, each change of `status` is sent as a `WebhookStatus` event and tells the poller whether to
+slow down. Contract of the events processor: igdesk/sync/webhook_ingest.py.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from secrets import token_urlsafe
 from typing import TYPE_CHECKING
 
-from igdesk.events import EventHub, SignInNeeded
+from igdesk.config import Settings
+from igdesk.events import EventHub, SignInNeeded, WebhookStatus
 from igdesk.graph import GraphClient
 from igdesk.store.worker import ArchiveWorker
 from igdesk.sync.engine import Syncer
@@ -20,9 +25,11 @@ from igdesk.sync.ingest import ThreadUpdate
 from igdesk.sync.webhook_ingest import WebhookIngest, WebhookRetry
 from igdesk.webhooks.drain import ProcessLater
 from igdesk.webhooks.events import Event
+from igdesk.webhooks.link import Sleep, WebhookLink
 from igdesk.webhooks.service import WebhookService, credentials
 from igdesk.webhooks.signature import WebhookSecret, webhook_secrets
 from igdesk.webhooks.subscription import MESSAGING_FIELDS
+from igdesk.webhooks.tunnel import make_tunnel, tunnel_choice
 
 if TYPE_CHECKING:
     from igdesk.sandbox.server import SandboxServer
@@ -42,14 +49,20 @@ class Webhooks:
         client: Callable[[], GraphClient],
         syncer: Callable[[], Syncer],
         announce: Announce,
+        on_health: Callable[[bool], None],
     ) -> None:
         self._events = events
         self._profile_key = profile_key
         self._announce = announce
+        self._client = client
+        self._on_health = on_health
         #: Applies webhook events to the archive (targeted fetches through `client`).
         self.ingest = WebhookIngest(db, events, client=client, syncer=syncer)
         self._db = db
         self.service: WebhookService | None = None
+        self.link: WebhookLink | None = None
+        #: How webhooks stand (also sent as an event at each change); None: not started.
+        self.status: WebhookStatus | None = None
 
     async def process(self, events: Sequence[Event]) -> None:
         """Apply one body's events and announce them as a pass does. Raises WebhookRetry when
@@ -81,6 +94,22 @@ class Webhooks:
             self.service = service
         return self.service
 
+    async def connect_account(self, settings: Settings, *, sleep: Sleep = asyncio.sleep) -> None:
+        """Receive on the port in `settings`, open the chosen tunnel to it and keep the account
+        subscribed; `status` follows. Raises IgdeskError (a secret missing, the port taken)
+        when the receiver cannot start: a tunnel or subscription problem is a status instead."""
+        service = await self.start(settings.webhook_port)
+        if self.link is None:
+            tunnel = make_tunnel(tunnel_choice(settings), self._profile_key)
+            self.link = WebhookLink(tunnel, self._client, report=self._set_status, sleep=sleep)
+            self.link.start(service.receiver.port)
+
+    async def reconnect(self, settings: Settings) -> None:
+        """Apply changed settings: stop, then connect again if webhooks are on."""
+        await self.stop()
+        if settings.webhooks_enabled:
+            await self.connect_account(settings)
+
     async def connect_sandbox(self, server: SandboxServer) -> None:
         """The dashboard steps, done for the built-in sandbox: start our receiver with its
         secrets and a fresh verify token, register it, subscribe the account."""
@@ -88,15 +117,35 @@ class Webhooks:
         keys = (webhook_secrets(server.app_secret, server.meta_app_secret), verify_token)
         service = await self.start(0, keys=keys)
         await server.configure_webhook(service.url, verify_token, list(MESSAGING_FIELDS))
+        self._set_status(
+            WebhookStatus(
+                receiving=True,
+                tunnel="sandbox",
+                callback_url=service.url,
+                tunnel_problem=None,
+                subscribed=True,
+                subscription_problem=None,
+            )
+        )
 
     async def stop(self) -> None:
+        if self.link is not None:
+            await self.link.stop()
+            self.link = None
         if self.service is not None:
             await self.service.stop()
             self.service = None
 
     async def _process_body(self, events: Sequence[Event]) -> None:
         """The queue's processor: a failure that may pass is retried as long as it lasts."""
+        if self.link is not None:
+            self.link.delivered()
         try:
             await self.process(events)
         except WebhookRetry as error:
             raise ProcessLater(str(error)) from error
+
+    def _set_status(self, status: WebhookStatus) -> None:
+        self.status = status
+        self._on_health(status.healthy)
+        self._events.emit(status)

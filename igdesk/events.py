@@ -75,7 +75,44 @@ class SignInNeeded:
     text: Text
 
 
-Event = ThreadsChanged | MessagesAdded | CustomerWrote | OutboxChanged | SyncStatus | SignInNeeded
+@dataclass(frozen=True)
+class WebhookStatus:
+    """How webhooks stand for a real account (igdesk/webhooks/link.py), for the status bar."""
+
+    #: The receiver listens on 127.0.0.1.
+    receiving: bool
+    #: The tunnel provider's name ("manual", "ngrok", "cloudflared"; "sandbox" in the demo).
+    tunnel: str
+    #: The address to give Meta's dashboard while the tunnel is up; None while it is down.
+    callback_url: str | None
+    #: What is wrong with the tunnel (or what the owner must do after it changed address).
+    tunnel_problem: Text | None
+    #: Whether Meta lists the messaging fields for the account; None: not known (yet).
+    subscribed: bool | None
+    subscription_problem: Text | None
+    #: The tunnel came back at a new address that Meta's dashboard does not know yet.
+    url_changed: bool = False
+
+    @property
+    def healthy(self) -> bool:
+        """Meta can deliver: polling may slow down to a safety net."""
+        return (
+            self.receiving
+            and self.callback_url is not None
+            and self.subscribed is True
+            and not self.url_changed
+        )
+
+
+Event = (
+    ThreadsChanged
+    | MessagesAdded
+    | CustomerWrote
+    | OutboxChanged
+    | SyncStatus
+    | SignInNeeded
+    | WebhookStatus
+)
 Listener = Callable[[Event], None]
 
 

@@ -18,6 +18,7 @@ os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
 for _variable in (
     "IGDESK_ACCESS_TOKEN",
     "IGDESK_APP_SECRET",
+    "IGDESK_META_APP_SECRET",
     "IGDESK_VERIFY_TOKEN",
     "IGDESK_NGROK_AUTHTOKEN",
     "IGDESK_CLOUDFLARE_TUNNEL_TOKEN",

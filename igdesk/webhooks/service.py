@@ -70,29 +70,28 @@ class WebhookService:
 
 
 def credentials(profile_key: str) -> tuple[tuple[WebhookSecret, ...], str]:
-    """The secrets signatures are checked with and the verify token, from the environment or
-    the keyring; an IgdeskError with the next step when one is missing."""
-    app_secret = _required(
-        profile_key,
-        keyring_secrets.Secret.APP_SECRET,
-        Text(
-            "Webhooks need your app secret to check that deliveries come from Meta. "
-            "Save it in igdesk, or set IGDESK_APP_SECRET for this run."
-        ),
+    """The secrets signatures are checked with (the Instagram app secret, the Meta app secret, or
+    both: either is accepted) and the verify token, from the environment or the keyring; an
+    IgdeskError with the next step when one is missing."""
+    signing = webhook_secrets(
+        keyring_secrets.get(profile_key, keyring_secrets.Secret.APP_SECRET),
+        keyring_secrets.get(profile_key, keyring_secrets.Secret.META_APP_SECRET),
     )
-    verify_token = _required(
-        profile_key,
-        keyring_secrets.Secret.VERIFY_TOKEN,
-        Text(
-            "Webhooks need a verify token, the same one entered in Meta's dashboard. "
-            "Save it in igdesk, or set IGDESK_VERIFY_TOKEN for this run."
-        ),
-    )
-    return webhook_secrets(app_secret), verify_token
-
-
-def _required(profile_key: str, secret: keyring_secrets.Secret, missing: Text) -> str:
-    value = keyring_secrets.get(profile_key, secret)
-    if not value:
-        raise IgdeskError(missing, technical=f"no {secret.value}")
-    return value
+    if not signing:
+        raise IgdeskError(
+            Text(
+                "Webhooks need your app secret to check that deliveries come from Meta. "
+                "Save it in igdesk, or set IGDESK_APP_SECRET for this run."
+            ),
+            technical="no app secret",
+        )
+    verify_token = keyring_secrets.get(profile_key, keyring_secrets.Secret.VERIFY_TOKEN)
+    if not verify_token:
+        raise IgdeskError(
+            Text(
+                "Webhooks need a verify token, the same one entered in Meta's dashboard. "
+                "Save it in igdesk, or set IGDESK_VERIFY_TOKEN for this run."
+            ),
+            technical="no verify token",
+        )
+    return signing, verify_token

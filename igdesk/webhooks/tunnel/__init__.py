@@ -14,7 +14,7 @@ from igdesk.webhooks.tunnel.base import (
     callback_url,
     check_public_url,
 )
-from igdesk.webhooks.tunnel.choice import TunnelChoice, TunnelProvider, make_tunnel
+from igdesk.webhooks.tunnel.choice import TunnelChoice, TunnelProvider, make_tunnel, tunnel_choice
 from igdesk.webhooks.tunnel.cloudflared import CloudflaredTunnel
 from igdesk.webhooks.tunnel.manual import ManualTunnel
 from igdesk.webhooks.tunnel.ngrok_sdk import NgrokIngress, NgrokTunnel
@@ -45,4 +45,5 @@ __all__ = [
     "callback_url",
     "check_public_url",
     "make_tunnel",
+    "tunnel_choice",
 ]

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from igdesk import secrets
+from igdesk.config import Settings
 from igdesk.webhooks.tunnel.base import Tunnel
 from igdesk.webhooks.tunnel.cloudflared import CloudflaredTunnel
 from igdesk.webhooks.tunnel.manual import ManualTunnel
@@ -27,6 +28,21 @@ class TunnelChoice:
     public_url: str = ""  # manual: the owner's https address
     ngrok_domain: str = ""  # ngrok: a static domain, or "" for the account's default
     cloudflare_hostname: str = ""  # cloudflared: a named tunnel's hostname, or "" for quick
+
+
+def tunnel_choice(settings: Settings) -> TunnelChoice:
+    """The choice saved in a profile's settings (an unknown provider name: the manual one, whose
+    empty address then says what to fill in)."""
+    try:
+        provider = TunnelProvider(settings.tunnel_provider)
+    except ValueError:
+        provider = TunnelProvider.MANUAL
+    return TunnelChoice(
+        provider,
+        public_url=settings.tunnel_public_url,
+        ngrok_domain=settings.ngrok_domain,
+        cloudflare_hostname=settings.cloudflare_hostname,
+    )
 
 
 def make_tunnel(choice: TunnelChoice, profile_key: str) -> Tunnel:
