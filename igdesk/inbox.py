@@ -103,9 +103,16 @@ class Inbox:
         """The shop's account (None before the first sync)."""
         return await self._db.read(lambda archive: archive.account.get())
 
-    async def threads(self, folder: Folder | None = None) -> list[ThreadView]:
-        """Threads of a folder (every thread when None), newest first."""
-        return await self._db.read(views.threads_of, folder)
+    async def threads(
+        self,
+        folder: Folder | None = None,
+        *,
+        after: ThreadView | None = None,
+        limit: int | None = None,
+    ) -> list[ThreadView]:
+        """Threads of a folder (every thread when None), newest first; with `limit`, one page
+        of at most that many threads after the row `after` (None: from the newest)."""
+        return await self._db.read(views.threads_of, folder, after, limit)
 
     async def thread(self, thread_id: str) -> ThreadView | None:
         return await self._db.read(views.thread_of, thread_id)

@@ -154,20 +154,26 @@ def _closed_at(archive: Archive) -> dict[str, datetime]:
     }
 
 
-def threads_of(archive: Archive, folder: Folder | None = None) -> list[ThreadView]:
-    """Threads of a folder (every thread when None), newest first."""
+def threads_of(
+    archive: Archive,
+    folder: Folder | None = None,
+    after: ThreadView | None = None,
+    limit: int | None = None,
+) -> list[ThreadView]:
+    """Threads of a folder (every thread when None), newest first; a page of at most `limit`
+    rows after the row `after` when given (the thread list reads what is on screen)."""
     closed = _closed_at(archive)
-    return [thread_view(row, closed.get(row.id)) for row in archive.threads.newest_first(folder)]
+    rows = archive.threads.newest_first(
+        folder, after=None if after is None else (after.sort_time, after.id), limit=limit
+    )
+    return [thread_view(row, closed.get(row.id)) for row in rows]
 
 
 def threads_by_id(archive: Archive, thread_ids: Collection[str]) -> list[ThreadView]:
     """The threads with these ids that exist, in no particular order."""
     closed = _closed_at(archive)
     if len(thread_ids) > _BULK:
-        wanted = set(thread_ids)
-        rows: Iterable[ThreadRow | None] = (
-            r for r in archive.threads.newest_first() if r.id in wanted
-        )
+        rows: Iterable[ThreadRow | None] = archive.threads.with_ids(thread_ids)
     else:
         rows = (archive.threads.get(thread_id) for thread_id in dict.fromkeys(thread_ids))
     return [thread_view(row, closed.get(row.id)) for row in rows if row is not None]

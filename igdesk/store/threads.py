@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 from igdesk.domain import Folder
-from igdesk.store.db import Db
+from igdesk.store.db import Db, chunks
 from igdesk.store.errors import UnknownThreadError
 from igdesk.store.timeconv import from_ms, opt_from_ms, to_ms
 
@@ -57,8 +58,10 @@ JOIN contacts AS c ON c.id = t.contact_id
 LEFT JOIN messages AS lm ON lm.seq = t.preview_seq
 """
 
+# The first term matches the threads_unread partial index: only threads whose newest customer
+# message is after the read mark are probed (exact all the same: unsent ones are checked).
 _UNREAD_EXISTS = """
-EXISTS (SELECT 1 FROM messages AS u
+t.last_customer_message_at > t.read_up_to AND EXISTS (SELECT 1 FROM messages AS u
         WHERE u.thread_id = t.id AND u.is_from_shop = 0 AND u.deleted = 0
           AND u.created_time > t.read_up_to)
 """
@@ -140,16 +143,46 @@ class Threads:
         ).fetchone()
         return None if row is None else str(row["id"])
 
-    def newest_first(self, folder: Folder | None = None) -> list[ThreadRow]:
+    def newest_first(
+        self,
+        folder: Folder | None = None,
+        *,
+        after: tuple[datetime, str] | None = None,
+        limit: int | None = None,
+    ) -> list[ThreadRow]:
         """Threads of a folder (every thread when None), newest first (by the later of the
-        last message and updated_time)."""
-        params: tuple[str, ...] = ()
-        sql = _THREAD_SELECT
+        last message and updated_time).
+
+        A page at a time: `after` is the (sort time, id) of the last row of the previous page,
+        and at most `limit` rows come back. The order is that of the (folder, sort_at, id)
+        index, so a page reads only its own rows however many threads there are.
+        """
+        conditions: list[str] = []
+        params: list[object] = []
         if folder is not None:
-            sql += " WHERE t.folder = ?"
-            params = (Folder(folder).value,)
+            conditions.append("t.folder = ?")
+            params.append(Folder(folder).value)
+        if after is not None:
+            sort_ms = to_ms(after[0])
+            conditions.append("(t.sort_at < ? OR (t.sort_at = ? AND t.id < ?))")
+            params += [sort_ms, sort_ms, after[1]]
+        sql = _THREAD_SELECT
+        if conditions:
+            sql += " WHERE " + " AND ".join(conditions)
         sql += " ORDER BY t.sort_at DESC, t.id DESC"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
         return [_thread_from_row(row) for row in self._db.conn.execute(sql, params)]
+
+    def with_ids(self, thread_ids: Iterable[str]) -> list[ThreadRow]:
+        """The stored threads among these ids, in no particular order."""
+        found: list[ThreadRow] = []
+        for batch in chunks(list(dict.fromkeys(thread_ids))):
+            marks = ",".join("?" * len(batch))
+            rows = self._db.conn.execute(_THREAD_SELECT + f" WHERE t.id IN ({marks})", batch)
+            found.extend(_thread_from_row(row) for row in rows)
+        return found
 
     def create(
         self, thread_id: str, contact_id: str, folder: Folder, updated_time: datetime

@@ -3,12 +3,18 @@
 Rows are kept sorted by (sort time, id) descending, the archive's own order: the sort time is
 the later of the last message and the conversation's updated_time. A parallel list of
 ascending sort keys lets `bisect` find positions, and an id → row dict finds threads.
+
+The list is read a page at a time (Qt's canFetchMore / fetchMore, as the owner scrolls down),
+so a shop with 100,000 threads opens as fast as one with 1,000. While pages are missing, the
+rows held are exactly the folder's newest threads down to the last row read (the boundary):
+a change to a thread below it is left for its page, so no row is ever shown twice or out of
+order.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from datetime import datetime, tzinfo
 from enum import IntEnum
 from typing import Any, Protocol
@@ -29,6 +35,14 @@ from igdesk.views import ThreadView
 
 _Index = QModelIndex | QPersistentModelIndex
 _MAX_CHAR = 0x10FFFF
+
+#: Threads read per page: the first fills the tallest window, later ones come as it scrolls.
+PAGE = 100
+
+#: Reads a page: (folder, the last row read or None for the newest, how many) → rows.
+ReadPage = Callable[[Folder | None, ThreadView | None, int], Awaitable[list[ThreadView]]]
+#: Starts an owned task (the window's TaskOwner): (coroutine, name).
+StartTask = Callable[[Coroutine[Any, Any, None], str], object]
 
 
 class ThreadRole(IntEnum):
@@ -88,8 +102,12 @@ class ThreadListModel(QAbstractListModel):
         now: Callable[[], datetime] = utc_now,
         human_agent_allowed: bool = False,
         tz: tzinfo | None = None,
+        read_page: ReadPage | None = None,
+        start: StartTask | None = None,
         parent: QObject | None = None,
     ) -> None:
+        """`read_page` and `start` let the model read further pages itself as the view asks;
+        without them it holds what it is given (`reset_rows`)."""
         super().__init__(parent)
         self._folder = folder
         self._lang = lang
@@ -101,6 +119,13 @@ class ThreadListModel(QAbstractListModel):
         self._keys: list[tuple[float, str]] = []
         self._index: dict[str, int] = {}
         self._previews: dict[str, str] = {}
+        self._read_page = read_page
+        self._start = start
+        self._after: ThreadView | None = None  # the last row read: where the next page starts
+        self._complete = True  # every row of the folder is read
+        self._generation = 0  # bumped by each reset: a page read before it is dropped
+        self._fetching = False
+        self._meanwhile: list[tuple[list[ThreadView], list[str]]] | None = None
 
     # --- read access ---------------------------------------------------------------------
 
@@ -198,13 +223,58 @@ class ThreadListModel(QAbstractListModel):
             first, last = self.index(0, 0), self.index(len(self._rows) - 1, 0)
             self.dataChanged.emit(first, last, [int(role) for role in roles or []])
 
-    def set_folder(self, folder: Folder | None, rows: Iterable[ThreadView] = ()) -> None:
-        """Show another folder: a new list, so this resets the model with `rows`."""
+    def set_folder(
+        self, folder: Folder | None, rows: Iterable[ThreadView] = (), *, complete: bool = True
+    ) -> None:
+        """Show another folder: a new list, so this resets the model with `rows` (its first
+        page when not `complete`: the rest is read as the view scrolls)."""
         self._folder = folder
-        self.reset_rows(rows)
+        self.reset_rows(rows, complete=complete)
 
     def _matches(self, row: ThreadView) -> bool:
         return self._folder is None or row.folder is self._folder
+
+    def _in_reach(self, key: tuple[float, str]) -> bool:
+        """Whether a row of this key belongs to the pages read so far."""
+        return self._complete or self._after is None or key <= self.sort_key(self._after)
+
+    @property
+    def complete(self) -> bool:
+        """Whether every thread of the folder is read (no page left to fetch)."""
+        return self._complete
+
+    # --- paging ---------------------------------------------------------------------------
+
+    def canFetchMore(self, parent: _Index) -> bool:
+        return (
+            not parent.isValid()
+            and not self._complete
+            and not self._fetching
+            and self._read_page is not None
+            and self._start is not None
+        )
+
+    def fetchMore(self, parent: _Index) -> None:
+        if not self.canFetchMore(parent):
+            return
+        assert self._start is not None
+        self._fetching = True
+        self._meanwhile = []
+        self._start(self._fetch(self._generation), "threads-page")
+
+    async def _fetch(self, generation: int) -> None:
+        assert self._read_page is not None
+        try:
+            rows = await self._read_page(self._folder, self._after, PAGE)
+        finally:
+            meanwhile, ours = self._meanwhile or [], generation == self._generation
+            if ours:
+                self._fetching = False
+                self._meanwhile = None
+        if ours:
+            self.append_page(rows, complete=len(rows) < PAGE)
+            for changed, removed in meanwhile:  # newer than what the page may have read
+                self.apply(changed, removed)
 
     def sort_key(self, row: ThreadView) -> tuple[float, str]:
         """Ascending key of a row's position (newest first here); subclasses may reorder."""
@@ -212,10 +282,17 @@ class ThreadListModel(QAbstractListModel):
 
     # --- updates -------------------------------------------------------------------------
 
-    def reset_rows(self, rows: Iterable[ThreadView]) -> None:
-        """Initial load (or a new folder): replace every row with one model reset."""
-        kept = {row.id: row for row in rows if self._matches(row)}
+    def reset_rows(self, rows: Iterable[ThreadView], *, complete: bool = True) -> None:
+        """Initial load (or a new folder): replace every row with one model reset. When not
+        `complete`, `rows` is the folder's first page, in the archive's order."""
+        given = list(rows)
+        kept = {row.id: row for row in given if self._matches(row)}
         ordered = sorted(kept.values(), key=self.sort_key)
+        self._generation += 1
+        self._fetching = False
+        self._meanwhile = None
+        self._complete = complete or not given
+        self._after = given[-1] if given else None
         self.beginResetModel()
         self._rows = ordered
         self._keys = [self.sort_key(row) for row in ordered]
@@ -223,12 +300,37 @@ class ThreadListModel(QAbstractListModel):
         self._previews.clear()
         self.endResetModel()
 
+    def append_page(self, rows: Iterable[ThreadView], *, complete: bool) -> None:
+        """The next page read (the archive's order), appended below the rows held."""
+        given = list(rows)
+        if given:
+            self._after = given[-1]
+        self._complete = complete or not given
+        fresh = [row for row in given if self._matches(row) and row.id not in self._index]
+        fresh.sort(key=self.sort_key)
+        keys = [self.sort_key(row) for row in fresh]
+        if fresh and (not self._keys or keys[0] >= self._keys[-1]):
+            start = len(self._rows)
+            self.beginInsertRows(QModelIndex(), start, start + len(fresh) - 1)
+            self._rows.extend(fresh)
+            self._keys.extend(keys)
+            self._reindex(start, len(self._rows))
+            self.endInsertRows()
+        else:
+            for row in fresh:
+                self._insert(row)
+
     def apply(self, changed: Iterable[ThreadView], removed_ids: Iterable[str] = ()) -> None:
-        """Apply a sync's changes incrementally: update, move, insert, remove (never reset)."""
+        """Apply a sync's changes incrementally: update, move, insert, remove (never reset).
+
+        A thread that now sorts below the pages read leaves the list: its page brings it."""
+        changed, removed_ids = list(changed), list(removed_ids)
+        if self._meanwhile is not None:
+            self._meanwhile.append((changed, removed_ids))
         for thread_id in removed_ids:
             self._remove(thread_id)
         for row in changed:
-            if not self._matches(row):
+            if not self._matches(row) or not self._in_reach(self.sort_key(row)):
                 self._remove(row.id)
             elif row.id in self._index:
                 self._update(row)
