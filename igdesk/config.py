@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import sys
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -35,9 +34,9 @@ class Settings:
     notify_sound: bool = False
     enter_sends: bool = True  # False: Ctrl+Enter sends and Enter adds a line
     typing_indicator: bool = False  # send typing_on while the owner types
+    saved_replies: list[dict[str, str]] = field(default_factory=list)  # {"shortcut", "text"}
     login_app_id: str = ""  # the Meta app's Instagram (or Facebook) app ID, for signing in
     login_redirect_uri: str = ""  # the redirect URI registered for it ("" : igdesk's suggestion)
-    saved_replies: list[dict[str, str]] = field(default_factory=list)  # {"shortcut", "text"}
     # Webhooks for a real account (igdesk/webhooks): the receiver's port on 127.0.0.1 (0: a free
     # one) and the tunnel that brings Meta's deliveries to it (igdesk/webhooks/tunnel/choice.py).
     webhooks_enabled: bool = False
@@ -130,11 +129,3 @@ class Profile:
 
     def settings(self) -> Settings:
         return Settings.load(self.settings_path)
-
-
-def resources_dir() -> Path:
-    """The `resources/` folder, beside the package in a checkout or inside a PyInstaller bundle."""
-    bundle = getattr(sys, "_MEIPASS", None)
-    if bundle:
-        return Path(bundle) / "resources"
-    return Path(__file__).resolve().parent.parent / "resources"

@@ -31,7 +31,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from igdesk.config import resources_dir
+from igdesk import resources
 
 if TYPE_CHECKING:
     from babel import Locale
@@ -54,7 +54,7 @@ _NATIVE_NAMES = {"en": "English", "id": "Bahasa Indonesia"}
 
 
 def locale_dir() -> Path:
-    return resources_dir() / "locale"
+    return resources.path("locale")
 
 
 def N_(message: str) -> str:

@@ -17,11 +17,11 @@ import wave
 import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 
+from igdesk import resources
 from igdesk.sandbox.clock import SandboxClock
 
-RESOURCES = Path(__file__).resolve().parents[2] / "resources" / "sandbox"
+RESOURCES = resources.path("sandbox")
 PREVIEW_SUFFIX = ".preview"
 
 RGB = tuple[int, int, int]

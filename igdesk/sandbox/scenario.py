@@ -32,6 +32,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from igdesk import resources
 from igdesk.sandbox.clock import parse_duration
 from igdesk.sandbox.media import LIBRARY
 from igdesk.sandbox.model import Customer, Message, Post, Shop, World, numeric_id, opaque_id
@@ -40,7 +41,7 @@ from igdesk.sandbox.scenario_message import ScenarioError, build_message, keys, 
 
 __all__ = ["DEFAULT_SCENARIO", "ScenarioError", "build_world", "load_scenario", "world_from_file"]
 
-DEFAULT_SCENARIO = Path(__file__).resolve().parents[2] / "resources" / "sandbox" / "scenario.json"
+DEFAULT_SCENARIO = resources.path("sandbox", "scenario.json")
 DEFAULT_SHOP: dict[str, Any] = {
     "ig_id": "17841400000000123",
     "app_scoped_id": "9036154213317429",
