@@ -25,6 +25,7 @@ from igdesk.ui.folder_actions import REQUESTS_NOTICE, FolderActions
 from igdesk.ui.images import ImageStore
 from igdesk.ui.models.folders import FolderListModel
 from igdesk.ui.models.search import SearchResultModel
+from igdesk.ui.models.threads import PAGE as THREAD_PAGE
 from igdesk.ui.models.threads import ThreadListModel
 from igdesk.ui.picture_actions import PictureActions
 from igdesk.ui.reply_actions import ReplyActions
@@ -65,6 +66,10 @@ class MainWindow(WindowWidgets):
             self.folder,
             lang=words.lang,
             human_agent_allowed=app.settings.human_agent_allowed,
+            read_page=lambda folder, after, limit: app.inbox.threads(
+                folder, after=after, limit=limit
+            ),
+            start=lambda coro, name: tasks.start(coro, name=name),
             parent=self,
         )
         self.search_model = SearchResultModel(lang=words.lang, parent=self)
@@ -146,21 +151,21 @@ class MainWindow(WindowWidgets):
         if self.conversation.current is not None and self.conversation.current.folder is not folder:
             await self._show_thread(None)
         dismissed = await self.app.inbox.ui_flag(REQUESTS_NOTICE)
-        rows, changed = await self._read_threads(folder)
+        rows, changed = await self._read_threads(folder, THREAD_PAGE)
         if self.folder is folder:
-            self.thread_model.set_folder(folder, rows)
+            self.thread_model.set_folder(folder, rows, complete=len(rows) < THREAD_PAGE)
             self.thread_model.apply(changed)
             self.requests_notice.setVisible(folder is Folder.REQUESTS and not dismissed)
 
     async def _read_threads(
-        self, folder: Folder | None
+        self, folder: Folder | None, limit: int | None = None
     ) -> tuple[list[ThreadView], list[ThreadView]]:
         """A folder's threads, and the changes announced while they were being read (newer
         than what the read may have seen: apply them after)."""
         changed: list[ThreadView] = []
         self._changes_meanwhile.append(changed)
         try:
-            return await self.app.inbox.threads(folder), changed
+            return await self.app.inbox.threads(folder, limit=limit), changed
         finally:
             self._changes_meanwhile.remove(changed)
 
