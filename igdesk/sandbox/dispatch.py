@@ -11,8 +11,8 @@ from typing import Any
 
 from aiohttp import web
 
+from igdesk.sandbox import facebook_login, graph_media, graph_read, graph_send, oauth
 from igdesk.sandbox import faults as fx
-from igdesk.sandbox import graph_media, graph_read, graph_send, oauth
 from igdesk.sandbox.call import GraphCall, loggable, parse_call, split_version
 from igdesk.sandbox.errors import (
     GraphError,
@@ -25,6 +25,7 @@ from igdesk.sandbox.errors import (
     unknown_path,
 )
 from igdesk.sandbox.model import Message, Thread
+from igdesk.sandbox.oauth_config import MESSAGING_SCOPES
 from igdesk.sandbox.state import SandboxState
 
 TOKEN_PATHS = ("access_token", "refresh_access_token")
@@ -35,8 +36,20 @@ def _check_host(call: GraphCall) -> None:
     """A token sent to the other flavour's host cannot be parsed there."""
     host = (call.request.host or "").split(":")[0].lower()
     wanted = _HOST_FLAVOUR.get(host)
-    if wanted and call.info and call.info.flavour != wanted:
+    flavour = (
+        "page" if call.info and call.info.flavour == "user" else call.info and call.info.flavour
+    )
+    if wanted and call.info and flavour != wanted:
         raise invalid_token()
+
+
+def _check_scope(call: GraphCall, kind: str, segments: list[str]) -> None:
+    """Messages need the messaging permission (a token granted without it reads `/me` only)."""
+    messaging = kind in ("thread", "message") or (
+        len(segments) > 1 and segments[1] in ("conversations", "messages", "message_attachments")
+    )
+    if messaging and call.info is not None and not call.info.allows(*MESSAGING_SCOPES):
+        raise GraphError("(#10) Application does not have permission for this action", code=10)
 
 
 def appsecret_proof(app_secret: str, token: str) -> str:
@@ -76,10 +89,15 @@ async def route(state: SandboxState, call: GraphCall) -> Any:
         if segments[0] == "access_token":
             return oauth.exchange_token(state, call)
         return oauth.refresh_token(state, call)
+    if segments == ["oauth", "access_token"] and call.method == "GET":
+        return facebook_login.exchange(state, call)
     call.info = state.tokens.info(call.token)
     _check_host(call)
+    if call.info.flavour == "user":
+        return facebook_login.user_route(state, call)
     _check_proof(state, call)
     kind, node = graph_read.resolve(state, call, segments[0])
+    _check_scope(call, kind, segments)
     if len(segments) == 1:
         if call.method != "GET":
             raise unknown_object(segments[0], call.method.lower())

@@ -14,7 +14,15 @@ from typing import Any
 
 from aiohttp import web
 
-from igdesk.sandbox import act_routes, control, dispatch, oauth, webhook_control
+from igdesk.sandbox import (
+    act_routes,
+    control,
+    dispatch,
+    facebook_login,
+    oauth,
+    oauth_control,
+    webhook_control,
+)
 from igdesk.sandbox.clock import SandboxClock
 from igdesk.sandbox.media import PREVIEW_SUFFIX, bytes_of, spec_of
 from igdesk.sandbox.model import World
@@ -121,6 +129,8 @@ class SandboxServer:
         app.add_routes(control.routes(state))
         app.add_routes(act_routes.routes(state))
         app.add_routes(webhook_control.routes(state))
+        app.add_routes(oauth_control.routes(state))
+        app.add_routes(facebook_login.routes(state))
         app.add_routes(
             [
                 web.get("/media/{ref}", media),

@@ -20,6 +20,7 @@ from igdesk.sandbox.clock import SandboxClock
 from igdesk.sandbox.faults import FaultBook
 from igdesk.sandbox.media import MediaSigner
 from igdesk.sandbox.model import World
+from igdesk.sandbox.oauth_config import OAuthConfig
 from igdesk.sandbox.ratelimit import SlidingWindow, UsageMeter
 from igdesk.sandbox.render import RenderContext
 from igdesk.sandbox.tokens import TokenRegistry
@@ -69,6 +70,7 @@ class SandboxState:
     token: str = ""
     page_token: str = ""
     oauth_codes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    oauth: OAuthConfig = field(default_factory=OAuthConfig)
     webhooks: WebhookHub = field(init=False)
 
     def __post_init__(self) -> None:

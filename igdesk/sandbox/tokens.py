@@ -14,7 +14,7 @@ from typing import Literal
 from igdesk.sandbox.clock import SandboxClock
 from igdesk.sandbox.errors import expired_token, invalid_token
 
-Flavour = Literal["instagram", "page"]
+Flavour = Literal["instagram", "page", "user"]  # "user": a Facebook user token
 LONG_LIVED = timedelta(seconds=5183944)
 SHORT_LIVED = timedelta(hours=1)
 REFRESH_MIN_AGE = timedelta(hours=24)
@@ -28,6 +28,11 @@ class TokenInfo:
     issued_at: datetime
     expires_at: datetime | None
     long_lived: bool
+    #: The permissions granted with it; None: every one (the tokens a sandbox starts with).
+    scopes: frozenset[str] | None = None
+
+    def allows(self, *any_of: str) -> bool:
+        return self.scopes is None or bool(self.scopes & set(any_of))
 
 
 def _expiry_text(moment: datetime) -> str:
@@ -47,6 +52,7 @@ class TokenRegistry:
         *,
         lifetime: timedelta | None = LONG_LIVED,
         value: str | None = None,
+        scopes: frozenset[str] | None = None,
     ) -> str:
         prefix = "IGAA" if flavour == "instagram" else "EAA"
         token = value or prefix + secrets.token_urlsafe(48).replace("-", "A").replace("_", "B")
@@ -56,6 +62,7 @@ class TokenRegistry:
             issued_at=now,
             expires_at=now + lifetime if lifetime is not None else None,
             long_lived=lifetime is None or lifetime > SHORT_LIVED,
+            scopes=scopes,
         )
         return token
 

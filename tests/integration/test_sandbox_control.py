@@ -192,6 +192,15 @@ async def test_business_login_and_token_endpoints() -> None:
     async with running_sandbox() as (server, client):
         app_id = server.world.shop.app_id
         redirect = "https://igdesk.example/callback"
+        unregistered = {
+            "client_id": app_id,
+            "redirect_uri": redirect,
+            "response_type": "code",
+            "scope": "instagram_business_basic",
+        }
+        refused = await client.get("/oauth/authorize", params=unregistered)
+        assert refused.status_code == 400 and "Invalid redirect_uri" in refused.text
+        await client.patch("/_sandbox/oauth", json={"redirect_uris": [redirect]})
         page = await client.get(
             "/oauth/authorize",
             params={
@@ -210,6 +219,7 @@ async def test_business_login_and_token_endpoints() -> None:
                 "client_id": app_id,
                 "redirect_uri": redirect,
                 "state": "xyz",
+                "scope": "instagram_business_basic,instagram_business_manage_messages",
             },
         )
         assert allow.status_code == 302
@@ -263,7 +273,12 @@ async def test_business_login_and_token_endpoints() -> None:
         assert refreshed["access_token"] and refreshed["expires_in"] == 5183944
         denied = await client.post(
             "/oauth/authorize",
-            data={"decision": "deny", "client_id": app_id, "redirect_uri": redirect},
+            data={
+                "decision": "deny",
+                "client_id": app_id,
+                "redirect_uri": redirect,
+                "scope": "instagram_business_basic",
+            },
         )
         assert "error=access_denied" in denied.headers["location"]
 
