@@ -1,57 +1,38 @@
-"""Connecting an account by pasting an access token (a dashboard-generated token).
+"""Where signing in starts in the window: the setup assistant at first, Business Login after.
 
-Business Login in an embedded browser needs Qt WebEngine, which igdesk does not ship yet;
-pasting the token Meta's dashboard generates is the supported path meanwhile.
+`connect` runs the setup assistant (first run, or reopened from the menu). `sign_in_again`
+(the banner's button) goes straight to Business Login when the profile's app is set up and its
+secret is in the keyring, and to the assistant otherwise. Pasting a token is a fallback of
+both. Each returns who signed in, or None when the owner gave up.
 """
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import (
-    QDialog,
-    QLabel,
-    QLineEdit,
-    QVBoxLayout,
-    QWidget,
-)
+from typing import TYPE_CHECKING
 
-from igdesk.app import App
+from PySide6.QtWidgets import QWidget
+
 from igdesk.i18n import Words
-from igdesk.ui.aio import run_dialog
-from igdesk.ui.buttons import ok_cancel
+from igdesk.signin import BusinessLogin, LoginSettings, SignedIn
+from igdesk.signin.flow import saved_app_secret
+
+if TYPE_CHECKING:
+    from igdesk.app import App
 
 
-class TokenDialog(QDialog):
-    """Asks for an Instagram access token; the text is masked and never logged."""
+async def connect(app: App, words: Words, parent: QWidget | None = None) -> SignedIn | None:
+    """The setup assistant, from its first page."""
+    from igdesk.ui.setup_assistant import run_setup_assistant
 
-    def __init__(self, words: Words, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(words("Connect your Instagram account"))
-        explain = QLabel(
-            words(
-                "Paste the access token from Meta's App Dashboard (Instagram › API setup › "
-                "Generate token). igdesk keeps it in your system's keyring."
-            )
-        )
-        explain.setWordWrap(True)
-        self.token = QLineEdit()
-        self.token.setEchoMode(QLineEdit.EchoMode.Password)
-        self.token.setAccessibleName(words("Access token"))
-        buttons = ok_cancel(words)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(explain)
-        layout.addWidget(self.token)
-        layout.addWidget(buttons)
+    return await run_setup_assistant(app, words, parent)
 
 
-async def ask_for_token(app: App, words: Words, parent: QWidget | None = None) -> bool:
-    """Show the dialog with open() (never exec() from async code) and use what was pasted."""
-    dialog = TokenDialog(words, parent)
-    accepted = await run_dialog(dialog)
-    token = dialog.token.text().strip()
-    dialog.deleteLater()
-    if not accepted or not token:
-        return False
-    await app.replace_token(token)
-    return True
+async def sign_in_again(app: App, words: Words, parent: QWidget | None = None) -> SignedIn | None:
+    """Business Login with the profile's app, or the assistant when it is not set up."""
+    settings = LoginSettings.of(app.settings)
+    secret = saved_app_secret(app)
+    if settings is None or not secret:
+        return await connect(app, words, parent)
+    from igdesk.ui.sign_in_view import run_sign_in
+
+    return await run_sign_in(app, words, lambda: BusinessLogin(app, settings, secret), parent)

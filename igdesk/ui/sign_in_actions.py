@@ -1,0 +1,98 @@
+"""The window's account actions: the "Sign in again" banner, signing in (again), the setup
+assistant, "Check setup" and "Sign out".
+
+A collaborator of the main window (like its replying and searching): it is handed the window
+and takes the banner, the App and the task owner from it. Signing in again switches the App to
+the new token at once (`signin.store.keep`): polling and the outbox resume, no restart.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QWidget
+
+from igdesk.i18n import Text, Words
+from igdesk.signin import NO_KEYRING, SignedIn
+from igdesk.ui import aio
+from igdesk.ui.banner import Alerts
+
+if TYPE_CHECKING:
+    from igdesk.app import App
+    from igdesk.ui.main_window import MainWindow
+
+log = logging.getLogger("igdesk.ui.sign_in")
+
+SignInWay = Callable[["App", Words, QWidget | None], Awaitable[SignedIn | None]]
+
+
+class SignInActions:
+    """Owns the banner's behaviour and the account menu entries of one window."""
+
+    def __init__(self, window: MainWindow) -> None:
+        self.window = window
+        self.banner = window.banner
+        self.banner.sign_in_requested.connect(self.sign_in_again)
+        self.banner.first_shown.connect(self._notify)
+        self._signing_in = False
+
+    @property
+    def signing_in(self) -> bool:
+        return self._signing_in
+
+    # --- the banner ------------------------------------------------------------------------
+
+    def sign_in_needed(self, text: Text) -> None:
+        """The token was refused (or could not be renewed): the banner, until signed in."""
+        self.banner.show_problem(self.window.words.text(text))
+
+    def _notify(self, sentence: str) -> None:
+        """One desktop notification per signed-out spell (the banner says it while it lasts)."""
+        tray = self.window.tray
+        if isinstance(tray, Alerts):
+            tray.alert(self.window.words("igdesk: sign in again"), sentence)
+
+    # --- signing in ------------------------------------------------------------------------
+
+    def sign_in_again(self) -> None:
+        from igdesk.ui.sign_in import sign_in_again
+
+        self._start(sign_in_again, "sign-in")
+
+    def open_assistant(self) -> None:
+        from igdesk.ui.sign_in import connect
+
+        self._start(connect, "setup-assistant")
+
+    def _start(self, way: SignInWay, name: str) -> None:
+        if self._signing_in:
+            return  # one sign-in window at a time
+        self._signing_in = True
+        self.banner.set_busy(True)
+        self.window.tasks.start(self._sign_in(way), name=name)
+
+    async def _sign_in(self, way: SignInWay) -> None:
+        try:
+            signed_in = await way(self.window.app, self.window.words, self.window)
+        finally:
+            self._signing_in = False
+            self.banner.set_busy(False)
+        if signed_in is not None:
+            self.signed_in(signed_in)
+
+    def signed_in(self, signed_in: SignedIn) -> None:
+        """Signed in (again): the banner goes, syncing resumes, the window reads again."""
+        words = self.window.words
+        self.banner.clear()
+        if signed_in.remembered:
+            aio.info(words("Signed in as @{username}.", username=signed_in.username))
+        else:
+            aio.warning(words.text(NO_KEYRING))
+        app = self.window.app
+        app.start_polling()  # no-op when it runs; the App restarts a poller a 190 stopped
+        app.replies.start_sending()
+        app.refresh()
+        self.window.tasks.start(self.window.reload_all(), name="reload-after-sign-in")
+        log.info("signed in again; syncing resumes")
