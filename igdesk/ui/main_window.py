@@ -16,7 +16,7 @@ from PySide6.QtGui import QCloseEvent, QPixmap
 from igdesk.app import App
 from igdesk.domain import Folder, utc_now
 from igdesk.events import CustomerWrote, SyncStatus, ThreadsChanged
-from igdesk.i18n import Text, Words
+from igdesk.i18n import Words
 from igdesk.ui import window_layout
 from igdesk.ui.aio import TaskOwner
 from igdesk.ui.bridge import CoreBridge
@@ -30,6 +30,7 @@ from igdesk.ui.models.threads import ThreadListModel
 from igdesk.ui.picture_actions import PictureActions
 from igdesk.ui.reply_actions import ReplyActions
 from igdesk.ui.search_actions import SearchActions
+from igdesk.ui.sign_in_actions import SignInActions
 from igdesk.ui.status import status_text
 from igdesk.ui.tray import TrayNotifier
 from igdesk.ui.window_layout import FOLDER_ORDER, WindowWidgets
@@ -78,6 +79,7 @@ class MainWindow(WindowWidgets):
         self.searching = SearchActions(self, self.open_thread)
         self.folder_actions = FolderActions(self)
         self.pictures = PictureActions(self, self.avatar)
+        self.signing = SignInActions(self)
         self._wire()
         window_layout.add_shortcuts(self)
         self._showing: str | None = None  # the thread shown, or being read to be shown
@@ -93,9 +95,6 @@ class MainWindow(WindowWidgets):
         self.thread_view.selectionModel().currentChanged.connect(self._thread_chosen)
         self.ending_view.selectionModel().currentChanged.connect(self._ending_chosen)
         self.ending_soon_button.toggled.connect(self._show_ending_soon)
-        self.sign_in_button.clicked.connect(
-            lambda: self.tasks.start(self._sign_in(), name="sign-in")
-        )
         folders, replying, pane = self.folder_actions, self.replying, self.conversation
         pane.accept_requested.connect(folders.accept)
         pane.deny_requested.connect(folders.deny)
@@ -124,7 +123,7 @@ class MainWindow(WindowWidgets):
         self.bridge.messages_added.connect(self._messages_added)
         self.bridge.customer_wrote.connect(self._customer_wrote)
         self.bridge.sync_status.connect(self._sync_status)
-        self.bridge.sign_in_needed.connect(self._sign_in_needed)
+        self.bridge.sign_in_needed.connect(self.signing.sign_in_needed)
         self.message_delegate.retry_requested.connect(self.pictures.retry)
         if self.tray is not None:
             self.tray.open_thread.connect(self._from_notification)
@@ -287,17 +286,6 @@ class MainWindow(WindowWidgets):
 
     def _sync_status(self, status: SyncStatus) -> None:
         self.status_label.setText(status_text(status, self.words))
-
-    def _sign_in_needed(self, text: Text) -> None:
-        self.banner_label.setText(self.words.text(text))
-        self.banner.setVisible(True)
-
-    async def _sign_in(self) -> None:
-        from igdesk.ui.sign_in import ask_for_token
-
-        if await ask_for_token(self.app, self.words, self):
-            self.banner.setVisible(False)
-            self.app.refresh()
 
     def _set_counts(self, counts: Mapping[Folder, int]) -> None:
         self.folder_model.set_counts(dict(counts))
