@@ -34,6 +34,7 @@ from igdesk.ui.conversation import ConversationPane
 from igdesk.ui.delegates.message_delegate import MessageDelegate
 from igdesk.ui.delegates.search_delegate import SearchDelegate
 from igdesk.ui.delegates.thread_delegate import ThreadDelegate
+from igdesk.ui.banner import SignInBanner
 from igdesk.ui.models.ending_soon import EndingSoonModel
 from igdesk.ui.notice import Notice
 
@@ -77,7 +78,7 @@ class WindowWidgets(QMainWindow):
     conversation: ConversationPane
     composer: Composer
     contact_panel: ContactPanel
-    banner: QFrame
+    banner: SignInBanner
     banner_label: QLabel
     sign_in_button: QPushButton
     settings_action: QAction
@@ -180,15 +181,9 @@ def build(window: MainWindow) -> None:
     splitter.setSizes([200, 340, 560, 220])
     splitter.setStretchFactor(2, 1)
 
-    window.banner = QFrame()
-    window.banner.setObjectName("signInBanner")
-    banner_layout = QHBoxLayout(window.banner)
-    window.banner_label = QLabel()
-    window.banner_label.setWordWrap(True)
-    window.sign_in_button = QPushButton(words("Sign in again"))
-    banner_layout.addWidget(window.banner_label, 1)
-    banner_layout.addWidget(window.sign_in_button)
-    window.banner.setVisible(False)
+    window.banner = SignInBanner(words)
+    window.banner_label = window.banner.label
+    window.sign_in_button = window.banner.button
 
     central = QWidget()
     layout = QVBoxLayout(central)
@@ -209,6 +204,9 @@ def build(window: MainWindow) -> None:
     share.triggered.connect(
         lambda: window.tasks.start(window.replying.share_post(), name="share-post")
     )
+    menu.addSeparator()
+    assistant = menu.addAction(words("Set up your &account…"))
+    assistant.triggered.connect(lambda: window.signing.open_assistant())
     menu.addSeparator()
     quit_action = menu.addAction(words("&Quit"))
     quit_action.setShortcut(QKeySequence("Ctrl+Q"))
