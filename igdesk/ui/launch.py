@@ -26,7 +26,7 @@ from igdesk.ui.icons import app_icon
 from igdesk.ui.images import ImageStore
 from igdesk.ui.main_window import MainWindow
 from igdesk.ui.screenshot import save_screenshot
-from igdesk.ui.sign_in import ask_for_token
+from igdesk.ui.sign_in import connect
 from igdesk.ui.tray import TrayNotifier
 
 log = logging.getLogger("igdesk.ui")
@@ -75,8 +75,8 @@ async def _run(args: argparse.Namespace, lang: str, qt_app: QApplication) -> int
         setup_logging(app.profile.log_path, verbose=args.verbose)
         words = Words(lang)  # after the log is set up: a damaged catalogue is logged there
         aio.messages().language = words.lang
-        if not app.has_token() and not await ask_for_token(app, words):
-            return 1
+        if not app.has_token() and await connect(app, words) is None:
+            return 1  # the owner closed the setup assistant without signing in
         tasks = TaskOwner("window")
         images = ImageStore(app.profile.cache_dir / "images")
         tray = TrayNotifier(app.settings, words=words)
@@ -112,6 +112,5 @@ async def _first_sync(app: App, window: MainWindow, words: Words) -> None:
     except (GraphError, IgdeskError) as error:
         window.status_label.setText(words.text(error.text))
         if isinstance(error, TokenError):
-            window.banner_label.setText(words.text(error.text))
-            window.banner.setVisible(True)
+            window.signing.sign_in_needed(error.text)
     await window.reload_all()
