@@ -35,6 +35,11 @@ class Settings:
     enter_sends: bool = True  # False: Ctrl+Enter sends and Enter adds a line
     typing_indicator: bool = False  # send typing_on while the owner types
     saved_replies: list[dict[str, str]] = field(default_factory=list)  # {"shortcut", "text"}
+    # The app's life on the desktop (igdesk/ui/settings_app_page.py):
+    close_to_tray_told: bool = False  # the first close to the tray said igdesk keeps running
+    quiet_hours_from: str = ""  # "22:00": no notifications from then...
+    quiet_hours_until: str = ""  # ...until then ("07:00"); either empty: no quiet hours
+    image_cache_mb: int = 200  # pictures kept on disk; the oldest go first past this
     login_app_id: str = ""  # the Meta app's Instagram (or Facebook) app ID, for signing in
     login_redirect_uri: str = ""  # the redirect URI registered for it ("" : igdesk's suggestion)
     # Webhooks for a real account (igdesk/webhooks): the receiver's port on 127.0.0.1 (0: a free
