@@ -28,13 +28,13 @@ from PySide6.QtWidgets import (
 )
 
 from igdesk.domain import Folder
+from igdesk.ui.banner import SignInBanner
 from igdesk.ui.composer import Composer
 from igdesk.ui.contact_panel import ContactPanel
 from igdesk.ui.conversation import ConversationPane
 from igdesk.ui.delegates.message_delegate import MessageDelegate
 from igdesk.ui.delegates.search_delegate import SearchDelegate
 from igdesk.ui.delegates.thread_delegate import ThreadDelegate
-from igdesk.ui.banner import SignInBanner
 from igdesk.ui.models.ending_soon import EndingSoonModel
 from igdesk.ui.notice import Notice
 
