@@ -1,0 +1,33 @@
+"""Sign-in test helpers: the owner's browser on the sandbox's consent pages, over real HTTP."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import httpx
+
+_HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')
+_ACTION = re.compile(r'<form method="post" action="([^"]+)">')
+
+
+async def consent(authorize_url: str, decision: str = "allow") -> str:
+    """Open the authorize page, press Allow (or Cancel: "deny"), return the address landed on.
+
+    Raises AssertionError with the page's text when Meta's side shows an error page instead.
+    """
+    async with httpx.AsyncClient(timeout=10.0) as browser:
+        page = await browser.get(authorize_url)
+        assert page.status_code == 200, page.text
+        form = {name: html.unescape(value) for name, value in _HIDDEN.findall(page.text)}
+        form["decision"] = decision
+        action = _ACTION.search(page.text)
+        assert action is not None
+        answer = await browser.post(str(page.url.join(action.group(1))), data=form)
+        assert answer.status_code == 302, answer.text
+        return answer.headers["location"]
+
+
+async def authorize_page(authorize_url: str) -> httpx.Response:
+    async with httpx.AsyncClient(timeout=10.0) as browser:
+        return await browser.get(authorize_url)
