@@ -15,6 +15,7 @@ from igdesk.events import (
     SignInNeeded,
     SyncStatus,
     ThreadsChanged,
+    WebhookStatus,
 )
 
 
@@ -27,6 +28,7 @@ class CoreBridge(QObject):
     outbox_changed = Signal(str, int)  # thread id, outbox entry id
     sync_status = Signal(object)  # SyncStatus
     sign_in_needed = Signal(object)  # Text: the sentence, translated where it is shown
+    webhook_status = Signal(object)  # WebhookStatus
 
     def __init__(self, hub: EventHub, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -52,3 +54,5 @@ class CoreBridge(QObject):
                 self.sync_status.emit(event)
             case SignInNeeded(text=text):
                 self.sign_in_needed.emit(text)
+            case WebhookStatus():
+                self.webhook_status.emit(event)

@@ -95,6 +95,8 @@ async def _run(args: argparse.Namespace, lang: str, qt_app: QApplication) -> int
                 return 0
             app.start_polling()
             app.replies.start_sending()
+            if app.settings.webhooks_enabled and not args.sandbox:  # the tunnel, for Meta
+                tasks.start(app.webhooks.connect_account(app.settings), name="webhooks")
             await closed.wait()
             return 0
         finally:

@@ -124,6 +124,8 @@ class MainWindow(WindowWidgets):
         self.bridge.customer_wrote.connect(self._customer_wrote)
         self.bridge.sync_status.connect(self._sync_status)
         self.bridge.sign_in_needed.connect(self.signing.sign_in_needed)
+        self.bridge.webhook_status.connect(self.webhook_indicator.show_status)
+        self.webhook_indicator.show_status(self.app.webhooks.status)
         self.message_delegate.retry_requested.connect(self.pictures.retry)
         if self.tray is not None:
             self.tray.open_thread.connect(self._from_notification)
@@ -349,6 +351,11 @@ class MainWindow(WindowWidgets):
         )
         dialog.saved.connect(self._settings_saved)
         dialog.open()
+
+    def open_webhook_settings(self) -> None:
+        from igdesk.ui.webhook_settings import WebhookSettingsDialog
+
+        WebhookSettingsDialog(self.app, self.tasks, words=self.words, parent=self).open()
 
     def _settings_saved(self, _settings: object) -> None:
         allowed = self.app.settings.human_agent_allowed

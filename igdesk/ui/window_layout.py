@@ -37,6 +37,7 @@ from igdesk.ui.delegates.search_delegate import SearchDelegate
 from igdesk.ui.delegates.thread_delegate import ThreadDelegate
 from igdesk.ui.models.ending_soon import EndingSoonModel
 from igdesk.ui.notice import Notice
+from igdesk.ui.webhook_indicator import WebhookIndicator
 
 if TYPE_CHECKING:
     from igdesk.app import App
@@ -84,6 +85,7 @@ class WindowWidgets(QMainWindow):
     settings_action: QAction
     refresh_action: QAction
     status_label: QLabel
+    webhook_indicator: WebhookIndicator
     notice: Notice
     undo_button: QPushButton
 
@@ -196,6 +198,8 @@ def build(window: MainWindow) -> None:
     window.settings_action = menu.addAction(words("&Settings…"))
     window.settings_action.setShortcut(QKeySequence("Ctrl+,"))
     window.settings_action.triggered.connect(window.open_settings)
+    webhooks = menu.addAction(words("Instant &delivery (webhooks)…"))
+    webhooks.triggered.connect(window.open_webhook_settings)
     window.refresh_action = menu.addAction(words("&Refresh now"))
     window.refresh_action.setShortcut(QKeySequence("F5"))
     window.refresh_action.triggered.connect(window.app.refresh)
@@ -216,9 +220,11 @@ def build(window: MainWindow) -> None:
     window.notice = Notice(words)
     window.undo_button = QPushButton(words("Undo"))
     window.undo_button.setVisible(False)
+    window.webhook_indicator = WebhookIndicator(words)
     bar = QStatusBar()
     bar.addWidget(window.notice, 2)
     bar.addWidget(window.status_label, 1)
+    bar.addPermanentWidget(window.webhook_indicator)
     bar.addPermanentWidget(window.undo_button)
     window.setStatusBar(bar)
 
