@@ -21,7 +21,7 @@ from igdesk.app_webhooks import Webhooks
 from igdesk.config import Profile, Settings
 from igdesk.domain import Message, utc_now
 from igdesk.errors import IgdeskError, not_signed_in
-from igdesk.events import CustomerWrote, EventHub, MessagesAdded, SignInNeeded, SyncStatus
+from igdesk.events import CustomerWrote, MessagesAdded, SignInNeeded, SyncStatus
 from igdesk.graph import GraphClient
 from igdesk.graph.errors import GraphError, MessageUnreadableError, RateLimitError, TokenError
 from igdesk.graph.flavour import flavour_by_name
@@ -29,6 +29,7 @@ from igdesk.graph.ratelimit import RateBudget
 from igdesk.i18n import Text
 from igdesk.inbox import Inbox
 from igdesk.replies import Replies
+from igdesk.signin import SignInHub, TokenKeeper
 from igdesk.store.worker import ArchiveWorker
 from igdesk.sync.engine import ProgressCallback, Syncer, SyncSummary
 from igdesk.sync.ingest import ThreadUpdate
@@ -54,7 +55,7 @@ class App:
         self.profile = profile
         self.settings = settings or profile.settings()
         self.graph_url = graph_url
-        self.events = EventHub()
+        self.events, self.keeper = SignInHub(), TokenKeeper(self)  # igdesk/signin
         self._token = token
         self._worker: ArchiveWorker | None = None
         self._inbox: Inbox | None = None
@@ -130,10 +131,8 @@ class App:
         return self._syncer
 
     async def replace_token(self, token: str) -> bool:
-        """Use a new access token from now on; True when the keyring keeps it for next time.
-
-        Without a usable keyring it is kept for this run only (never written anywhere else).
-        """
+        """Use a new access token from now on; True when the keyring keeps it for next time,
+        False when it is kept for this run only (no usable keyring; never written elsewhere)."""
         try:
             secrets.put(self.profile.key, secrets.Secret.ACCESS_TOKEN, token)
             self._token, remembered = None, True
@@ -154,6 +153,7 @@ class App:
 
     async def sync_once(self, on_progress: ProgressCallback | None = None) -> SyncSummary:
         """One pass; every change is announced on the event stream."""
+        self.keeper.start()  # checks the token now, then on its timer, until aclose
         summary = await self.syncer.run_once(on_progress)
         await self._announce(summary.updates, news=not summary.first_pass)
         self._problem = summary.problem()
@@ -343,6 +343,7 @@ class App:
     async def aclose(self) -> None:
         """Stop the webhooks, the poller and the sender, then close the client and the archive,
         in order."""
+        await self.keeper.stop()
         if self._webhooks is not None:
             await self._webhooks.stop()
         if self._poller is not None:
@@ -359,8 +360,7 @@ class App:
             self._client = None
         if self._worker is not None:
             await self._worker.aclose()  # every write asked for is done before it closes
-            self._worker, self._inbox, self._replies = None, None, None
-            self._webhooks = None
+            self._worker, self._inbox, self._replies, self._webhooks = None, None, None, None
 
 
 @contextlib.asynccontextmanager
