@@ -8,6 +8,8 @@ from igdesk.signin.flow import (
     LoginSettings,
     sign_in_with_token,
 )
+from igdesk.signin.needed import SignInHub
+from igdesk.signin.refresh import TokenKeeper
 from igdesk.signin.store import SignedIn
 from igdesk.signin.texts import NO_KEYRING, SignInError
 
@@ -18,6 +20,8 @@ __all__ = [
     "LoginSettings",
     "PageChoice",
     "SignInError",
+    "SignInHub",
     "SignedIn",
+    "TokenKeeper",
     "sign_in_with_token",
 ]
