@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
 from secrets import token_urlsafe
 from typing import TYPE_CHECKING
 
@@ -127,6 +128,10 @@ class Webhooks:
                 subscription_problem=None,
             )
         )
+
+    async def last_received(self) -> datetime | None:
+        """When the newest delivery still kept in the queue arrived (None: none kept)."""
+        return await self._db.read(lambda archive: archive.webhook_queue.last_received())
 
     async def stop(self) -> None:
         if self.link is not None:

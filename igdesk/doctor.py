@@ -13,6 +13,7 @@ from igdesk.graph.errors import GraphError
 from igdesk.i18n import N_, Words
 from igdesk.sync.unreadable import unreadable_text
 from igdesk.views import SyncReport
+from igdesk.webhooks.checkup import webhook_checks
 
 
 class CheckFailed(Exception):
@@ -73,6 +74,13 @@ async def run_doctor(app: App, lang: str) -> int:
             return 1
         print(f"✓ {label}: {detail}", flush=True)
     warnings = sync_warnings(await app.inbox.sync_report(), lang)
+    # Webhooks never block messaging (polling goes on): a failed line is a warning.
+    for line in await webhook_checks(app):
+        said = f"{words(line.label)}: {words.text(line.detail)}"
+        if line.ok:
+            print(f"✓ {said}", flush=True)
+        else:
+            warnings.append(said)
     for line in warnings:
         print(f"! {line}", flush=True)
     if not warnings:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from igdesk.store.db import Db
-from igdesk.store.timeconv import from_ms
+from igdesk.store.timeconv import from_ms, opt_from_ms
 
 #: A body that failed this many times is left aside (kept, counted as failed, never retried).
 MAX_ATTEMPTS = 5
@@ -123,6 +123,11 @@ class WebhookQueue:
             {"max": MAX_ATTEMPTS},
         ).fetchone()
         return QueueCounts(int(row["pending"]), int(row["done"]), int(row["failed"]))
+
+    def last_received(self) -> datetime | None:
+        """When the newest body still kept arrived (None: none is kept)."""
+        row = self._db.conn.execute("SELECT max(received_at) AS last FROM webhook_queue").fetchone()
+        return opt_from_ms(row["last"])
 
     def forget_done_older_than(self, age: timedelta) -> int:
         """Drop bodies processed more than `age` ago; how many."""
