@@ -3,8 +3,9 @@
 `ImageStore.state(url)` starts a load the first time it sees a URL; `ready(url)` or
 `failed(url)` follows. Downloads run on the qasync loop through one shared httpx client (at most
 `max_downloads` at once), bytes are decoded on a worker thread, and the QPixmap is made on the UI
-thread. Images are kept on disk (the original bytes, named by a hash) and in memory (pixmaps per
-requested size, under an LRU budget).
+thread. Images are kept on disk (the original bytes, named by a hash, under a size cap: the
+oldest go first, igdesk/ui/image_cache.py) and in memory (pixmaps per requested size, under an
+LRU budget).
 
 Instagram CDN URLs carry expiring signatures, so a caller that knows a stable identity (message
 id + attachment index, contact id) passes it as `key`: a refreshed URL then hits the cache.
@@ -27,7 +28,7 @@ import httpx
 from PySide6.QtCore import QObject, QSize, Qt, Signal
 from PySide6.QtGui import QPixmap
 
-from igdesk.ui import image_decode
+from igdesk.ui import image_cache, image_decode
 from igdesk.ui.aio import TaskOwner
 
 log = logging.getLogger("igdesk.ui.images")
@@ -39,6 +40,7 @@ MAX_BYTES = 20 * 1024 * 1024
 TIMEOUT_S = 15.0
 MAX_DOWNLOADS = 4
 MEMORY_BUDGET = 96 * 1024 * 1024
+DISK_CAP = 200 * 1024 * 1024  # Settings.image_cache_mb sets it
 AUTO_RETRIES = 1  # a transient failure (timeout, network, 5xx) is retried once, then waits
 RETRY_DELAY_S = 2.0
 _NOT_IMAGE_TYPES = ("text/", "application/json", "application/xml", "application/javascript")
@@ -117,10 +119,15 @@ class ImageStore(QObject):
         timeout_s: float = TIMEOUT_S,
         memory_budget: int = MEMORY_BUDGET,
         retry_delay_s: float = RETRY_DELAY_S,
+        disk_cap: int = DISK_CAP,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._dir = cache_dir
+        self._disk_cap = disk_cap
+        self._disk_bytes: int | None = None  # measured at the first trim
+        self._trimming = False
+        self._trim_task: asyncio.Task[None] | None = None
         self._max_bytes = max_bytes
         self._timeout_s = timeout_s
         self._budget = memory_budget
@@ -210,6 +217,35 @@ class ImageStore(QObject):
             self._start(entry)
 
     @property
+    def cache_dir(self) -> Path:
+        return self._dir
+
+    @property
+    def disk_cap(self) -> int:
+        return self._disk_cap
+
+    def set_disk_cap(self, cap_bytes: int) -> None:
+        """A new cap for the pictures on disk; the oldest go at once if they exceed it."""
+        self._disk_cap = max(0, cap_bytes)
+        self._start_trim()
+
+    async def disk_usage(self) -> image_cache.Usage:
+        """How many pictures, and bytes, the disk cache holds now."""
+        return await self._in_worker(image_cache.usage, self._dir)
+
+    async def clear_disk(self) -> int:
+        """Remove every picture from the disk cache (they download again when shown)."""
+        freed = await self._in_worker(image_cache.clear, self._dir)
+        self._disk_bytes = 0
+        return freed
+
+    async def trimmed(self) -> None:
+        """Wait for a trim that is running (tests, and the Settings page's figure)."""
+        task = self._trim_task
+        if task is not None and not task.done():
+            await asyncio.wait({task})
+
+    @property
     def memory_used(self) -> int:
         """Bytes of pixmaps held in memory (approximate)."""
         return self._cost
@@ -244,6 +280,7 @@ class ImageStore(QObject):
                 image = await self._in_worker(image_decode.decode_and_store, data, path)
                 if image is None:
                     raise _Refused("not an image")
+                self._stored(len(data))
             except _Transient as exc:
                 if entry.auto_retries >= AUTO_RETRIES:
                     self._finish_failed(entry, exc.reason)
@@ -307,6 +344,32 @@ class ImageStore(QObject):
     def _crashed(self, entry: _Entry, exc: BaseException) -> None:
         log.error("image load crashed: %s", type(exc).__name__)
         self._finish_failed(entry, "internal error")
+
+    # --- disk cache -----------------------------------------------------------------------
+
+    def _stored(self, size: int) -> None:
+        if self._disk_bytes is not None:
+            self._disk_bytes += size
+            if self._disk_bytes <= self._disk_cap:
+                return
+        self._start_trim()
+
+    def _start_trim(self) -> None:
+        if self._trimming or self._closed:
+            return
+        self._trimming = True
+        self._trim_task = self._owner.start(
+            self._trim(), name="trim-cache", on_error=self._trim_failed
+        )
+
+    async def _trim(self) -> None:
+        try:
+            self._disk_bytes = await self._in_worker(image_cache.trim, self._dir, self._disk_cap)
+        finally:
+            self._trimming = False
+
+    def _trim_failed(self, exc: BaseException) -> None:
+        log.warning("picture cache not trimmed: %s", type(exc).__name__)
 
     # --- memory cache ---------------------------------------------------------------------
 

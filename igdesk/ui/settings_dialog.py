@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -34,6 +35,9 @@ from igdesk.ui import aio, saved_replies
 from igdesk.ui.aio import run_dialog
 from igdesk.ui.buttons import ok_cancel
 from igdesk.ui.saved_replies import SavedRepliesEditor
+
+if TYPE_CHECKING:
+    from igdesk.ui.settings_app_page import AppSettingsPage
 
 POLL_MIN_S = 30
 POLL_MAX_S = 15 * 60
@@ -62,10 +66,12 @@ class SettingsDialog(QDialog):
         path: Path,
         *,
         lang: str = "",
+        app_page: AppSettingsPage | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._settings = settings
+        self.app_page = app_page  # "On this computer" (igdesk/ui/settings_app_page.py)
         self._path = path
         self._words = words = Words(lang or choose_language(settings.language))
         self.setWindowTitle(words("Settings"))
@@ -171,6 +177,8 @@ class SettingsDialog(QDialog):
         layout.addWidget(messages_group)
         layout.addWidget(saved_group)
         layout.addWidget(app_group)
+        if app_page is not None:
+            layout.addWidget(app_page)
         layout.addWidget(self.buttons)
 
         chain = self.controls()
@@ -196,13 +204,14 @@ class SettingsDialog(QDialog):
             *self.saved_replies.controls(),
             self.language_combo,
             self.poll_spin,
+            *(self.app_page.controls() if self.app_page is not None else []),
             self.buttons.button(QDialogButtonBox.StandardButton.Ok),
             self.buttons.button(QDialogButtonBox.StandardButton.Cancel),
         ]
 
     def edited(self) -> Settings:
         """The settings as the dialog shows them now (a copy; nothing saved)."""
-        return dataclasses.replace(
+        chosen = dataclasses.replace(
             self._settings,
             notify_folders=[f.value for f, box in self.folder_boxes.items() if box.isChecked()],
             notify_sound=self.sound_box.isChecked(),
@@ -214,6 +223,7 @@ class SettingsDialog(QDialog):
             typing_indicator=self.typing_box.isChecked(),
             saved_replies=saved_replies.to_settings(self.saved_replies.replies()),
         )
+        return chosen if self.app_page is None else self.app_page.edited(chosen)
 
     def accept(self) -> None:
         """Save, then apply to the shared Settings and close; a failed save keeps it open.
@@ -237,6 +247,8 @@ class SettingsDialog(QDialog):
             return
         for item in dataclasses.fields(Settings):
             setattr(self._settings, item.name, getattr(chosen, item.name))
+        if self.app_page is not None:
+            self.app_page.apply(self._settings)
         self.saved.emit(self._settings)
         super().accept()
 
