@@ -17,8 +17,8 @@ from igdesk import secrets
 from igdesk.app import App
 from igdesk.config import Profile
 from igdesk.domain import Account, utc_now
-from igdesk.graph.oauth import InstagramOAuth
 from igdesk.graph.errors import GraphError
+from igdesk.graph.oauth import InstagramOAuth
 from igdesk.sandbox.server import SandboxServer
 from igdesk.sandbox.testing import running_sandbox
 from igdesk.signin import BusinessLogin, LoginSettings, SignInError, texts
@@ -28,7 +28,6 @@ from tests.memory_keyring import MemoryKeyring
 from tests.signin_helpers import authorize_page, consent
 
 
-
 @pytest_asyncio.fixture
 async def world() -> AsyncIterator[tuple[SandboxServer, httpx.AsyncClient]]:
     async with running_sandbox() as pair:
@@ -36,9 +35,7 @@ async def world() -> AsyncIterator[tuple[SandboxServer, httpx.AsyncClient]]:
 
 
 @pytest_asyncio.fixture
-async def app(
-    world: tuple[SandboxServer, httpx.AsyncClient], tmp_path: Path
-) -> AsyncIterator[App]:
+async def app(world: tuple[SandboxServer, httpx.AsyncClient], tmp_path: Path) -> AsyncIterator[App]:
     server, _ = world
     the_app = App(Profile(tmp_path / "profile"), graph_url=server.url)
     try:
@@ -195,7 +192,9 @@ async def test_redirect_uri_not_registered_and_mismatched(
     landed = await consent(login.authorize_url)
     code = parse_qs(urlsplit(landed).query)["code"][0]
     oauth = InstagramOAuth(
-        server.world.shop.app_id, server.app_secret, "https://localhost/igdesk/signed-in",
+        server.world.shop.app_id,
+        server.app_secret,
+        "https://localhost/igdesk/signed-in",
         base_url=server.url,
     )
     try:
