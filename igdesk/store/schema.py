@@ -18,6 +18,14 @@ log = logging.getLogger(__name__)
 #: A migration step: one SQL statement (no trailing `;` needed) or a function for data changes.
 Step = str | Callable[[sqlite3.Connection], None]
 
+_FTS_UPDATE_TRIGGER = """
+    CREATE TRIGGER messages_fts_update AFTER UPDATE OF text ON messages
+    WHEN old.text IS NOT new.text BEGIN
+        INSERT INTO messages_fts (messages_fts, rowid, text) VALUES ('delete', old.seq, old.text);
+        INSERT INTO messages_fts (rowid, text) VALUES (new.seq, new.text);
+    END
+"""
+
 _FOLDERS = "('primary', 'general', 'requests', 'denied')"
 _OUTBOX_STATES = "('pending', 'sending', 'sent', 'failed', 'unknown')"
 
@@ -110,13 +118,7 @@ _V1: tuple[Step, ...] = (
         INSERT INTO messages_fts (messages_fts, rowid, text) VALUES ('delete', old.seq, old.text);
     END
     """,
-    """
-    CREATE TRIGGER messages_fts_update AFTER UPDATE OF text ON messages
-    WHEN old.text IS NOT new.text BEGIN
-        INSERT INTO messages_fts (messages_fts, rowid, text) VALUES ('delete', old.seq, old.text);
-        INSERT INTO messages_fts (rowid, text) VALUES (new.seq, new.text);
-    END
-    """,
+    _FTS_UPDATE_TRIGGER,
     "CREATE TABLE sync_state (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) WITHOUT ROWID",
     """
     CREATE TABLE seen_webhook_ids (
@@ -175,8 +177,42 @@ _V3: tuple[Step, ...] = (
     " WHERE last_customer_message_at > read_up_to",
 )
 
+#: A message's seq is created_time (ms) * SEQ_SLOTS + its rank among messages of that very
+#: millisecond (store/messages.py assigns it): seq order is time order, so the full-text index,
+#: whose rowid is seq, yields matches newest first and a search stops at its first page.
+SEQ_SLOTS = 4096
+
+
+def _time_ordered_seq(conn: sqlite3.Connection) -> None:
+    """Renumber every message's seq in time order (v4), and what points at it."""
+    conn.execute("CREATE TEMP TABLE seq_map (old INTEGER PRIMARY KEY, new INTEGER NOT NULL)")
+    conn.execute(
+        "INSERT INTO seq_map SELECT seq, created_time * ? - 1"
+        " + row_number() OVER (PARTITION BY created_time ORDER BY seq) FROM messages",
+        (SEQ_SLOTS,),
+    )
+    low, high = conn.execute("SELECT min(new), max(old) FROM seq_map").fetchone()
+    if low is not None:
+        # The text does not change: the full-text index is rebuilt once below, not per row.
+        conn.execute("DROP TRIGGER messages_fts_update")
+        if low > high:  # no new number is an old one: one pass
+            conn.execute("UPDATE messages SET seq = (SELECT new FROM seq_map WHERE old = seq)")
+        else:  # through negative numbers, so no row ever takes a number still in use
+            conn.execute("UPDATE messages SET seq = -(SELECT new FROM seq_map WHERE old = seq)")
+            conn.execute("UPDATE messages SET seq = -seq")
+        conn.execute(
+            "UPDATE threads SET preview_seq = (SELECT new FROM seq_map WHERE old = preview_seq)"
+            " WHERE preview_seq IS NOT NULL"
+        )
+        conn.execute(_FTS_UPDATE_TRIGGER)
+        conn.execute("INSERT INTO messages_fts (messages_fts) VALUES ('rebuild')")
+    conn.execute("DROP TABLE seq_map")
+
+
+_V4: tuple[Step, ...] = (_time_ordered_seq,)
+
 #: Migration N (1-based) brings a file from user_version N-1 to N.
-MIGRATIONS: tuple[tuple[Step, ...], ...] = (_V1, _V2, _V3)
+MIGRATIONS: tuple[tuple[Step, ...], ...] = (_V1, _V2, _V3, _V4)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
