@@ -25,6 +25,7 @@ from typing import Any
 
 from igdesk.domain import Attachment, Message, Reaction, TemplateButton
 from igdesk.store.db import Db, chunks, dump_json
+from igdesk.store.schema import SEQ_SLOTS
 from igdesk.store.timeconv import from_ms, to_ms
 
 _MESSAGE_COLUMNS = (
@@ -33,9 +34,10 @@ _MESSAGE_COLUMNS = (
 )
 
 _UPSERT_MESSAGE = """
-INSERT INTO messages (id, thread_id, sender_id, created_time, text, is_from_shop, deleted,
+INSERT INTO messages (seq, id, thread_id, sender_id, created_time, text, is_from_shop, deleted,
                       unsupported, reply_to, attachments, reactions, raw, first_seen_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+VALUES ((SELECT coalesce(max(seq) + 1, ?1) FROM messages WHERE seq BETWEEN ?1 AND ?1 + ?2 - 1),
+        ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
 ON CONFLICT (id) DO UPDATE SET
     thread_id = excluded.thread_id,
     is_from_shop = CASE WHEN excluded.sender_id <> '' THEN excluded.is_from_shop
@@ -230,8 +232,11 @@ class Messages:
 
 
 def _message_params(thread_id: str, created: int, m: Message, now: int) -> tuple[object, ...]:
-    """The bound values of _UPSERT_MESSAGE for one message."""
+    """The bound values of _UPSERT_MESSAGE for one message (its seq: the first free one of
+    its millisecond, so seq order is time order; kept when the message is stored again)."""
     return (
+        created * SEQ_SLOTS,
+        SEQ_SLOTS,
         m.id,
         thread_id,
         m.sender_id,

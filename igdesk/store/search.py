@@ -151,20 +151,21 @@ class Search:
             return []
         symbol_filter = "".join(" AND instr(m.text, ?) > 0" for _ in parsed.symbols)
         params: list[object] = []
+        # seq order is time order (schema v4), and the index's rowid is seq: walking either
+        # backwards gives the newest matches first, so a query stops at its first page
+        # however many messages match (a common word matches a third of the archive).
         if parsed.match:
             source = (
                 "messages_fts JOIN messages AS m ON m.seq = messages_fts.rowid"
                 " WHERE messages_fts MATCH ? AND"
             )
+            order = "messages_fts.rowid DESC"
             params.append(parsed.match)
         else:
-            source = "messages AS m WHERE"
-        # Sort only (time, seq) of every match; read the text of the hits alone.
-        order = "ORDER BY m.created_time DESC, m.seq DESC"
+            source, order = "messages AS m WHERE", "m.seq DESC"
         sql = (
-            "SELECT h.thread_id, h.id, h.created_time, h.text FROM messages AS h WHERE h.seq IN"
-            f" (SELECT m.seq FROM {source} m.deleted = 0{symbol_filter} {order} LIMIT ?)"
-            f" {order.replace('m.', 'h.')}"
+            f"SELECT m.thread_id, m.id, m.created_time, m.text FROM {source} m.deleted = 0"
+            f"{symbol_filter} ORDER BY {order} LIMIT ?"
         )
         params.extend(parsed.symbols)
         params.append(limit)
