@@ -8,8 +8,6 @@ notification (`first_shown`), never one per failed poll.
 
 from __future__ import annotations
 
-from typing import Protocol, runtime_checkable
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
@@ -19,13 +17,6 @@ STYLE = (
     "QFrame#signInBanner { background: #fff4e5; border-bottom: 1px solid #f0b45b; }"
     "QFrame#signInBanner QLabel { color: #5d3a00; }"
 )
-
-
-@runtime_checkable
-class Alerts(Protocol):
-    """Something that can show one desktop notification about the account (the tray)."""
-
-    def alert(self, title: str, body: str) -> None: ...
 
 
 class SignInBanner(QFrame):

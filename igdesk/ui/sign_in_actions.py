@@ -17,7 +17,6 @@ from PySide6.QtWidgets import QWidget
 from igdesk.i18n import Text, Words
 from igdesk.signin import NO_KEYRING, SignedIn
 from igdesk.ui import aio
-from igdesk.ui.banner import Alerts
 
 if TYPE_CHECKING:
     from igdesk.app import App
@@ -50,9 +49,8 @@ class SignInActions:
 
     def _notify(self, sentence: str) -> None:
         """One desktop notification per signed-out spell (the banner says it while it lasts)."""
-        tray = self.window.tray
-        if isinstance(tray, Alerts):
-            tray.alert(self.window.words("igdesk: sign in again"), sentence)
+        if self.window.tray is not None:
+            self.window.tray.tell(self.window.words("igdesk: sign in again"), sentence)
 
     # --- signing in ------------------------------------------------------------------------
 

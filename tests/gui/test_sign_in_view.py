@@ -1,0 +1,167 @@
+"""Business Login in the window, end to end against the sandbox with the real embedded browser
+(Qt WebEngine offscreen): Allow, Cancel, an error redirect, a forged `state`, and both
+fallbacks (the owner's own browser and a pasted address; a pasted token), each failure as the
+owner sees it (the sentence on screen)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from igdesk import secrets
+from igdesk.app import App
+from igdesk.i18n import Words
+from igdesk.signin import BusinessLogin, SignedIn
+from igdesk.signin.texts import CANCELLED, NO_CODE, NO_KEYRING, STATE_MISMATCH, TOKEN_INVALID
+from igdesk.ui.sign_in_view import ADDRESS, TOKEN, SignInView, run_sign_in
+from tests.gui.conftest import RunUntil
+from tests.gui.sign_in_support import (
+    SHOP,
+    app_secret,
+    click_in_page,
+    consent_in_own_browser,
+    login_settings,
+    signed_out_app,
+    signin_world,
+    token_to_order,
+    wait_shown,
+)
+from tests.memory_keyring import MemoryKeyring
+from tests.sandbox_client import Sandbox
+
+__all__ = ["signin_world"]  # the fixture, imported for pytest
+
+EN = Words("en")
+
+
+@pytest.fixture
+def app(signin_world: Sandbox, tmp_path: Path, qtbot: QtBot, run_until: RunUntil) -> Iterator[App]:
+    signed_out = signed_out_app(signin_world, tmp_path)
+    try:
+        yield signed_out
+    finally:
+        run_until(qtbot, signed_out.aclose(), 10_000)
+
+
+def open_view(
+    app: App, world: Sandbox, qtbot: QtBot, way: int = 0
+) -> tuple[asyncio.Task[SignedIn | None], SignInView]:
+    settings, secret = login_settings(world), app_secret(world)
+    task = asyncio.ensure_future(
+        run_sign_in(app, EN, lambda: BusinessLogin(app, settings, secret), way=way)
+    )
+    return task, wait_shown(qtbot, SignInView)
+
+
+def press(qtbot: QtBot, view: SignInView, element_id: str) -> None:
+    assert view.browser is not None
+    # the page of this sign-in (its state), not one before it still showing
+    click_in_page(qtbot, view.browser.page(), element_id, address_has=view.login.state)
+
+
+def test_allow_in_the_embedded_browser_signs_in_and_stores_the_token(
+    app: App, signin_world: Sandbox, qtbot: QtBot, run_until: RunUntil, memory_keyring: MemoryKeyring
+) -> None:
+    task, view = open_view(app, signin_world, qtbot)
+    browser = view.browser
+    assert browser is not None
+    qtbot.waitUntil(lambda: "/oauth/authorize" in browser.url().toString(), timeout=30_000)
+    press(qtbot, view, "allow")
+    signed_in = run_until(qtbot, task, 30_000)
+    assert signed_in is not None
+    assert (signed_in.username, signed_in.remembered) == (SHOP, True)
+    stored = secrets.get(app.profile.key, secrets.Secret.ACCESS_TOKEN)
+    assert stored and stored not in app.profile.settings_path.read_text(encoding="utf-8")
+    assert app.settings.login_app_id == login_settings(signin_world).app_id
+    run_until(qtbot, app.sync_once(), 30_000)  # the new token reads the inbox
+    assert run_until(qtbot, app.inbox.threads(), 10_000)
+
+
+def test_cancel_says_so_and_start_again_signs_in(
+    app: App, signin_world: Sandbox, qtbot: QtBot, run_until: RunUntil, memory_keyring: MemoryKeyring
+) -> None:
+    task, view = open_view(app, signin_world, qtbot)
+    press(qtbot, view, "cancel")
+    qtbot.waitUntil(lambda: view.sentence == EN.text(CANCELLED), timeout=30_000)
+    assert view.again_button.isVisible()
+    assert not task.done()
+    view.again_button.click()
+    assert not view.sentence
+    press(qtbot, view, "allow")
+    signed_in = run_until(qtbot, task, 30_000)
+    assert signed_in is not None and signed_in.username == SHOP
+
+
+def test_an_error_redirect_and_a_forged_state_are_refused_with_a_sentence(
+    app: App, signin_world: Sandbox, qtbot: QtBot, run_until: RunUntil
+) -> None:
+    task, view = open_view(app, signin_world, qtbot)
+    assert view.browser is not None
+    redirect = view.login.settings.redirect_uri
+    view.browser.open(
+        f"{redirect}?error=server_error&error_description=Something+broke&state={view.login.state}"
+    )
+    qtbot.waitUntil(lambda: "Instagram refused the sign-in" in view.sentence, timeout=30_000)
+    view.again_button.click()
+    view.browser.open(f"{redirect}?code=AQforged&state=not-ours#_")
+    qtbot.waitUntil(lambda: view.sentence == EN.text(STATE_MISMATCH), timeout=30_000)
+    assert secrets.get(app.profile.key, secrets.Secret.ACCESS_TOKEN) is None
+    view.reject()
+    assert run_until(qtbot, task, 10_000) is None
+
+
+def test_own_browser_fallback_takes_the_pasted_address(
+    app: App, signin_world: Sandbox, qtbot: QtBot, run_until: RunUntil, memory_keyring: MemoryKeyring
+) -> None:
+    task, view = open_view(app, signin_world, qtbot, way=ADDRESS)
+    assert view.browser is None  # the embedded browser was never needed
+    view.address.setText("https://localhost/igdesk/signed-in?state=" + view.login.state)
+    view.address_button.click()
+    qtbot.waitUntil(lambda: view.sentence == EN.text(NO_CODE), timeout=10_000)
+    view.again_button.click()
+    landed = consent_in_own_browser(signin_world, view.login.authorize_url)
+    assert landed.endswith("#_")
+    view.address.setText(landed)
+    view.address_button.click()
+    signed_in = run_until(qtbot, task, 30_000)
+    assert signed_in is not None and signed_in.username == SHOP
+
+
+def test_paste_a_token_fallback_checks_the_token(
+    app: App, signin_world: Sandbox, qtbot: QtBot, run_until: RunUntil
+) -> None:
+    task, view = open_view(app, signin_world, qtbot, way=TOKEN)
+    view.token.setText("IGAAnot-a-real-token")
+    view.token_button.click()
+    qtbot.waitUntil(lambda: view.sentence == EN.text(TOKEN_INVALID), timeout=20_000)
+    view.token.setText(token_to_order(signin_world))
+    view.token_button.click()
+    signed_in = run_until(qtbot, task, 30_000)
+    assert signed_in is not None
+    # The test keyring is absent: the token is kept for this run only, and the owner is told.
+    assert not signed_in.remembered
+    assert app.has_token()
+    assert EN.text(NO_KEYRING)
+
+
+def test_the_view_in_bahasa_indonesia(
+    app: App, signin_world: Sandbox, qtbot: QtBot, run_until: RunUntil
+) -> None:
+    words = Words("id")
+    settings, secret = login_settings(signin_world), app_secret(signin_world)
+    task: asyncio.Task[Any] = asyncio.ensure_future(
+        run_sign_in(app, words, lambda: BusinessLogin(app, settings, secret), way=ADDRESS)
+    )
+    view = wait_shown(qtbot, SignInView)
+    assert view.windowTitle() != "Continue with Instagram"
+    view.address.setText("https://localhost/igdesk/signed-in?state=" + view.login.state)
+    view.address_button.click()
+    qtbot.waitUntil(lambda: view.sentence == words.text(NO_CODE), timeout=10_000)
+    assert view.sentence != EN.text(NO_CODE)
+    view.reject()
+    assert run_until(qtbot, task, 10_000) is None
