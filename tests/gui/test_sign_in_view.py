@@ -65,7 +65,11 @@ def press(qtbot: QtBot, view: SignInView, element_id: str) -> None:
 
 
 def test_allow_in_the_embedded_browser_signs_in_and_stores_the_token(
-    app: App, signin_world: Sandbox, qtbot: QtBot, run_until: RunUntil, memory_keyring: MemoryKeyring
+    app: App,
+    signin_world: Sandbox,
+    qtbot: QtBot,
+    run_until: RunUntil,
+    memory_keyring: MemoryKeyring,
 ) -> None:
     task, view = open_view(app, signin_world, qtbot)
     browser = view.browser
@@ -83,7 +87,11 @@ def test_allow_in_the_embedded_browser_signs_in_and_stores_the_token(
 
 
 def test_cancel_says_so_and_start_again_signs_in(
-    app: App, signin_world: Sandbox, qtbot: QtBot, run_until: RunUntil, memory_keyring: MemoryKeyring
+    app: App,
+    signin_world: Sandbox,
+    qtbot: QtBot,
+    run_until: RunUntil,
+    memory_keyring: MemoryKeyring,
 ) -> None:
     task, view = open_view(app, signin_world, qtbot)
     press(qtbot, view, "cancel")
@@ -116,7 +124,11 @@ def test_an_error_redirect_and_a_forged_state_are_refused_with_a_sentence(
 
 
 def test_own_browser_fallback_takes_the_pasted_address(
-    app: App, signin_world: Sandbox, qtbot: QtBot, run_until: RunUntil, memory_keyring: MemoryKeyring
+    app: App,
+    signin_world: Sandbox,
+    qtbot: QtBot,
+    run_until: RunUntil,
+    memory_keyring: MemoryKeyring,
 ) -> None:
     task, view = open_view(app, signin_world, qtbot, way=ADDRESS)
     assert view.browser is None  # the embedded browser was never needed
