@@ -53,6 +53,9 @@ class ResultPage(QWizardPage):
     def isComplete(self) -> bool:
         return self.signed_in is not None
 
+    def nextId(self) -> int:
+        return -1  # the last page of its way: Finish
+
 
 class SignInPage(ResultPage):
     """All set: the big "Continue with Instagram" button."""
@@ -135,6 +138,3 @@ class TokenPage(ResultPage):
     def set_busy(self, busy: bool) -> None:
         self.connect_button.setEnabled(not busy)
         self.token.setEnabled(not busy)
-
-    def nextId(self) -> int:
-        return -1
