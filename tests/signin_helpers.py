@@ -31,3 +31,17 @@ async def consent(authorize_url: str, decision: str = "allow") -> str:
 async def authorize_page(authorize_url: str) -> httpx.Response:
     async with httpx.AsyncClient(timeout=10.0) as browser:
         return await browser.get(authorize_url)
+
+
+def consent_sync(authorize_url: str, decision: str = "allow") -> str:
+    """`consent` for synchronous tests (a sandbox on its own thread)."""
+    with httpx.Client(timeout=10.0) as browser:
+        page = browser.get(authorize_url)
+        assert page.status_code == 200, page.text
+        form = {name: html.unescape(value) for name, value in _HIDDEN.findall(page.text)}
+        form["decision"] = decision
+        action = _ACTION.search(page.text)
+        assert action is not None
+        answer = browser.post(str(page.url.join(action.group(1))), data=form)
+        assert answer.status_code == 302, answer.text
+        return answer.headers["location"]

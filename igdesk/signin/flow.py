@@ -14,7 +14,7 @@ import secrets as random
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from igdesk import secrets
 from igdesk.config import Settings
@@ -187,6 +187,10 @@ class BusinessLogin:
             raise SignInError(texts.NO_CODE, technical="nothing pasted")
         if "://" in text and not self.is_redirect(text):
             raise SignInError(texts.NO_CODE, technical="not the redirect address")
+        parts = urlsplit(text)
+        answered = parse_qs(parts.query) | parse_qs(parts.fragment)
+        if ("://" in text or "=" in text) and not ({"code", "error"} & answered.keys()):
+            raise SignInError(texts.NO_CODE, technical="no code in the address")
         try:
             return code_from_redirect(text, state=self.state)
         except SignInDeniedError:
