@@ -24,6 +24,7 @@ from igdesk.errors import IgdeskError
 from igdesk.graph.errors import GraphError
 from igdesk.i18n import Words, available_languages, choose_language
 from igdesk.logsetup import setup_logging
+from igdesk.signin.cli_login import add_parser as add_login_parser
 from igdesk.sync.engine import SyncSummary
 
 log = logging.getLogger("igdesk.cli")
@@ -62,6 +63,7 @@ def build_parser(words: Words | None = None) -> argparse.ArgumentParser:
 
     commands.add_parser("export", help=words("print the archive as JSON lines, one per thread"))
     commands.add_parser("doctor", help=words("check the set-up step by step"))
+    add_login_parser(commands, words)
 
     sandbox = commands.add_parser("sandbox", help=words("the built-in stand-in for Meta's API"))
     sandbox_commands = sandbox.add_subparsers(dest="sandbox_command", required=True)
@@ -205,7 +207,18 @@ async def _doctor(app: App, args: argparse.Namespace, lang: str) -> int:
     return await run_doctor(app, lang)
 
 
-_COMMANDS: dict[str, Command] = {"sync": _sync, "export": _export, "doctor": _doctor}
+async def _login(app: App, args: argparse.Namespace, lang: str) -> int:
+    from igdesk.signin.cli_login import run_login
+
+    return await run_login(app, args, lang)
+
+
+_COMMANDS: dict[str, Command] = {
+    "sync": _sync,
+    "export": _export,
+    "doctor": _doctor,
+    "login": _login,
+}
 
 
 def _progress_printer(words: Words) -> Callable[[SyncSummary], None] | None:
