@@ -50,14 +50,15 @@ class SignInBanner(QFrame):
         """Whether the owner is being asked to sign in (also true while the window is hidden)."""
         return self._showing
 
-    def show_problem(self, sentence: str) -> None:
-        """Ask the owner to sign in again, saying why; `first_shown` only when it was hidden."""
+    def show_problem(self, sentence: str, *, notify: bool = True) -> None:
+        """Ask the owner to sign in again, saying why; `first_shown` (for one notification)
+        only when it was hidden and `notify`."""
         self.label.setText(sentence)
         self.button.setEnabled(True)
         first = not self._showing
         self._showing = True
         self.setVisible(True)
-        if first:
+        if first and notify:
             self.first_shown.emit(sentence)
 
     def set_busy(self, busy: bool) -> None:

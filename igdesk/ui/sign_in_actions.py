@@ -12,6 +12,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
 from igdesk.i18n import Text, Words
@@ -27,10 +28,15 @@ log = logging.getLogger("igdesk.ui.sign_in")
 SignInWay = Callable[["App", Words, QWidget | None], Awaitable[SignedIn | None]]
 
 
-class SignInActions:
-    """Owns the banner's behaviour and the account menu entries of one window."""
+class SignInActions(QObject):
+    """Owns the banner's behaviour and the account menu entries of one window.
+
+    `quit_requested`: the owner signed out and deleted the local data; igdesk closes."""
+
+    quit_requested = Signal()
 
     def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
         self.window = window
         self.banner = window.banner
         self.banner.sign_in_requested.connect(self.sign_in_again)
@@ -94,3 +100,28 @@ class SignInActions:
         app.refresh()
         self.window.tasks.start(self.window.reload_all(), name="reload-after-sign-in")
         log.info("signed in again; syncing resumes")
+
+    # --- signing out -----------------------------------------------------------------------
+
+    def sign_out(self) -> None:
+        if not self._signing_in:
+            self.window.tasks.start(self._sign_out(), name="sign-out")
+
+    async def _sign_out(self) -> None:
+        from igdesk.ui.sign_out import ask_sign_out, sign_out
+
+        window, words = self.window, self.window.words
+        account = await window.app.inbox.account()
+        choice = await ask_sign_out(words, account.username if account else "", window)
+        if choice is None:
+            return
+        if choice:  # delete the local data too: nothing of the window may read it any more
+            await window.tasks.cancel_all()
+            await sign_out(window.app, erase=True)
+            self.quit_requested.emit()
+            return
+        await sign_out(window.app, erase=False)
+        self.banner.show_problem(
+            words("You signed out. Sign in to receive and answer messages again."),
+            notify=False,
+        )

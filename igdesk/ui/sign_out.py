@@ -1,0 +1,131 @@
+"""Sign out: igdesk forgets the token (keyring and sign-in record) and stops syncing; the local
+copy of the messages stays readable unless the owner asks, with a checkbox and a confirmation,
+to delete it too (then igdesk closes).
+
+The app's ID, secret and redirect address stay, so signing in again is one click.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from igdesk import secrets
+from igdesk.config import Profile
+from igdesk.i18n import Words
+from igdesk.signin import record
+from igdesk.ui.aio import run_dialog
+
+if TYPE_CHECKING:
+    from igdesk.app import App
+
+log = logging.getLogger("igdesk.ui.sign_out")
+
+
+class SignOutDialog(QDialog):
+    """ "Sign out of @shop?" with "Also delete the messages on this computer"."""
+
+    def __init__(self, words: Words, username: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(words("Sign out"))
+        who = f"@{username}" if username else words("your Instagram account")
+        explain = QLabel(
+            words(
+                "Sign out of {who}? igdesk forgets your sign-in on this computer and stops "
+                "receiving messages. The messages already here stay readable.",
+                who=who,
+            )
+        )
+        explain.setWordWrap(True)
+        self.erase = QCheckBox(words("Also delete the messages and pictures kept on this computer"))
+        self.buttons = QDialogButtonBox()
+        self.sign_out_button = self.buttons.addButton(
+            words("Sign out"), QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.buttons.addButton(words("Cancel"), QDialogButtonBox.ButtonRole.RejectRole)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        self.erase.toggled.connect(
+            lambda on: self.sign_out_button.setText(
+                words("Sign out and delete") if on else words("Sign out")
+            )
+        )
+        layout = QVBoxLayout(self)
+        layout.addWidget(explain)
+        layout.addWidget(self.erase)
+        layout.addWidget(self.buttons)
+
+
+def confirm_erase(words: Words, parent: QWidget | None) -> QMessageBox:
+    """The second question before anything is deleted (nothing can bring it back)."""
+    box = QMessageBox(parent)
+    box.setObjectName("confirmErase")
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle(words("Delete the messages on this computer?"))
+    box.setText(
+        words(
+            "igdesk deletes its copy of your conversations and pictures from this computer, "
+            "then closes. This cannot be undone here; Instagram keeps your messages, and "
+            "igdesk reads the recent ones again when you sign in."
+        )
+    )
+    box.addButton(words("Delete and sign out"), QMessageBox.ButtonRole.DestructiveRole)
+    cancel = box.addButton(words("Cancel"), QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(cancel)
+    return box
+
+
+async def ask_sign_out(words: Words, username: str, parent: QWidget | None) -> bool | None:
+    """None: keep signed in; False: sign out; True: sign out and delete the local data."""
+    dialog = SignOutDialog(words, username, parent)
+    try:
+        if not await run_dialog(dialog):
+            return None
+        erase = dialog.erase.isChecked()
+    finally:
+        dialog.deleteLater()
+    if not erase:
+        return False
+    box = confirm_erase(words, parent)
+    try:
+        await run_dialog(box)
+        clicked = box.clickedButton()
+        destroy = clicked is not None and box.buttonRole(clicked) is (
+            QMessageBox.ButtonRole.DestructiveRole
+        )
+    finally:
+        box.deleteLater()
+    return True if destroy else None
+
+
+async def sign_out(app: App, *, erase: bool) -> None:
+    """Forget the token and stop syncing (the archive reopens to be read); with `erase`, delete
+    the archive, the pictures and the sign-in record too."""
+    try:
+        secrets.delete(app.profile.key, secrets.Secret.ACCESS_TOKEN)
+    except secrets.KeyringUnavailableError:
+        log.info("no keyring at sign-out: no token was kept there")
+    record.forget(app.profile)
+    await app.aclose()  # the poller, the sender, the webhooks and the client stop
+    if erase:
+        erase_local_data(app.profile)
+    log.info("signed out%s", " and deleted the local data" if erase else "")
+
+
+def erase_local_data(profile: Profile) -> None:
+    """The archive (with its journal files) and the pictures cache; settings stay."""
+    archive = profile.archive_path
+    for suffix in ("", "-wal", "-shm"):
+        archive.with_name(archive.name + suffix).unlink(missing_ok=True)
+    shutil.rmtree(profile.cache_dir, ignore_errors=True)
