@@ -20,8 +20,10 @@ from igdesk.events import EventHub, ThreadsChanged
 from igdesk.store.worker import ArchiveWorker
 from igdesk.views import ConversationView, OutboxView, SearchResult, SyncReport, ThreadView
 
-#: Messages of a thread the window shows at first, and per "older" page.
-PAGE = 200
+#: Messages of a thread the window shows at first: more than the tallest window holds, few
+#: enough that opening a 5,000-message thread costs what opening a short one does (older
+#: ones come as the owner scrolls up).
+PAGE = 60
 #: Threads read per job by `export`.
 EXPORT_BATCH = 100
 #: Sync-state key prefix of the window's small remembered choices.

@@ -26,7 +26,8 @@ from igdesk.ui.models.messages import MessageListModel
 from igdesk.ui.outbox_panel import OutboxPanel
 from igdesk.views import ThreadView
 
-PAGE = 200
+#: Older messages read per page as the owner scrolls up.
+PAGE = 100
 
 
 def window_text(row: ThreadView, now: datetime, *, human_agent: bool, words: Words) -> str:
@@ -62,10 +63,15 @@ class MessageView(QListView):
         self.setUniformItemSizes(False)
         self.setResizeMode(QListView.ResizeMode.Adjust)
         self.setMouseTracking(True)
+        self.loading = False
         self.verticalScrollBar().valueChanged.connect(self._scrolled)
 
     def _scrolled(self, value: int) -> None:
-        if value == self.verticalScrollBar().minimum() and self.model() is not None:
+        # Within a screen of the top: the next older page is read before the owner gets there.
+        # Not while a thread is being put in (its reset passes by the top on the way down).
+        bar = self.verticalScrollBar()
+        near_top = value - bar.minimum() <= self.viewport().height()
+        if near_top and not self.loading and self.model() is not None:
             self.older_wanted.emit()
 
 
@@ -157,9 +163,13 @@ class ConversationPane(QWidget):
             self.model.load([], has_older=False, history_gap=False)
             self._update_header()
             return
-        self.model.load(messages, has_older=has_older, history_gap=row.history_gap)
-        self._update_header()
-        self.view.scrollToBottom()
+        self.view.loading = True
+        try:
+            self.model.load(messages, has_older=has_older, history_gap=row.history_gap)
+            self._update_header()
+            self.view.scrollToBottom()
+        finally:
+            self.view.loading = False
 
     def update_thread(self, row: ThreadView) -> None:
         if self.current is not None and row.id == self.current.id:

@@ -7,6 +7,7 @@ QTextLayout in the text's own direction (right-to-left text aligns right) as pla
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 
@@ -42,6 +43,12 @@ CARD_KINDS = ("card_image", "card_title", "card_subtitle", "button")
 IMAGE_LOADING = N_("📷 Photo — loading")
 IMAGE_FAILED = N_("Image unavailable — click to retry")
 UNSUPPORTED = N_("Unsupported message — open in Instagram")
+
+
+@functools.lru_cache(maxsize=4)
+def _words(lang: str) -> Words:
+    """One catalogue per language: a bubble's layout must not reopen it (it did, per message)."""
+    return Words(lang)
 
 
 def _open(label: str, words: Words) -> str:
@@ -159,7 +166,7 @@ def _card_blocks(card: Attachment, lang: str, font: QFont, inner: float) -> list
 def _attachment_blocks(attachment: Attachment, lang: str, font: QFont, inner: float) -> list[Block]:
     metrics = QFontMetricsF(font)
     row = metrics.height() + 8
-    kind, words = attachment.type, Words(lang)
+    kind, words = attachment.type, _words(lang)
     thumb = attachment.preview_url or attachment.url
     if kind == "template":
         return _card_blocks(attachment, lang, font, inner)
@@ -213,7 +220,7 @@ def _content_blocks(
 ) -> list[Block]:
     """The blocks inside a bubble, in order, not yet placed: quote, content, or a fallback."""
     blocks: list[Block] = []
-    metrics, words = QFontMetricsF(font), Words(lang)
+    metrics, words = QFontMetricsF(font), _words(lang)
     if quote is not None:
         quote_font_metrics = QFontMetricsF(small)
         text = quote_font_metrics.elidedText(
