@@ -75,14 +75,14 @@ async def run_doctor(app: App, lang: str) -> int:
         print(f"✓ {label}: {detail}", flush=True)
     warnings = sync_warnings(await app.inbox.sync_report(), lang)
     # Webhooks never block messaging (polling goes on): a failed line is a warning.
-    for line in await webhook_checks(app):
-        said = f"{words(line.label)}: {words.text(line.detail)}"
-        if line.ok:
+    for webhook_check in await webhook_checks(app):
+        said = f"{words(webhook_check.label)}: {words.text(webhook_check.detail)}"
+        if webhook_check.ok:
             print(f"✓ {said}", flush=True)
         else:
             warnings.append(said)
-    for line in warnings:
-        print(f"! {line}", flush=True)
+    for warning in warnings:
+        print(f"! {warning}", flush=True)
     if not warnings:
         print(words("Everything looks good."), flush=True)
     return 0

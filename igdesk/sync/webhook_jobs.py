@@ -14,8 +14,8 @@ Rules, beside `sync.ingest.apply_thread` (which applies messages exactly as poll
   hold, only the mid is noted (`UNSENT_KEY`), so the message, delivered later, arrives unsent;
 * an echo whose mid an outbox entry holds marks that entry sent (never a second bubble: the
   message row is keyed by mid, and `sync.outbox` stores the send under the same mid);
-* reactions and edits change an archived message; about an unknown message they are ignored
-  with a log line (ids only);
+* reactions and edits change an archived message; about a message the archive does not hold
+  yet they are kept (`webhook_early`) and applied when it arrives by webhook;
 * reads (igdesk shows no "seen by the customer" mark), postbacks, referrals, handovers,
   unknown kinds, `is_self` tests and dashboard test payloads (`changes[]`) change nothing:
   one debug line each, with the kind and the item's key names (never its content).
@@ -24,13 +24,15 @@ Rules, beside `sync.ingest.apply_thread` (which applies messages exactly as poll
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import Any
 
-from igdesk.domain import Contact, Message, Reaction
+from igdesk.domain import Contact, Message
 from igdesk.store import Archive
 from igdesk.store.outbox import OutboxState
+from igdesk.sync import webhook_early
 from igdesk.sync.ingest import ThreadUpdate, apply_thread
 from igdesk.webhooks.convert import to_message
 from igdesk.webhooks.events import (
@@ -85,6 +87,7 @@ def apply_events(
     with archive.transaction():
         if forget_before is not None:
             archive.webhook_ids.forget_before(forget_before)
+            webhook_early.forget_before(archive, forget_before)
         for event in events:
             customer = event.customer_id
             if customer in waiting or _needs_fetch(archive, event, shop_id):
@@ -167,6 +170,7 @@ def _message(
     message = to_message(event, shop_id=shop, thread_id=thread_id)
     if message is None:
         return None
+    message = webhook_early.apply_noted(archive, message)
     unsent_mark = UNSENT_KEY + event.mid
     unsent = archive.state.get(unsent_mark) is not None
     if unsent:
@@ -193,50 +197,39 @@ def _mark_echo_sent(archive: Archive, thread_id: str, mid: str) -> list[tuple[st
 
 
 def _unsend(archive: Archive, event: MessageEvent) -> ThreadUpdate | None:
-    if archive.messages.get(event.mid) is None:
+    stored = archive.messages.get(event.mid)
+    if stored is None:
         archive.state.set(UNSENT_KEY + event.mid, str(event.timestamp or ""))
         log.info("webhook unsend of unknown message %s noted", event.mid)
         return None
-    return _revise(archive, event.mid, "unsend", lambda m: replace(m, deleted=True), unsent=True)
+    return _store_revised(archive, stored, replace(stored, deleted=True), unsent=True)
 
 
 def _reaction(archive: Archive, event: ReactionEvent) -> ThreadUpdate | None:
-    actor = event.sender_id
-    emoji = event.emoji or event.reaction
-
-    def react(stored: Message) -> Message:
-        others = tuple(r for r in stored.reactions if r.user_id != actor)
-        if event.action == "unreact" or not emoji:
-            return replace(stored, reactions=others)
-        return replace(stored, reactions=(*others, Reaction(user_id=actor, emoji=emoji)))
-
-    return _revise(archive, event.mid, "reaction", react)
+    emoji = event.emoji or event.reaction or ""
+    record = webhook_early.reaction(
+        event.sender_id, emoji, unreact=event.action == "unreact" or not emoji
+    )
+    return _revise(archive, event.mid, record)
 
 
 def _edit(archive: Archive, event: MessageEditEvent) -> ThreadUpdate | None:
-    def edit(stored: Message) -> Message:
-        if stored.deleted or not event.text:
-            return stored
-        return replace(stored, text=event.text)
-
-    return _revise(archive, event.mid, "edit", edit)
+    return _revise(archive, event.mid, webhook_early.edit(event.text))
 
 
-def _revise(
-    archive: Archive,
-    mid: str,
-    what: str,
-    revise: Callable[[Message], Message],
-    *,
-    unsent: bool = False,
-) -> ThreadUpdate | None:
-    """Change an archived message (nothing when the archive does not hold it, or when the
-    change changes nothing): what the window must show again."""
+def _revise(archive: Archive, mid: str, record: dict[str, Any]) -> ThreadUpdate | None:
+    """Change an archived message by `record` (one the archive does not hold yet: kept for
+    when it arrives): what the window must show again, or None when nothing changed."""
     stored = archive.messages.get(mid)
     if stored is None:
-        log.info("webhook %s about unknown message %s ignored", what, mid)
+        webhook_early.note(archive, mid, record)
         return None
-    revised = revise(stored)
+    return _store_revised(archive, stored, webhook_early.revision(record)(stored))
+
+
+def _store_revised(
+    archive: Archive, stored: Message, revised: Message, *, unsent: bool = False
+) -> ThreadUpdate | None:
     if revised == stored:
         return None
     archive.messages.upsert(stored.thread_id, [revised])
