@@ -1,0 +1,89 @@
+"""Sign out from the menu, in the real window: the token goes, the archive stays readable and
+the banner offers to sign in; deleting the local data takes a checkbox and a confirmation,
+and then igdesk closes with the archive gone."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QMessageBox
+from pytestqt.qtbot import QtBot
+
+from igdesk import secrets
+from igdesk.i18n import Words
+from igdesk.ui.main_window import MainWindow
+from igdesk.ui.sign_out import SignOutDialog
+from tests.gui.conftest import RunUntil
+from tests.gui.sign_in_support import shown, wait_shown
+from tests.memory_keyring import MemoryKeyring
+from tests.sandbox_client import Sandbox
+
+EN = Words("en")
+
+
+def keep_token(window: MainWindow, world: Sandbox, qtbot: QtBot, run_until: RunUntil) -> None:
+    assert run_until(qtbot, window.app.replace_token(world.token), 10_000)  # in the keyring
+
+
+def confirmation(qtbot: QtBot) -> QMessageBox:
+    box = wait_shown(qtbot, QMessageBox)
+    assert box.objectName() == "confirmErase"
+    return box
+
+
+def press(box: QMessageBox, role: QMessageBox.ButtonRole) -> None:
+    button = next(b for b in box.buttons() if box.buttonRole(b) is role)
+    button.click()
+
+
+def test_sign_out_keeps_the_messages_readable(
+    window: MainWindow,
+    world: Sandbox,
+    qtbot: QtBot,
+    run_until: RunUntil,
+    memory_keyring: MemoryKeyring,
+) -> None:
+    keep_token(window, world, qtbot, run_until)
+    rows = window.thread_model.rowCount()
+    window.signing.sign_out()
+    dialog = wait_shown(qtbot, SignOutDialog)
+    assert not dialog.erase.isChecked()  # deleting is never the default
+    dialog.sign_out_button.click()
+    qtbot.waitUntil(window.banner.isVisible, timeout=10_000)
+    assert window.banner_label.text() == EN(
+        "You signed out. Sign in to receive and answer messages again."
+    )
+    assert secrets.get(window.app.profile.key, secrets.Secret.ACCESS_TOKEN) is None
+    assert not window.app.has_token()
+    assert window.thread_model.rowCount() == rows
+    assert run_until(qtbot, window.app.inbox.threads(), 10_000)  # still readable
+    assert window.app.profile.archive_path.exists()
+
+
+def test_deleting_the_local_data_asks_twice_then_closes(
+    window: MainWindow,
+    world: Sandbox,
+    qtbot: QtBot,
+    run_until: RunUntil,
+    memory_keyring: MemoryKeyring,
+) -> None:
+    keep_token(window, world, qtbot, run_until)
+    archive = window.app.profile.archive_path
+
+    window.signing.sign_out()
+    dialog = wait_shown(qtbot, SignOutDialog)
+    dialog.erase.setChecked(True)
+    assert dialog.sign_out_button.text() == "Sign out and delete"
+    dialog.sign_out_button.click()
+    press(confirmation(qtbot), QMessageBox.ButtonRole.RejectRole)  # not sure after all
+    qtbot.waitUntil(lambda: not window.tasks.tasks, timeout=10_000)
+    assert window.app.has_token() and archive.exists()
+
+    window.signing.sign_out()
+    dialog = wait_shown(qtbot, SignOutDialog)
+    dialog.erase.setChecked(True)
+    with qtbot.waitSignal(window.signing.quit_requested, timeout=20_000):
+        dialog.sign_out_button.click()
+        press(confirmation(qtbot), QMessageBox.ButtonRole.DestructiveRole)
+    assert not archive.exists()
+    assert not window.app.profile.cache_dir.exists()
+    assert secrets.get(window.app.profile.key, secrets.Secret.ACCESS_TOKEN) is None
+    assert shown(SignOutDialog) is None
