@@ -86,6 +86,7 @@ async def _run(args: argparse.Namespace, lang: str, qt_app: QApplication) -> int
         )
         closed = asyncio.Event()
         qt_app.lastWindowClosed.connect(closed.set)
+        window.signing.quit_requested.connect(closed.set)  # signed out, local data deleted
         window.show()
         try:
             await window.reload_all()  # what the archive holds, before the first sync
