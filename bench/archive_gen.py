@@ -11,6 +11,7 @@ GENERATOR_VERSION always give the same archive, so a rerun reuses the cached fol
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import shutil
 import sys
@@ -27,7 +28,8 @@ from igdesk.store import Archive
 
 #: Bump when the generated content changes: cached archives of older versions are not reused.
 GENERATOR_VERSION = 2
-CACHE_ROOT = Path("/tmp/igdesk-bench-archives")
+#: Where generated archives are kept between runs (IGDESK_BENCH_CACHE overrides it).
+CACHE_ROOT = Path(os.environ.get("IGDESK_BENCH_CACHE", "/tmp/igdesk-bench-archives"))
 #: Threads with a long history (5,000 messages each), at every size.
 BIG_THREADS = 3
 BIG_THREAD_MESSAGES = 5_000

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import QApplication, QListView
 
 #: Rows of the first page (what the window's thread list reads first) and messages per thread.
 THREAD_PAGE = 100
-MESSAGE_PAGE = 200
+MESSAGE_PAGE = 60  # igdesk.inbox.PAGE: the same rows the window reads
 
 _THREADS = """
 SELECT coalesce(nullif(c.name, ''), c.username), coalesce(m.text, '')
