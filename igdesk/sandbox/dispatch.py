@@ -43,13 +43,22 @@ def _check_host(call: GraphCall) -> None:
         raise invalid_token()
 
 
-def _check_scope(call: GraphCall, kind: str, segments: list[str]) -> None:
-    """Messages need the messaging permission (a token granted without it reads `/me` only)."""
+def _check_scope(state: SandboxState, call: GraphCall, kind: str, segments: list[str]) -> None:
+    """Messages need the messaging permission (a token granted without it reads `/me` only),
+    and the account's "Allow access to messages" (36103 without it)."""
     messaging = kind in ("thread", "message") or (
         len(segments) > 1 and segments[1] in ("conversations", "messages", "message_attachments")
     )
-    if messaging and call.info is not None and not call.info.allows(*MESSAGING_SCOPES):
+    if not messaging:
+        return
+    if call.info is not None and not call.info.allows(*MESSAGING_SCOPES):
         raise GraphError("(#10) Application does not have permission for this action", code=10)
+    if not state.oauth.messaging_access:
+        raise GraphError(
+            "(#36103) Messaging is not enabled for this Instagram account: the account owner "
+            "must allow access to messages in the Instagram app's settings.",
+            code=36103,
+        )
 
 
 def appsecret_proof(app_secret: str, token: str) -> str:
@@ -97,7 +106,7 @@ async def route(state: SandboxState, call: GraphCall) -> Any:
         return facebook_login.user_route(state, call)
     _check_proof(state, call)
     kind, node = graph_read.resolve(state, call, segments[0])
-    _check_scope(call, kind, segments)
+    _check_scope(state, call, kind, segments)
     if len(segments) == 1:
         if call.method != "GET":
             raise unknown_object(segments[0], call.method.lower())

@@ -44,6 +44,8 @@ class OAuthConfig:
     grant_scopes: list[str] | None = None
     #: Facebook Login: the shop's Page is linked to its Instagram account.
     page_linked: bool = True
+    #: "Allow access to messages" is on in the Instagram app (off: messaging calls get 36103).
+    messaging_access: bool = True
 
     def registered(self, uri: str) -> bool:
         """Meta compares exactly, but the dashboard may add a trailing slash."""

@@ -2,7 +2,8 @@
 and tokens made to order, for tests and the demo.
 
 - ``GET|PATCH /_sandbox/oauth``: ``{"redirect_uris": [...], "grant_scopes": [...] | null,
-  "page_linked": bool, "account_type": "BUSINESS" | "MEDIA_CREATOR" | "PERSONAL"}``; answers
+  "page_linked": bool, "messaging_access": bool (off: messaging calls answer 36103),
+  "account_type": "BUSINESS" | "MEDIA_CREATOR" | "PERSONAL"}``; answers
   the settings (with ``app_id`` and ``meta_app_id``).
 - ``POST /_sandbox/oauth/token``: ``{"kind": "instagram" | "page" | "user", "scopes"?: [...],
   "lifetime_seconds"?: N | null}`` → ``{"access_token": …}`` (what a dashboard's "Generate token"
@@ -31,6 +32,7 @@ def _settings(state: SandboxState) -> dict[str, Any]:
         "redirect_uris": list(config.redirect_uris),
         "grant_scopes": None if config.grant_scopes is None else list(config.grant_scopes),
         "page_linked": config.page_linked,
+        "messaging_access": config.messaging_access,
         "account_type": state.world.shop.account_type,
     }
 
@@ -60,6 +62,8 @@ def routes(state: SandboxState) -> list[web.RouteDef]:
             config.grant_scopes = None if scopes is None else [str(s) for s in scopes]
         if "page_linked" in body:
             config.page_linked = bool(body["page_linked"])
+        if "messaging_access" in body:
+            config.messaging_access = bool(body["messaging_access"])
         if "account_type" in body:
             state.world.shop.account_type = str(body["account_type"])
         return web.json_response(_settings(state))
