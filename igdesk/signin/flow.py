@@ -242,7 +242,7 @@ class BusinessLogin:
             self._progress.user_token = long.access_token
             return await oauth.pages(long.access_token)
         except GraphError as error:
-            raise texts.exchange_failure(error, s.redirect_uri) from None
+            raise texts.exchange_failure(error, s.redirect_uri, "facebook") from None
         finally:
             await oauth.aclose()
 

@@ -49,6 +49,14 @@ def redirect_mismatch(uri: str) -> Text:
     )
 
 
+WRONG_META_APP_ID = Text(
+    "Facebook does not know this app ID. Copy the App ID again from Meta's App Dashboard "
+    "(App settings › Basic) and sign in again."
+)
+WRONG_META_SECRET = Text(
+    "Facebook refused the app secret. Copy the App secret again from Meta's App Dashboard "
+    "(App settings › Basic) and sign in again."
+)
 CODE_USED = Text(
     "This sign-in code was already used or has expired (a code works once, within an hour). "
     "Sign in again."
@@ -118,22 +126,23 @@ def refresh_failed(days: int) -> Text:
 EXPIRED = Text("Your Instagram sign-in has ended. Sign in again to keep receiving messages.")
 
 
-def exchange_failure(error: GraphError, redirect_uri: str) -> SignInError:
+def exchange_failure(error: GraphError, redirect_uri: str, kind: str = "instagram") -> SignInError:
     """The sentence for a refused code or token exchange (Meta's message tells them apart)."""
     technical = error.technical
     lowered = technical.lower()
+    facebook = kind == "facebook"
     if isinstance(error, SignInDeniedError):
         text = CANCELLED
-    elif isinstance(error, TransientError):
-        text = OFFLINE
     elif "secret" in lowered:
-        text = WRONG_SECRET
-    elif "client_id" in lowered or "platform app" in lowered or "app id" in lowered:
-        text = WRONG_APP_ID
+        text = WRONG_META_SECRET if facebook else WRONG_SECRET
+    elif "client_id" in lowered or "platform app" in lowered or "application id" in lowered:
+        text = WRONG_META_APP_ID if facebook else WRONG_APP_ID
     elif "redirect" in lowered:
         text = redirect_mismatch(redirect_uri)
-    elif "code" in lowered and ("used" in lowered or "expired" in lowered or "found" in lowered):
+    elif "code" in lowered and any(w in lowered for w in ("used", "expired", "found")):
         text = CODE_USED
+    elif isinstance(error, TransientError):
+        text = OFFLINE
     elif isinstance(error, OAuthExchangeError):
         text = refused(f"code {error.code}" if error.code else "?")
     else:
