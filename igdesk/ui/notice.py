@@ -33,10 +33,12 @@ class Notice(QWidget):
         self.close_button.clicked.connect(self.clear)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.label)
+        # A wrapped label would shrink to a few words a line beside a plain stretch: the sentence
+        # takes most of the room, the buttons stay close to it.
+        layout.addWidget(self.label, 4)
         layout.addWidget(self.details_button)
         layout.addWidget(self.close_button)
-        layout.addStretch(1)  # the buttons stay beside the sentence
+        layout.addStretch(1)
         self.setVisible(False)
         self.level = ""
         aio.messages().message.connect(self.show_message)

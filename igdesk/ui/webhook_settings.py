@@ -190,8 +190,8 @@ class WebhookSettingsDialog(QDialog):
             except TunnelError as error:
                 return self._words.text(error.text)
         status = self._app.webhooks.status
-        running = status is not None and status.tunnel == self.chosen_provider().value
-        if running and status is not None and status.callback_url is not None:
+        tunnels = ("sandbox", self.chosen_provider().value)
+        if status is not None and status.tunnel in tunnels and status.callback_url is not None:
             return status.callback_url
         return self._words("shown here once the tunnel is up")
 

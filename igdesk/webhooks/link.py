@@ -27,7 +27,6 @@ log = logging.getLogger("igdesk.webhooks")
 
 Sleep = Callable[[float], Awaitable[None]]
 
-_NOT_CHECKED = Text("The webhook subscription was not checked yet.")
 _SIGN_IN = Text("The webhook subscription cannot be checked until you sign in again.")
 
 
@@ -55,8 +54,8 @@ class WebhookLink:
             tunnel=tunnel.name,
             callback_url=None,
             tunnel_problem=None,
-            subscribed=None,
-            subscription_problem=_NOT_CHECKED,
+            subscribed=None,  # not checked yet: the first check follows at once
+            subscription_problem=None,
         )
 
     def start(self, local_port: int) -> None:
