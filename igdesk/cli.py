@@ -17,15 +17,18 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
+from igdesk import resources
 from igdesk.app import App, open_app
 from igdesk.config import Profile
 from igdesk.domain import Account
 from igdesk.errors import IgdeskError
 from igdesk.graph.errors import GraphError
 from igdesk.i18n import Words, available_languages, choose_language
-from igdesk.logsetup import setup_logging
+from igdesk.logsetup import log_path, setup_logging
 from igdesk.signin.cli_login import add_parser as add_login_parser
+from igdesk.single_instance import ProfileLock
 from igdesk.sync.engine import SyncSummary
+from igdesk.version import version
 
 log = logging.getLogger("igdesk.cli")
 
@@ -47,6 +50,14 @@ def build_parser(words: Words | None = None) -> argparse.ArgumentParser:
         "--screenshot", type=Path, help=words("(GUI) save the window to a PNG and exit")
     )
     parser.add_argument("--verbose", action="store_true", help=words("also log to the terminal"))
+    parser.add_argument(
+        "--thread",
+        metavar="ID",
+        help=words("(GUI) open this conversation (also in a running window)"),
+    )
+    parser.add_argument(
+        "--version", action="store_true", help=words("print the version and where the logs are")
+    )
     commands = parser.add_subparsers(dest="command")
 
     sync = commands.add_parser("sync", help=words("sync the archive with Instagram (headless)"))
@@ -93,6 +104,18 @@ def _global_options(parser: argparse.ArgumentParser, words: Words) -> None:
 def main(argv: list[str] | None = None) -> int:
     lang = _language(argv)
     args = build_parser(Words(lang)).parse_args(argv)
+    if args.version:
+        return _version(args, lang)
+    missing = resources.missing()
+    if missing:
+        return _fail(
+            Words(lang)(
+                "igdesk is missing some of its files ({names}) in {folder}. Install igdesk again; "
+                "your messages and settings are not affected.",
+                names=", ".join(missing),
+                folder=str(resources.root()),
+            )
+        )
 
     if args.command == "sandbox":
         from igdesk.sandbox.serve import run_serve
@@ -126,7 +149,9 @@ Command = Callable[[App, argparse.Namespace, str], Coroutine[Any, Any, int]]
 async def _run_with_app(args: argparse.Namespace, lang: str, command: Command) -> int:
     try:
         async with open_app(args.profile, graph_url=args.graph_url, sandbox=args.sandbox) as app:
-            setup_logging(app.profile.log_path, verbose=args.verbose)
+            problem = setup_logging(log_path(app.profile), verbose=args.verbose)
+            if problem is not None:
+                print(Words(lang).text(problem), file=sys.stderr, flush=True)
             return await command(app, args, lang)
     except (GraphError, IgdeskError) as error:
         log.info("command failed: %s", type(error).__name__)
@@ -137,10 +162,11 @@ async def _run_with_app(args: argparse.Namespace, lang: str, command: Command) -
     except Exception:
         log.exception("unexpected failure")
         words = Words(lang)
+        where = log_path(_profile(args))
         return _fail(
             words(
-                "igdesk hit an unexpected problem. Please send the log file from your profile "
-                "folder (logs/igdesk.log) to support."
+                "igdesk hit an unexpected problem. Please send the log file ({path}) to support.",
+                path=str(where),
             )
         )
 
@@ -168,6 +194,15 @@ async def _watch(app: App, args: argparse.Namespace, lang: str) -> int:
         if args.interval < 1:
             return _fail(words("--interval must be at least 1 second."))
         app.settings.poll_interval_seconds = args.interval
+    lock = ProfileLock(app.profile.directory)
+    if not lock.acquire("sync --watch"):
+        return _fail(_taken(lock, words))
+    with lock:
+        return await _watch_locked(app, args, lang)
+
+
+async def _watch_locked(app: App, args: argparse.Namespace, lang: str) -> int:
+    words = Words(lang)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for stop_signal in (signal.SIGINT, signal.SIGTERM):
@@ -288,6 +323,34 @@ def _language(argv: list[str] | None) -> str:
         saved = "" if args.sandbox else Profile.default().settings().language
     available = available_languages()
     return choose_language(*(code for code in (args.lang, saved) if code in available))
+
+
+def _profile(args: argparse.Namespace) -> Profile:
+    return Profile(args.profile) if args.profile is not None else Profile.default()
+
+
+def _version(args: argparse.Namespace, lang: str) -> int:
+    words = Words(lang)
+    print(f"igdesk {version()}")
+    print(words("Logs: {path}", path=str(log_path(_profile(args)))))
+    return EXIT_OK
+
+
+def _taken(lock: ProfileLock, words: Words) -> str:
+    """Why a long-running command cannot start: another igdesk works this profile."""
+    holder = lock.holder()
+    pid = holder.pid if holder else "?"
+    if holder is not None and holder.what == "window":
+        return words(
+            "The igdesk window (process {pid}) is open on this profile and already keeps it in "
+            "sync. Close it first, or use another --profile.",
+            pid=pid,
+        )
+    return words(
+        "Another igdesk (process {pid}) is already syncing this profile. Stop it first, or use "
+        "another --profile.",
+        pid=pid,
+    )
 
 
 def _fail(line: str) -> int:

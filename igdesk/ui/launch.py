@@ -16,18 +16,21 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from igdesk.app import App, open_app
+from igdesk.domain import Folder
 from igdesk.errors import IgdeskError
 from igdesk.graph.errors import GraphError, TokenError
 from igdesk.i18n import Words
-from igdesk.logsetup import setup_logging
+from igdesk.logsetup import log_path, setup_logging
 from igdesk.ui import aio, crash
 from igdesk.ui.aio import TaskOwner, install_asyncgen_hooks
 from igdesk.ui.icons import app_icon
-from igdesk.ui.images import ImageStore
+from igdesk.ui.images import MB, ImageStore
+from igdesk.ui.instance import Claim, claim, tell
 from igdesk.ui.main_window import MainWindow
 from igdesk.ui.screenshot import save_screenshot
 from igdesk.ui.sign_in import connect
 from igdesk.ui.tray import TrayNotifier
+from igdesk.ui.tray_life import TrayLife
 
 log = logging.getLogger("igdesk.ui")
 
@@ -43,6 +46,9 @@ def run_gui(args: argparse.Namespace, lang: str) -> int:
     qt_app.setApplicationName("igdesk")
     qt_app.setWindowIcon(app_icon())
     qt_app.setQuitOnLastWindowClosed(False)  # the loop ends when _run returns, not before
+    claimed = claim(args, lang)  # one window per profile: a later launch hands over here
+    if isinstance(claimed, int):
+        return claimed
     loop = qasync.QEventLoop(qt_app)
     asyncio.set_event_loop(loop)
     restore_hooks = install_asyncgen_hooks(loop)  # qasync does not: httpx streams need them
@@ -54,16 +60,20 @@ def run_gui(args: argparse.Namespace, lang: str) -> int:
     collector.start()
     try:
         with loop:
-            code: int = loop.run_until_complete(_run(args, lang, qt_app))
+            code: int = loop.run_until_complete(_run(args, lang, qt_app, claimed))
             return code
+    except (GraphError, IgdeskError) as error:  # e.g. an archive this igdesk cannot open
+        log.info("the window could not start: %s", type(error).__name__)
+        return tell(Words(lang).text(error.text), failed=True)
     finally:
+        claimed.release()
         collector.stop()
         gc.enable()
         restore_hooks()
         asyncio.set_event_loop(None)
 
 
-async def _run(args: argparse.Namespace, lang: str, qt_app: QApplication) -> int:
+async def _run(args: argparse.Namespace, lang: str, qt_app: QApplication, claimed: Claim) -> int:
     simulate = None if args.screenshot else SANDBOX_CUSTOMER_EVERY
     async with open_app(
         args.profile,
@@ -72,13 +82,16 @@ async def _run(args: argparse.Namespace, lang: str, qt_app: QApplication) -> int
         simulate_every=simulate,
         webhooks=args.sandbox,  # the demo: messages arrive at once, polling is a safety net
     ) as app:
-        setup_logging(app.profile.log_path, verbose=args.verbose)
+        log_problem = setup_logging(log_path(app.profile), verbose=args.verbose)
         words = Words(lang)  # after the log is set up: a damaged catalogue is logged there
         aio.messages().language = words.lang
+        await app.inbox.account()  # opens the archive: one it cannot open stops before a window
         if not app.has_token() and await connect(app, words) is None:
             return 1  # the owner closed the setup assistant without signing in
         tasks = TaskOwner("window")
-        images = ImageStore(app.profile.cache_dir / "images")
+        images = ImageStore(
+            app.profile.cache_dir / "images", disk_cap=app.settings.image_cache_mb * MB
+        )
         tray = TrayNotifier(app.settings, words=words)
         window = MainWindow(app, images=images, tasks=tasks, words=words, tray=tray)
         restore_crash_hooks = crash.install(
@@ -87,10 +100,31 @@ async def _run(args: argparse.Namespace, lang: str, qt_app: QApplication) -> int
         closed = asyncio.Event()
         qt_app.lastWindowClosed.connect(closed.set)
         window.signing.quit_requested.connect(closed.set)  # signed out, local data deleted
+        life = TrayLife(
+            window,
+            tray,
+            app.settings,
+            app.profile.settings_path,
+            words,
+            quit_action=window.quit_action,
+        )
+        life.ended.connect(closed.set)
+
+        def show_folder(folder: Folder) -> None:  # chosen in the tray menu
+            life.bring_back()
+            window.start_showing(folder)
+
+        tray.show_folder.connect(show_folder)
+        if claimed.server is not None:
+            claimed.server.set_handler(lambda request: window.bring_forward(request.thread))
         window.show()
+        if log_problem is not None:
+            aio.warning(words.text(log_problem))
         try:
             await window.reload_all()  # what the archive holds, before the first sync
             await _first_sync(app, window, words)
+            if args.thread:
+                window.bring_forward(args.thread)
             if args.screenshot is not None:
                 await save_screenshot(window, args.screenshot)
                 return 0

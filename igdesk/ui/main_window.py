@@ -286,6 +286,13 @@ class MainWindow(WindowWidgets):
         self.raise_()
         self.activateWindow()
 
+    def bring_forward(self, thread_id: str | None = None) -> None:
+        """Come to the front (a later launch asked), opening `thread_id` if given."""
+        if thread_id:
+            self._from_notification(thread_id)
+        else:
+            self._bring_to_front()
+
     def _sync_status(self, status: SyncStatus) -> None:
         self.status_label.setText(status_text(status, self.words))
 
@@ -294,7 +301,7 @@ class MainWindow(WindowWidgets):
         total = sum(counts.get(f, 0) for f in (Folder.PRIMARY, Folder.GENERAL, Folder.REQUESTS))
         self.setWindowTitle(f"igdesk ({total})" if total else "igdesk")
         if self.tray is not None:
-            self.tray.set_unread(total)
+            self.tray.set_counts(counts)
 
     def _tick(self) -> None:
         self.thread_model.refresh_times()
@@ -344,13 +351,34 @@ class MainWindow(WindowWidgets):
         self.thread_view.setCurrentIndex(self.thread_model.index(target, 0))
 
     def open_settings(self) -> None:
+        from igdesk.ui.settings_app_page import AppSettingsPage
         from igdesk.ui.settings_dialog import SettingsDialog
 
+        page = AppSettingsPage(
+            self.app.settings,
+            self.words,
+            images=self.images,
+            tasks=self.tasks,
+            profile_dir=self.app.profile.directory,
+        )
         dialog = SettingsDialog(
-            self.app.settings, self.app.profile.settings_path, lang=self.words.lang, parent=self
+            self.app.settings,
+            self.app.profile.settings_path,
+            lang=self.words.lang,
+            app_page=page,
+            parent=self,
         )
         dialog.saved.connect(self._settings_saved)
         dialog.open()
+
+    def open_about(self) -> None:
+        from igdesk.logsetup import log_path
+        from igdesk.ui.about import AboutDialog
+
+        profile = self.app.profile
+        AboutDialog(
+            self.words, log_file=log_path(profile), profile_dir=profile.directory, parent=self
+        ).open()
 
     def open_webhook_settings(self) -> None:
         from igdesk.ui.webhook_settings import WebhookSettingsDialog

@@ -29,12 +29,12 @@ from igdesk.i18n import Words
 from igdesk.ui import aio, autostart
 from igdesk.ui.aio import TaskOwner
 from igdesk.ui.image_cache import Usage
-from igdesk.ui.images import ImageStore
+from igdesk.ui.images import MB, ImageStore
 from igdesk.ui.notify_rules import parse_clock
 
 CACHE_MIN_MB = 20
 CACHE_MAX_MB = 10_000
-MB = 1024 * 1024
+
 DEFAULT_QUIET = ("22:00", "07:00")
 
 

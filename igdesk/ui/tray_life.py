@@ -12,6 +12,7 @@ import logging
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, Signal
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QWidget
 
 from igdesk.config import Settings
@@ -36,6 +37,7 @@ class TrayLife(QObject):
         words: Words,
         *,
         keep_in_tray: bool | None = None,
+        quit_action: QAction | None = None,
     ) -> None:
         super().__init__(window)
         self._window = window
@@ -48,6 +50,9 @@ class TrayLife(QObject):
         window.installEventFilter(self)
         tray.show_window.connect(self.bring_back)
         tray.quit_requested.connect(self.quit)
+        if quit_action is not None:  # the window's Quit (connected to close) quits for real
+            quit_action.triggered.disconnect(window.close)
+            quit_action.triggered.connect(self.quit)
 
     @property
     def quitting(self) -> bool:

@@ -84,6 +84,7 @@ class WindowWidgets(QMainWindow):
     sign_in_button: QPushButton
     settings_action: QAction
     refresh_action: QAction
+    quit_action: QAction  # Quit for real (igdesk/ui/tray_life.py: closing may keep it in the tray)
     status_label: QLabel
     webhook_indicator: WebhookIndicator
     notice: Notice
@@ -212,7 +213,8 @@ def build(window: MainWindow) -> None:
     assistant = menu.addAction(words("Set up your &account…"))
     assistant.triggered.connect(lambda: window.signing.open_assistant())
     menu.addSeparator()
-    quit_action = menu.addAction(words("&Quit"))
+    menu.addAction(words("&About igdesk")).triggered.connect(window.open_about)
+    window.quit_action = quit_action = menu.addAction(words("&Quit"))
     quit_action.setShortcut(QKeySequence("Ctrl+Q"))
     quit_action.triggered.connect(window.close)
 
