@@ -101,6 +101,15 @@ class SignInActions(QObject):
         self.window.tasks.start(self.window.reload_all(), name="reload-after-sign-in")
         log.info("signed in again; syncing resumes")
 
+    # --- checking ------------------------------------------------------------------------
+
+    def check_setup(self) -> None:
+        """Doctor's checklist in a window (the same checks as `igdesk doctor`)."""
+        from igdesk.ui.check_setup import show_check_setup
+
+        window = self.window
+        window.tasks.start(show_check_setup(window.app, window.words, window), name="check-setup")
+
     # --- signing out -----------------------------------------------------------------------
 
     def sign_out(self) -> None:

@@ -1,0 +1,48 @@
+"""Check setup in the window: doctor's checklist against the sandbox, a line per check; a
+refused token shows as a line marked ✗ with what to do, and the summary says messaging is
+blocked."""
+
+from __future__ import annotations
+
+from pytestqt.qtbot import QtBot
+
+from igdesk.doctor import SIGN_IN
+from igdesk.i18n import Words
+from igdesk.ui.check_setup import CheckSetupDialog
+from igdesk.ui.main_window import MainWindow
+from tests.gui.sign_in_support import expire, wait_shown
+from tests.sandbox_client import Sandbox
+
+EN = Words("en")
+
+
+def checked(qtbot: QtBot, dialog: CheckSetupDialog) -> list[tuple[str, str, str, str]]:
+    qtbot.waitUntil(lambda: not dialog.checking and bool(dialog.lines), timeout=30_000)
+    return dialog.lines
+
+
+def test_check_setup_shows_the_checklist_and_each_fix(
+    window: MainWindow, world: Sandbox, qtbot: QtBot
+) -> None:
+    window.signing.check_setup()
+    dialog = wait_shown(qtbot, CheckSetupDialog)
+    lines = checked(qtbot, dialog)
+    labels = [label for _mark, label, _detail, _fix in lines]
+    assert {"Access token", "Instagram account", "Professional account"} <= set(labels)
+    assert all(mark != "✗" for mark, *_ in lines)
+    account = next(line for line in lines if line[1] == "Instagram account")
+    assert account[0] == "✓" and account[2].startswith("@")
+    assert dialog.summary.text() in (
+        EN("Everything looks good."),
+        EN("igdesk works. The lines marked ! could be better: see what to do."),
+    )
+
+    expire(world, world.token)
+    dialog.again_button.click()
+    qtbot.waitUntil(lambda: not dialog.checking, timeout=30_000)
+    failed = [line for line in dialog.lines if line[0] == "✗"]
+    assert failed and failed[0][1] == "Access token"
+    assert failed[0][3] == EN.text(SIGN_IN)  # what to do, on screen
+    assert dialog.summary.text().startswith("Something stops igdesk")
+    dialog.reject()
+    qtbot.waitUntil(lambda: not window.tasks.tasks, timeout=10_000)
