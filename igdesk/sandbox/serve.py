@@ -17,8 +17,11 @@ async def serve(port: int, scenario: Path | None, simulate: float | None) -> Non
     print(f"Sandbox running at {url}")
     print(f"Access token: {server.token}")
     print(f"Page access token: {server.page_token}")
+    print(f"Instagram app ID: {server.world.shop.app_id}")
     print(f"App secret: {server.app_secret}")
-    print(f"Meta app secret: {server.meta_app_secret}", flush=True)
+    print(f"Meta app ID: {server.state.oauth.meta_app_id}")
+    print(f"Meta app secret: {server.meta_app_secret}")
+    print(f"Redirect URI: {server.state.oauth.redirect_uris[0]}", flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
