@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from concurrent.futures import Future
+from datetime import datetime
 from typing import Any
 
 from igdesk import changes, views
@@ -111,10 +112,12 @@ class Inbox:
         *,
         after: ThreadView | None = None,
         limit: int | None = None,
+        customer_since: datetime | None = None,
     ) -> list[ThreadView]:
         """Threads of a folder (every thread when None), newest first; with `limit`, one page
-        of at most that many threads after the row `after` (None: from the newest)."""
-        return await self._db.read(views.threads_of, folder, after, limit)
+        of at most that many threads after the row `after` (None: from the newest); with
+        `customer_since`, only threads whose customer wrote since then."""
+        return await self._db.read(views.threads_of, folder, after, limit, customer_since)
 
     async def thread(self, thread_id: str) -> ThreadView | None:
         return await self._db.read(views.thread_of, thread_id)

@@ -159,12 +159,17 @@ def threads_of(
     folder: Folder | None = None,
     after: ThreadView | None = None,
     limit: int | None = None,
+    customer_since: datetime | None = None,
 ) -> list[ThreadView]:
     """Threads of a folder (every thread when None), newest first; a page of at most `limit`
-    rows after the row `after` when given (the thread list reads what is on screen)."""
+    rows after the row `after` when given (the thread list reads what is on screen); only
+    those whose customer wrote since `customer_since` when given (open reply windows)."""
     closed = _closed_at(archive)
     rows = archive.threads.newest_first(
-        folder, after=None if after is None else (after.sort_time, after.id), limit=limit
+        folder,
+        after=None if after is None else (after.sort_time, after.id),
+        limit=limit,
+        customer_since=customer_since,
     )
     return [thread_view(row, closed.get(row.id)) for row in rows]
 

@@ -149,6 +149,7 @@ class Threads:
         *,
         after: tuple[datetime, str] | None = None,
         limit: int | None = None,
+        customer_since: datetime | None = None,
     ) -> list[ThreadRow]:
         """Threads of a folder (every thread when None), newest first (by the later of the
         last message and updated_time).
@@ -156,12 +157,16 @@ class Threads:
         A page at a time: `after` is the (sort time, id) of the last row of the previous page,
         and at most `limit` rows come back. The order is that of the (folder, sort_at, id)
         index, so a page reads only its own rows however many threads there are.
+        `customer_since` keeps threads whose customer wrote at or after that time.
         """
         conditions: list[str] = []
         params: list[object] = []
         if folder is not None:
             conditions.append("t.folder = ?")
             params.append(Folder(folder).value)
+        if customer_since is not None:
+            conditions.append("t.last_customer_message_at >= ?")
+            params.append(to_ms(customer_since))
         if after is not None:
             sort_ms = to_ms(after[0])
             conditions.append("(t.sort_at < ? OR (t.sort_at = ? AND t.id < ?))")

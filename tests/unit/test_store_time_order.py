@@ -150,3 +150,12 @@ def test_unread_counts_stay_exact(tmp_path: Path) -> None:
             )
         )
         assert "threads_unread" in plan
+
+
+def test_threads_whose_customer_wrote_since(tmp_path: Path) -> None:
+    with Archive.open(tmp_path / "a.sqlite3") as archive:
+        fill(archive, 6)  # customer messages at T0 + n minutes
+        archive.messages.upsert("t005", [message("t005", 1, 90, "ok", shop=True)])
+        since = T0 + timedelta(minutes=3)
+        rows = archive.threads.newest_first(customer_since=since)
+        assert [row.id for row in rows] == ["t005", "t004", "t003"]

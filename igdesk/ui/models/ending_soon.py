@@ -6,11 +6,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from igdesk.domain import Folder, WindowState
+from igdesk.domain import HUMAN_AGENT_WINDOW, Folder, WindowState
 from igdesk.ui.models.threads import ThreadListModel
 from igdesk.views import ThreadView
 
 ENDING_SOON = timedelta(hours=3)
+#: No reply window stays open longer than this after the customer's last message: the view
+#: reads only threads whose customer wrote within it, not the whole archive.
+LOOKBACK = HUMAN_AGENT_WINDOW
 _NEVER = float("inf")
 
 
