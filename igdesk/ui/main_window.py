@@ -9,6 +9,7 @@ coroutines (start them with `tasks`).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 
 from PySide6.QtCore import QEvent, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QPixmap
@@ -23,6 +24,7 @@ from igdesk.ui.bridge import CoreBridge
 from igdesk.ui.conversation import PAGE
 from igdesk.ui.folder_actions import REQUESTS_NOTICE, FolderActions
 from igdesk.ui.images import ImageStore
+from igdesk.ui.models import ending_soon
 from igdesk.ui.models.folders import FolderListModel
 from igdesk.ui.models.search import SearchResultModel
 from igdesk.ui.models.threads import PAGE as THREAD_PAGE
@@ -159,14 +161,14 @@ class MainWindow(WindowWidgets):
             self.requests_notice.setVisible(folder is Folder.REQUESTS and not dismissed)
 
     async def _read_threads(
-        self, folder: Folder | None, limit: int | None = None
+        self, folder: Folder | None, limit: int | None = None, since: datetime | None = None
     ) -> tuple[list[ThreadView], list[ThreadView]]:
         """A folder's threads, and the changes announced while they were being read (newer
         than what the read may have seen: apply them after)."""
         changed: list[ThreadView] = []
         self._changes_meanwhile.append(changed)
         try:
-            return await self.app.inbox.threads(folder, limit=limit), changed
+            return await self.app.inbox.threads(folder, limit=limit, customer_since=since), changed
         finally:
             self._changes_meanwhile.remove(changed)
 
@@ -310,7 +312,8 @@ class MainWindow(WindowWidgets):
         self.conversation.refresh_window()
 
     async def _reload_ending_soon(self) -> None:
-        rows, changed = await self._read_threads(None)
+        since = utc_now() - ending_soon.LOOKBACK  # open windows only, not the whole archive
+        rows, changed = await self._read_threads(None, since=since)
         self.ending_model.reload(rows)
         self.ending_model.apply(changed)
 
