@@ -134,7 +134,7 @@ def test_a_dead_tunnel_is_restarted_and_a_new_address_asks_for_the_dashboard(
 
     statuses = run_with_app(tiny_sandbox, tmp_path / "profile", WEBHOOKS_ON, scenario)
     down = [status for status in statuses if status.receiving and status.callback_url is None]
-    assert down and all(status.tunnel_problem is not None for status in down[1:])
+    assert any(status.tunnel_problem is not None and not status.healthy for status in down)
 
 
 def test_a_subscription_that_cannot_be_checked_keeps_polling_fast(
