@@ -6,7 +6,7 @@
   ``redirect_uri?code=...&state=...#_`` (the ``#_`` as Meta sends it), Cancel to
   ``error=access_denied&error_reason=user_denied&error_description=...``.
 - ``POST /oauth/access_token``: code (single-use, one hour, same redirect URI) → short-lived
-  token with the granted scopes, in the api.instagram.com shape
+  token with the granted scopes, in the api.instagram.com shape (or flat, ``OAuthConfig``)
   ``{"data":[{"access_token","user_id","permissions"}]}``, errors as
   ``{"error_type","code","error_message"}``. ``user_id`` is the app-scoped id, not the IG_ID.
 - ``GET /access_token`` (ig_exchange_token) and ``GET /refresh_access_token``
@@ -153,17 +153,12 @@ async def exchange_code(state: SandboxState, request: web.Request) -> web.Respon
     if form.get("redirect_uri") != grant["redirect_uri"]:
         return fail("Invalid redirect_uri")
     token = state.tokens.issue("instagram", lifetime=SHORT_LIVED, scopes=_scopes(grant["scope"]))
-    return web.json_response(
-        {
-            "data": [
-                {
-                    "access_token": token,
-                    "user_id": state.world.shop.app_scoped_id,
-                    "permissions": grant["scope"],
-                }
-            ]
-        }
-    )
+    granted = {
+        "access_token": token,
+        "user_id": state.world.shop.app_scoped_id,
+        "permissions": grant["scope"],
+    }
+    return web.json_response(granted if state.oauth.flat_code_answer else {"data": [granted]})
 
 
 def exchange_token(state: SandboxState, call: GraphCall) -> dict[str, Any]:

@@ -44,6 +44,8 @@ class OAuthConfig:
     grant_scopes: list[str] | None = None
     #: Facebook Login: the shop's Page is linked to its Instagram account.
     page_linked: bool = True
+    #: The code exchange answers `{"data": [{...}]}` (as documented) or flat `{...}` (seen too).
+    flat_code_answer: bool = False
     #: "Allow access to messages" is on in the Instagram app (off: messaging calls get 36103).
     messaging_access: bool = True
 

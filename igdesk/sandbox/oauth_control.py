@@ -3,6 +3,7 @@ and tokens made to order, for tests and the demo.
 
 - ``GET|PATCH /_sandbox/oauth``: ``{"redirect_uris": [...], "grant_scopes": [...] | null,
   "page_linked": bool, "messaging_access": bool (off: messaging calls answer 36103),
+  "flat_code_answer": bool (the code exchange answers flat, not in ``data[0]``),
   "account_type": "BUSINESS" | "MEDIA_CREATOR" | "PERSONAL"}``; answers
   the settings (with ``app_id`` and ``meta_app_id``).
 - ``POST /_sandbox/oauth/token``: ``{"kind": "instagram" | "page" | "user", "scopes"?: [...],
@@ -33,6 +34,7 @@ def _settings(state: SandboxState) -> dict[str, Any]:
         "grant_scopes": None if config.grant_scopes is None else list(config.grant_scopes),
         "page_linked": config.page_linked,
         "messaging_access": config.messaging_access,
+        "flat_code_answer": config.flat_code_answer,
         "account_type": state.world.shop.account_type,
     }
 
@@ -62,6 +64,8 @@ def routes(state: SandboxState) -> list[web.RouteDef]:
             config.grant_scopes = None if scopes is None else [str(s) for s in scopes]
         if "page_linked" in body:
             config.page_linked = bool(body["page_linked"])
+        if "flat_code_answer" in body:
+            config.flat_code_answer = bool(body["flat_code_answer"])
         if "messaging_access" in body:
             config.messaging_access = bool(body["messaging_access"])
         if "account_type" in body:

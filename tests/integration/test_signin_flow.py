@@ -10,6 +10,8 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
+import keyring
+import keyring.errors
 import pytest
 import pytest_asyncio
 
@@ -340,3 +342,40 @@ def test_authorize_url_of_the_real_meta() -> None:
     assert login.is_redirect("https://shop.example/cb?code=abc#_")
     assert not login.is_redirect("https://shop.example/cb/other?code=abc")
     assert not login.is_redirect("http://shop.example/cb/?code=abc")
+
+
+@pytest.mark.asyncio
+async def test_flat_code_answer_too(
+    app: App, world: tuple[SandboxServer, httpx.AsyncClient], memory_keyring: MemoryKeyring
+) -> None:
+    server, control = world
+    await control.patch("/_sandbox/oauth", json={"flat_code_answer": True})
+    login = login_for(app, server)
+    signed = await login.finish(await consent(login.authorize_url))
+    assert signed.username == server.world.shop.username and signed.remembered
+
+
+class LockedKeyring(MemoryKeyring):
+    """A keyring that is there but locked (the owner did not unlock it)."""
+
+    def get_password(self, service: str, username: str) -> str | None:
+        raise keyring.errors.KeyringLocked("locked")
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        raise keyring.errors.KeyringLocked("locked")
+
+
+@pytest.mark.asyncio
+async def test_locked_keyring_keeps_it_for_this_run(
+    app: App, world: tuple[SandboxServer, httpx.AsyncClient]
+) -> None:
+    server, _ = world
+    previous = keyring.get_keyring()
+    keyring.set_keyring(LockedKeyring())
+    try:
+        login = login_for(app, server)
+        signed = await login.finish(await consent(login.authorize_url))
+        assert not signed.remembered
+        assert (await app.sync_once()).threads_updated > 0
+    finally:
+        keyring.set_keyring(previous)
