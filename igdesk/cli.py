@@ -108,8 +108,9 @@ def main(argv: list[str] | None = None) -> int:
         return _version(args, lang)
     missing = resources.missing()
     if missing:
+        words = Words(lang)
         return _fail(
-            Words(lang)(
+            words(
                 "igdesk is missing some of its files ({names}) in {folder}. Install igdesk again; "
                 "your messages and settings are not affected.",
                 names=", ".join(missing),
