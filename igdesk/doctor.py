@@ -259,10 +259,11 @@ def sync_problems(report: SyncReport) -> list[Text]:
         problems.append(summary)
         for entry in unreadable:
             username = report.usernames.get(entry.customer_id)
+            who = "@" + username if username else entry.thread_id
             problems.append(
                 Text(
                     "{who}: could not be read {failures}× (code {code}); next try {retry}",
-                    who=f"@{username}" if username else entry.thread_id,
+                    who=who,
                     failures=entry.failures,
                     code=str(entry.code),
                     retry=parse_graph_time(entry.retry_at).astimezone().strftime("%d %b %H:%M"),

@@ -115,14 +115,6 @@ NO_KEYRING = Text(
 )
 
 
-def refresh_failed(days: int) -> Text:
-    return Text(
-        "igdesk could not renew your Instagram sign-in, and it ends in {days} days. It will try "
-        "again tomorrow; if this keeps happening, sign in again.",
-        days=days,
-    )
-
-
 EXPIRED = Text("Your Instagram sign-in has ended. Sign in again to keep receiving messages.")
 
 
