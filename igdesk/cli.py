@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import json
 import logging
 import signal
@@ -29,6 +30,7 @@ from igdesk.signin.cli_login import add_parser as add_login_parser
 from igdesk.single_instance import ProfileLock
 from igdesk.sync.engine import SyncSummary
 from igdesk.version import version
+from igdesk.webhooks.console import StatusPrinter
 
 log = logging.getLogger("igdesk.cli")
 
@@ -212,6 +214,10 @@ async def _watch_locked(app: App, args: argparse.Namespace, lang: str) -> int:
     if args.webhook_port is not None:
         if not 0 <= args.webhook_port <= 65535:
             return _fail(words("--webhook-port must be a port number from 0 to 65535."))
+        if app.settings.webhooks_enabled:  # the tunnel and the subscription, as in the window
+            app.events.subscribe(StatusPrinter(words))
+            chosen = dataclasses.replace(app.settings, webhook_port=args.webhook_port)
+            await app.webhooks.connect_account(chosen)
         webhooks = await app.webhooks.start(args.webhook_port)  # App.aclose stops it
         print(words("Receiving webhooks at {url}", url=webhooks.url), flush=True)
 

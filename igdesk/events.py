@@ -94,6 +94,11 @@ class WebhookStatus:
     url_changed: bool = False
 
     @property
+    def problems(self) -> list[Text]:
+        """What is wrong, each with the owner's next step (none while healthy)."""
+        return [t for t in (self.tunnel_problem, self.subscription_problem) if t is not None]
+
+    @property
     def healthy(self) -> bool:
         """Meta can deliver: polling may slow down to a safety net."""
         return (

@@ -31,14 +31,8 @@ def indicator_details(status: WebhookStatus, words: Words) -> str:
     lines = []
     if status.callback_url is not None:
         lines.append(words("Callback URL: {url}", url=status.callback_url))
-    lines.extend(words.text(text) for text in problems(status))
+    lines.extend(words.text(text) for text in status.problems)
     return "\n".join(lines)
-
-
-def problems(status: WebhookStatus) -> list[Text]:
-    return [
-        text for text in (status.tunnel_problem, status.subscription_problem) if text is not None
-    ]
 
 
 class WebhookIndicator(QLabel):
@@ -59,7 +53,7 @@ class WebhookIndicator(QLabel):
         self.setText(indicator_text(status, self._words))
         self.setToolTip(indicator_details(status, self._words))
         self.setVisible(True)
-        fresh = [text for text in problems(status) if text not in self._said]
-        self._said = problems(status)
+        fresh = [text for text in status.problems if text not in self._said]
+        self._said = status.problems
         for text in fresh:
             aio.warning(self._words.text(text))

@@ -17,6 +17,7 @@ import aiohttp
 import httpx
 import pytest
 
+from igdesk.config import Profile, Settings
 from igdesk.sandbox.testing import MESSAGING_FIELDS
 from igdesk.store.worker import ArchiveWorker
 from igdesk.webhooks.events import Event, MessageEvent
@@ -234,3 +235,41 @@ def test_sync_watch_without_a_webhook_secret_is_one_clear_line(
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and missing in lines[0], result.stderr
     assert result.stdout == ""
+
+
+def test_sync_watch_opens_the_tunnel_and_keeps_the_subscription_when_settings_say_so(
+    tiny_sandbox: Sandbox, tmp_path: Path
+) -> None:
+    Settings(
+        webhooks_enabled=True,
+        tunnel_provider="manual",
+        tunnel_public_url="https://toko.example.com",
+    ).save(Profile(tmp_path).settings_path)
+    base = ("--profile", str(tmp_path), "--graph-url", tiny_sandbox.url)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "igdesk", "--lang", "en", *base, "sync", "--watch", *WEBHOOKS],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_igdesk_env(
+            IGDESK_ACCESS_TOKEN=tiny_sandbox.token,
+            IGDESK_APP_SECRET=SECRET,
+            IGDESK_VERIFY_TOKEN=VERIFY_TOKEN,
+        ),
+    )
+    lines: list[str] = []
+    try:
+        assert process.stdout is not None
+        while not any(line.startswith("Instant delivery on") for line in lines):
+            lines.append(process.stdout.readline())
+            assert len(lines) < 20 and lines[-1], lines
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _out, err = process.communicate(timeout=30)
+    assert process.returncode == 0, err
+    assert "Callback URL for Meta's dashboard: https://toko.example.com/webhook\n" in lines
+    assert "Traceback" not in err
+    subscription = httpx.get(
+        f"{tiny_sandbox.url}/v25.0/me/subscribed_apps", params={"access_token": tiny_sandbox.token}
+    ).json()
+    assert subscription["data"], "igdesk subscribed the account"
