@@ -138,6 +138,10 @@ def main(argv: list[str] | None = None) -> int:
             return run_gui(args, lang)
         except KeyboardInterrupt:
             return EXIT_INTERRUPTED
+        except Exception:  # the window's own crash dialog did not catch it (e.g. at start)
+            from igdesk.ui.instance import tell
+
+            return tell(_unexpected(args, lang), failed=True)
 
     command = _COMMANDS[args.command]
     try:
@@ -163,15 +167,21 @@ async def _run_with_app(args: argparse.Namespace, lang: str, command: Command) -
         log.info("command failed: %s", type(error).__name__)
         return _fail(_sentence(error, lang))
     except Exception:
-        log.exception("unexpected failure")
-        words = Words(lang)
-        where = log_path(_profile(args))
-        return _fail(
-            words(
-                "igdesk hit an unexpected problem. Please send the log file ({path}) to support.",
-                path=str(where),
-            )
-        )
+        return _fail(_unexpected(args, lang))
+
+
+def _unexpected(args: argparse.Namespace, lang: str) -> str:
+    """Log the exception being handled (to the profile's log file, never the terminal) and
+    give the sentence for the owner."""
+    where = log_path(_profile(args))
+    if not logging.getLogger("igdesk").handlers:  # it failed before the log was set up
+        setup_logging(where)
+    log.exception("unexpected failure")
+    words = Words(lang)
+    return words(
+        "igdesk hit an unexpected problem. Please send the log file ({path}) to support.",
+        path=str(where),
+    )
 
 
 async def _sync(app: App, args: argparse.Namespace, lang: str) -> int:
