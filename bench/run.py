@@ -8,7 +8,8 @@ a shared machine is noisy: the table gives medians (p95 where the target is a p9
 ratio to the floor. The floors are bare scripts (bench/floor_probe.py) doing the least work
 that shows the same rows of the same SQLite file; igdesk's figures come from the real window
 (bench/window_probe.py). The webhook, sync and event-loop figures come from their own benches
-(bench_webhooks.py, bench_sync.py, bench_loop_lag.py), run here as they are.
+(bench_webhooks.py, bench_sync.py, bench_loop_lag.py), run here as they are; the figures of
+the parts (bench_models.py, bench_store.py) go into the JSON as they print them.
 """
 
 from __future__ import annotations
@@ -73,36 +74,43 @@ def window_figures(threads: int, big: int, rounds: int, repeat: int) -> dict[str
     apps: list[dict[str, Any]] = []
     floors: list[dict[str, Any]] = []
     for round_ in range(rounds):
-        extra = full if round_ == 0 else ()
         # The floor first in even rounds, igdesk first in odd ones: drift hits both alike.
         order = [("floor", archive), ("app", str(folder))]
         for kind, target in order if round_ % 2 == 0 else reversed(order):
             if kind == "floor":
-                floors.append(probe("floor_probe.py", target, *extra))
+                floors.append(probe("floor_probe.py", target, *full))
             else:
-                apps.append(probe("window_probe.py", target, *extra, "--away", away))
+                apps.append(probe("window_probe.py", target, *full, "--away", away))
     errors = [r["error"] for r in apps + floors if "error" in r]
     if errors:
         return {"threads": threads, "error": errors[0]}
-    app, floor = apps[0], floors[0]
     return {
         "threads": threads,
         "start_s": [r["start_s"] for r in apps],
         "floor_start_s": [r["start_s"] for r in floors],
-        "phases_s": app.get("phases_s", {}),
-        "switch_ms": app["switch_ms"],
-        "floor_switch_ms": floor["switch_ms"],
-        "resize_ms": app["resize_ms"],
-        "floor_resize_ms": floor["resize_ms"],
-        "search_ms": app["search_ms"],
-        "floor_search_ms": floor["search_ms"],
-        "search_stall_ms": app["search_stall_ms"],
-        "rss_mb": app.get("rss_after_switch_mb", app["rss_mb"]),
-        "floor_rss_mb": floor["rss_mb"],
+        "phases_s": apps[0].get("phases_s", {}),
+        "switch_ms": _merged(apps, "switch_ms"),
+        "floor_switch_ms": _merged(floors, "switch_ms"),
+        "resize_ms": _merged(apps, "resize_ms"),
+        "floor_resize_ms": _merged(floors, "resize_ms"),
+        "search_ms": _merged(apps, "search_ms"),
+        "floor_search_ms": _merged(floors, "search_ms"),
+        "search_stall_ms": max(r["search_stall_ms"] for r in apps),
+        "rss_mb": max(r.get("rss_after_switch_mb", r["rss_mb"]) for r in apps),
+        "floor_rss_mb": max(r["rss_mb"] for r in floors),
         "big_thread": big_id,
         "big_messages": big,
         "small_thread": small_id,
     }
+
+
+def _merged(results: list[dict[str, Any]], key: str) -> dict[str, list[float]]:
+    """Per thread (or query), the timings of every round together."""
+    merged: dict[str, list[float]] = {}
+    for result in results:
+        for name, values in result[key].items():
+            merged.setdefault(name, []).extend(values if isinstance(values, list) else [values])
+    return merged
 
 
 def window_rows(size: dict[str, Any], largest: bool) -> list[Row]:
@@ -125,8 +133,8 @@ def window_rows(size: dict[str, Any], largest: bool) -> list[Row]:
                 Row(f"{what}, {name} thread @ {label} (p95 ms)", p95, floor_p95,
                     f"p95 <= {TARGET_MS:g} ms", met=p95 <= TARGET_MS)
             )  # fmt: skip
-    search = percentile(list(size["search_ms"].values()), 95)
-    floor_search = percentile(list(size["floor_search_ms"].values()), 95)
+    search = percentile([t for ts in size["search_ms"].values() for t in ts], 95)
+    floor_search = percentile([t for ts in size["floor_search_ms"].values() for t in ts], 95)
     rows.append(
         Row(f"search, {len(size['search_ms'])} queries @ {label} (p95 ms)", search, floor_search,
             f"p95 <= {TARGET_MS:g} ms", met=search <= TARGET_MS)
@@ -251,7 +259,7 @@ def main() -> int:
     sizes = args.sizes or ([300] if args.quick else [1_000, 10_000, 100_000])
     big = 400 if args.quick else 5_000
     rounds = args.rounds or (1 if args.quick else 5)
-    repeat = 3 if args.quick else 10
+    repeat = 3 if args.quick else 20
     started = time.perf_counter()
     measured = [window_figures(n, big, rounds, repeat) for n in sizes]
     rows = [row for i, s in enumerate(measured) for row in window_rows(s, i == len(sizes) - 1)]
@@ -262,6 +270,9 @@ def main() -> int:
     if not args.no_others:
         others, outputs = external_rows(args.quick)
         rows += others
+        if not args.quick:  # figures of the parts, kept in the JSON for a closer look
+            outputs["models"] = external("bench_models.py")
+            outputs["store"] = external("bench_store.py")
     print_table(rows)
     report = {
         "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
