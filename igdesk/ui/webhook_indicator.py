@@ -19,7 +19,7 @@ def indicator_text(status: WebhookStatus, words: Words) -> str:
         return words("⚡ Instant delivery on")
     if status.url_changed:
         return words("⚠ Instant delivery: update the callback URL in Meta's dashboard")
-    if status.callback_url is None:
+    if status.callback_url is None and status.tunnel_problem is not None:
         return words("⚠ Instant delivery: tunnel down, checking every minute")
     if status.subscribed is False:
         return words("⚠ Instant delivery: Meta is not sending, checking every minute")

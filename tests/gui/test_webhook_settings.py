@@ -4,6 +4,7 @@ bar says when messages arrive at once; bad choices are refused in the dialog, no
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import socket
 import sys
@@ -14,7 +15,10 @@ from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
 from igdesk import secrets
+from igdesk.events import WebhookStatus
+from igdesk.i18n import Text, Words
 from igdesk.ui.main_window import MainWindow
+from igdesk.ui.webhook_indicator import indicator_text
 from igdesk.ui.webhook_settings import WebhookSettingsDialog
 from igdesk.webhooks.tunnel import TunnelProvider
 from tests.gui.conftest import RunUntil
@@ -148,3 +152,48 @@ def test_a_tunnel_that_cannot_start_is_said_in_the_status_bar(
     qtbot.waitUntil(lambda: "tunnel down" in window.webhook_indicator.text(), timeout=15_000)
     assert "cloudflared" in window.notice.text  # the sentence with the next step
     assert "cloudflared" in window.webhook_indicator.toolTip()
+
+
+STARTING = WebhookStatus(
+    receiving=True,
+    tunnel="ngrok",
+    callback_url=None,
+    tunnel_problem=None,
+    subscribed=None,
+    subscription_problem=None,
+)
+
+
+@pytest.mark.parametrize(
+    ("status", "shown"),
+    [
+        (STARTING, "Instant delivery: starting…"),
+        (
+            dataclasses.replace(STARTING, tunnel_problem=Text("The ngrok tunnel stopped.")),
+            "⚠ Instant delivery: tunnel down, checking every minute",
+        ),
+        (
+            dataclasses.replace(
+                STARTING, callback_url="https://a.example/webhook", subscribed=True
+            ),
+            "⚡ Instant delivery on",
+        ),
+        (
+            dataclasses.replace(
+                STARTING,
+                callback_url="https://b.example/webhook",
+                subscribed=True,
+                url_changed=True,
+            ),
+            "⚠ Instant delivery: update the callback URL in Meta's dashboard",
+        ),
+        (
+            dataclasses.replace(
+                STARTING, callback_url="https://a.example/webhook", subscribed=False
+            ),
+            "⚠ Instant delivery: Meta is not sending, checking every minute",
+        ),
+    ],
+)
+def test_the_status_bar_word_for_each_state(status: WebhookStatus, shown: str) -> None:
+    assert indicator_text(status, Words("en")) == shown
