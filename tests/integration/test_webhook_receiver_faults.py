@@ -179,21 +179,26 @@ def _igdesk_env(**secrets: str) -> dict[str, str]:
     return env
 
 
-def test_sync_watch_with_a_webhook_port_answers_and_stops_on_sigterm(
-    tiny_sandbox: Sandbox, tmp_path: Path
-) -> None:
-    base = ("--profile", str(tmp_path), "--graph-url", tiny_sandbox.url)
-    process = subprocess.Popen(
+def _watch_with_webhooks(sandbox: Sandbox, profile: Path) -> subprocess.Popen[str]:
+    """`igdesk sync --watch --webhook-port 0` on `profile`, with the secrets in its environment."""
+    base = ("--profile", str(profile), "--graph-url", sandbox.url)
+    return subprocess.Popen(
         [sys.executable, "-m", "igdesk", "--lang", "en", *base, "sync", "--watch", *WEBHOOKS],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         env=_igdesk_env(
-            IGDESK_ACCESS_TOKEN=tiny_sandbox.token,
+            IGDESK_ACCESS_TOKEN=sandbox.token,
             IGDESK_APP_SECRET=SECRET,
             IGDESK_VERIFY_TOKEN=VERIFY_TOKEN,
         ),
     )
+
+
+def test_sync_watch_with_a_webhook_port_answers_and_stops_on_sigterm(
+    tiny_sandbox: Sandbox, tmp_path: Path
+) -> None:
+    process = _watch_with_webhooks(tiny_sandbox, tmp_path)
     try:
         assert process.stdout is not None
         first = process.stdout.readline()
@@ -245,18 +250,7 @@ def test_sync_watch_opens_the_tunnel_and_keeps_the_subscription_when_settings_sa
         tunnel_provider="manual",
         tunnel_public_url="https://toko.example.com",
     ).save(Profile(tmp_path).settings_path)
-    base = ("--profile", str(tmp_path), "--graph-url", tiny_sandbox.url)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "igdesk", "--lang", "en", *base, "sync", "--watch", *WEBHOOKS],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=_igdesk_env(
-            IGDESK_ACCESS_TOKEN=tiny_sandbox.token,
-            IGDESK_APP_SECRET=SECRET,
-            IGDESK_VERIFY_TOKEN=VERIFY_TOKEN,
-        ),
-    )
+    process = _watch_with_webhooks(tiny_sandbox, tmp_path)
     lines: list[str] = []
     try:
         assert process.stdout is not None
