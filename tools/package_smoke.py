@@ -175,7 +175,8 @@ def check_missing_resource(binary: Path) -> None:
 
 
 def size_mb(folder: Path) -> float:
-    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1024 / 1024
+    files = (p for p in folder.rglob("*") if p.is_file() and not p.is_symlink())
+    return sum(p.stat().st_size for p in files) / 1024 / 1024
 
 
 def main(argv: list[str] | None = None) -> int:
