@@ -9,13 +9,14 @@ notification (`first_shown`), never one per failed poll.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from igdesk.i18n import Words
 
 STYLE = (
     "QFrame#signInBanner { background: #fff4e5; border-bottom: 1px solid #f0b45b; }"
     "QFrame#signInBanner QLabel { color: #5d3a00; }"
+    "QFrame#signInBanner QLabel#bannerReassure { color: #7a5a2a; }"
 )
 
 
@@ -35,12 +36,21 @@ class SignInBanner(QFrame):
         self.label.setWordWrap(True)
         self.label.setTextFormat(Qt.TextFormat.PlainText)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.reassure = QLabel(
+            words("Your messages stay readable here, and replies wait until you sign in.")
+        )
+        self.reassure.setWordWrap(True)
+        self.reassure.setObjectName("bannerReassure")
         self.button = QPushButton(words("Sign in again"))
         self.button.setDefault(True)
         self.button.clicked.connect(self.sign_in_requested)
+        sentences = QVBoxLayout()
+        sentences.setSpacing(2)
+        sentences.addWidget(self.label)
+        sentences.addWidget(self.reassure)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(12, 8, 12, 8)
-        layout.addWidget(self.label, 1)
+        layout.addLayout(sentences, 1)
         layout.addWidget(self.button)
         self._showing = False
         self.setVisible(False)

@@ -12,7 +12,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize
-from PySide6.QtWidgets import QWidget, QWizard
+from PySide6.QtWidgets import QPushButton, QWidget, QWizard
 
 from igdesk.i18n import Words
 from igdesk.signin import (
@@ -158,6 +158,10 @@ class SetupAssistant(QWizard):
         page.show_result(signed_in)
         if signed_in is not None:
             log.info("signed in from the setup assistant (%s)", signed_in.kind)
+            finish = self.button(QWizard.WizardButton.FinishButton)
+            if isinstance(finish, QPushButton):
+                finish.setDefault(True)
+            finish.setFocus()
 
     def _failed(self, error: BaseException) -> None:
         if not isinstance(error, SignInError):

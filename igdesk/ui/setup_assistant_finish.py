@@ -28,6 +28,7 @@ class ResultPage(QWizardPage):
         self.problem = problem_label()
         self.result = paragraph("")
         self.result.setObjectName("signedIn")
+        self.result.setStyleSheet("color: #2e7d32; font-weight: bold;")
         self.result.setVisible(False)
         self.keyring_note = paragraph(words.text(NO_KEYRING))
         self.keyring_note.setVisible(False)
