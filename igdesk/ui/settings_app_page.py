@@ -163,13 +163,10 @@ class AppSettingsPage(QGroupBox):
         self.show_usage(await self._images.disk_usage())
 
     def show_usage(self, usage: Usage) -> None:
-        megabytes = f"{usage.bytes / MB:.1f}"
+        size = f"{usage.bytes / MB:.1f} MB" if usage.bytes >= MB else f"{usage.bytes // 1024} KB"
         self.cache_label.setText(
             self._words.plural(
-                "Now {size} MB, {n} picture.",
-                "Now {size} MB, {n} pictures.",
-                usage.files,
-                size=megabytes,
+                "Now {size}, {n} picture.", "Now {size}, {n} pictures.", usage.files, size=size
             )
         )
 

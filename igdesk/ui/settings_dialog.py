@@ -14,15 +14,17 @@ import itertools
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QLabel,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -172,19 +174,34 @@ class SettingsDialog(QDialog):
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
 
+        content = QWidget()
+        body = QVBoxLayout(content)
+        body.setContentsMargins(0, 0, 0, 0)
+        for group in (notify_group, messages_group, saved_group, app_group, app_page):
+            if group is not None:
+                body.addWidget(group)
+        # Taller than a small screen: the groups scroll, OK and Cancel stay in view.
+        scroll = QScrollArea()
+        scroll.setWidget(content)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         layout = QVBoxLayout(self)
-        layout.addWidget(notify_group)
-        layout.addWidget(messages_group)
-        layout.addWidget(saved_group)
-        layout.addWidget(app_group)
-        if app_page is not None:
-            layout.addWidget(app_page)
+        layout.addWidget(scroll, 1)
         layout.addWidget(self.buttons)
+        self._fit(content)
 
         chain = self.controls()
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
         chain[0].setFocus()
+
+    def _fit(self, content: QWidget) -> None:
+        """As tall as the groups need, up to 90 % of the screen's free height."""
+        screen = self.screen().availableGeometry()
+        hint = content.sizeHint()
+        extra = self.buttons.sizeHint().height() + 48
+        self.resize(hint.width() + 40, min(hint.height() + extra, int(screen.height() * 0.9)))
 
     def _check(self, label: str, checked: bool) -> QCheckBox:
         box = QCheckBox(label)

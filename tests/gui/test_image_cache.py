@@ -98,7 +98,7 @@ def test_settings_show_the_cache_and_clear_it(
     try:
         qtbot.waitUntil(lambda: page.cache_label.text() == "Now 1.5 MB, 3 pictures.", timeout=3000)
         page.clear_button.click()
-        qtbot.waitUntil(lambda: page.cache_label.text() == "Now 0.0 MB, 0 pictures.", timeout=3000)
+        qtbot.waitUntil(lambda: page.cache_label.text() == "Now 0 KB, 0 pictures.", timeout=3000)
         assert list(cache.glob("*.img")) == []
         # Quiet hours, the cap and start at login are saved with OK.
         page.quiet_box.setChecked(True)
