@@ -197,11 +197,11 @@ class SettingsDialog(QDialog):
         chain[0].setFocus()
 
     def _fit(self, content: QWidget) -> None:
-        """As tall as the groups need, up to 90 % of the screen's free height."""
+        """As tall as the groups need, up to 80 % of the screen's free height."""
         screen = self.screen().availableGeometry()
         hint = content.sizeHint()
         extra = self.buttons.sizeHint().height() + 48
-        self.resize(hint.width() + 40, min(hint.height() + extra, int(screen.height() * 0.9)))
+        self.resize(hint.width() + 40, min(hint.height() + extra, int(screen.height() * 0.8)))
 
     def _check(self, label: str, checked: bool) -> QCheckBox:
         box = QCheckBox(label)
