@@ -7,6 +7,7 @@ import json
 from datetime import datetime
 from pathlib import Path
 
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMainWindow
 from pytestqt.qtbot import QtBot
 
@@ -133,3 +134,19 @@ def test_without_a_tray_closing_quits(qtbot: QtBot, tmp_path: Path) -> None:
     with qtbot.waitSignal(life.ended):
         assert window.close()
     assert not settings.close_to_tray_told
+
+
+def test_the_windows_quit_action_quits_even_with_a_tray(qtbot: QtBot, tmp_path: Path) -> None:
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    quit_action = QAction("&Quit", window)
+    quit_action.triggered.connect(window.close)  # as window_layout connects it
+    tray = TrayNotifier(Settings(), use_system_tray=False)
+    life = TrayLife(
+        window, tray, Settings(), tmp_path / "s.json", Words("en"),
+        keep_in_tray=True, quit_action=quit_action,
+    )  # fmt: skip
+    window.show()
+    with qtbot.assertNotEmitted(life.hidden_to_tray), qtbot.waitSignal(life.ended):
+        quit_action.trigger()
+    assert not window.isVisible() and life.quitting
