@@ -88,7 +88,10 @@ def window_figures(threads: int, big: int, rounds: int, repeat: int) -> dict[str
         "threads": threads,
         "start_s": [r["start_s"] for r in apps],
         "floor_start_s": [r["start_s"] for r in floors],
-        "phases_s": apps[0].get("phases_s", {}),
+        "phases_s": {  # where the cold start goes: medians over the rounds
+            phase: statistics.median(r["phases_s"][phase] for r in apps)
+            for phase in apps[0].get("phases_s", {})
+        },
         "switch_ms": _merged(apps, "switch_ms"),
         "floor_switch_ms": _merged(floors, "switch_ms"),
         "resize_ms": _merged(apps, "resize_ms"),
