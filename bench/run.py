@@ -277,6 +277,11 @@ def main() -> int:
             outputs["models"] = external("bench_models.py")
             outputs["store"] = external("bench_store.py")
     print_table(rows)
+    for size in measured:
+        if size.get("phases_s"):
+            parts = ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in size["phases_s"].items())
+            print(f"\ncold start at {size['threads']:,} threads, median phases: {parts}", end="")
+    print()
     report = {
         "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "machine": machine(),
