@@ -43,11 +43,17 @@ class SignOutDialog(QDialog):
         explain = QLabel(
             words(
                 "Sign out of {who}? igdesk forgets your sign-in on this computer and stops "
-                "receiving messages. The messages already here stay readable.",
+                "receiving messages.",
                 who=who,
             )
         )
         explain.setWordWrap(True)
+        kept = words("The messages already here stay readable.")
+        deleted = words(
+            "The messages and pictures kept here are deleted too (after one more question)."
+        )
+        self.outcome = QLabel(kept)
+        self.outcome.setWordWrap(True)
         self.erase = QCheckBox(words("Also delete the messages and pictures kept on this computer"))
         self.buttons = QDialogButtonBox()
         self.sign_out_button = self.buttons.addButton(
@@ -61,8 +67,10 @@ class SignOutDialog(QDialog):
                 words("Sign out and delete") if on else words("Sign out")
             )
         )
+        self.erase.toggled.connect(lambda on: self.outcome.setText(deleted if on else kept))
         layout = QVBoxLayout(self)
         layout.addWidget(explain)
+        layout.addWidget(self.outcome)
         layout.addWidget(self.erase)
         layout.addWidget(self.buttons)
 
