@@ -32,11 +32,11 @@ async def test_no_secret_in_profile_logs_or_errors(
     async with running_sandbox() as (server, control):
         secrets_seen |= {server.app_secret, server.meta_app_secret}
         profile = Profile(tmp_path / "profile")
+        listened = [logging.getLogger(name) for name in ("igdesk", "httpx", "httpcore")]
+        levels = [logger.level for logger in listened]  # put back for the tests after this one
         setup_logging(profile.log_path, verbose=False)
         # igdesk's logger does not propagate (its file only): listen to it, and to the HTTP
         # libraries, at every level, before any redacting formatter.
-        listened = [logging.getLogger(name) for name in ("igdesk", "httpx", "httpcore")]
-        levels = [logger.level for logger in listened]
         for logger in listened:
             logger.setLevel(logging.DEBUG)
         logging.getLogger("igdesk").addHandler(caplog.handler)
