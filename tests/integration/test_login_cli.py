@@ -59,7 +59,7 @@ def login(
             printed.append(line)
             if answer is None and line.startswith("http"):
                 answer = consent_sync(line.strip(), decision)
-            if line.rstrip().endswith(":") and len(printed) > 1 or "Generate token" in line:
+            if (line.rstrip().endswith(":") and len(printed) > 1) or "Generate token" in line:
                 break
         out, err = process.communicate(f"{answer}\n", timeout=60)
     finally:
