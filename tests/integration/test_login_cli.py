@@ -76,11 +76,7 @@ def one_line(result: subprocess.CompletedProcess[str]) -> str:
 
 
 def test_login_then_sync_with_the_stored_token(tiny_sandbox: Sandbox, tmp_path: Path) -> None:
-    app_id = (
-        tiny_sandbox.world()["account"]["app_id"]
-        if "app_id" in tiny_sandbox.world().get("account", {})
-        else tiny_sandbox.threaded.world.shop.app_id
-    )
+    app_id = tiny_sandbox.threaded.world.shop.app_id
     environment = env(tmp_path, secret=tiny_sandbox.threaded.app_secret)
     profile = tmp_path / "profile"
     done = login(tiny_sandbox, profile, environment, "--app-id", app_id)
