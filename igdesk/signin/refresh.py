@@ -152,6 +152,7 @@ class TokenKeeper:
             return Outcome.FAILED
         finally:
             await oauth.aclose()
+        await self._between_passes()
         try:
             async with signin_lock(app.profile, wait=60.0, sleep=self._sleep):
                 if records.load(app.profile) != record:
@@ -162,3 +163,11 @@ class TokenKeeper:
             return Outcome.FAILED
         log.info("token renewed")
         return Outcome.REFRESHED
+
+    async def _between_passes(self) -> None:
+        """Swap the token between two sync passes: the App closes the old client, and a pass
+        still using it would fail half-way (a minute at most, then it is swapped anyway)."""
+        for _ in range(120):
+            if not self._app.status.syncing:
+                return
+            await self._sleep(0.5)

@@ -16,7 +16,7 @@ from igdesk import secrets
 from igdesk.app import App
 from igdesk.config import Profile
 from igdesk.domain import utc_now
-from igdesk.events import Event, SignInNeeded
+from igdesk.events import Event, SignInNeeded, SyncStatus
 from igdesk.sandbox.server import SandboxServer
 from igdesk.sandbox.testing import running_sandbox
 from igdesk.signin import BusinessLogin, LoginSettings, sign_in_with_token
@@ -188,3 +188,21 @@ async def test_the_timer_renews_on_time(signed: Signed) -> None:
     assert left > timedelta(days=59)
     assert outcomes.count(Outcome.NOT_DUE) == len(outcomes) - 1
     assert len(outcomes) <= 53 * 4 + 2  # one check every 6 hours at most
+
+
+@pytest.mark.asyncio
+async def test_the_token_is_swapped_between_sync_passes(signed: Signed) -> None:
+    app = signed.app
+    waited: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waited.append(seconds)
+        if len(waited) == 3:  # the pass in progress ends
+            app._set_status(SyncStatus(False, utc_now(), None, None, False))
+
+    app._set_status(SyncStatus(True, None, None, None, False))  # a pass is running
+    app.keeper._sleep = sleep
+    before = signed.token()
+    await signed.days.advance(timedelta(days=54))
+    assert await app.keeper.check() is Outcome.REFRESHED
+    assert waited == [0.5, 0.5, 0.5] and signed.token() != before
