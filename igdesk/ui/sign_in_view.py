@@ -207,6 +207,8 @@ class SignInView(QDialog):
     # --- finishing -----------------------------------------------------------------------------
 
     def _landed(self, address: str) -> None:
+        if self.tasks.tasks:
+            return  # already finishing (a page may navigate there twice)
         self._finish(self.login.finish(address, choose=self._choose_page), back_to=BROWSER)
 
     def paste_address(self, text: str) -> None:

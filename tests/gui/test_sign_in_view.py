@@ -17,8 +17,15 @@ from igdesk import secrets
 from igdesk.app import App
 from igdesk.i18n import Words
 from igdesk.signin import BusinessLogin, SignedIn
-from igdesk.signin.texts import CANCELLED, NO_CODE, NO_KEYRING, STATE_MISMATCH, TOKEN_INVALID
-from igdesk.ui.sign_in_view import ADDRESS, TOKEN, SignInView, run_sign_in
+from igdesk.signin.texts import (
+    CANCELLED,
+    NO_CODE,
+    NO_KEYRING,
+    OFFLINE,
+    STATE_MISMATCH,
+    TOKEN_INVALID,
+)
+from igdesk.ui.sign_in_view import ADDRESS, BROWSER, TOKEN, SignInView, run_sign_in
 from tests.gui.conftest import RunUntil
 from tests.gui.sign_in_support import (
     SHOP,
@@ -175,5 +182,21 @@ def test_the_view_in_bahasa_indonesia(
     view.address_button.click()
     qtbot.waitUntil(lambda: view.sentence == words.text(NO_CODE), timeout=10_000)
     assert view.sentence != EN.text(NO_CODE)
+    view.reject()
+    assert run_until(qtbot, task, 10_000) is None
+
+
+def test_network_down_says_so_for_the_page_and_for_the_exchange(
+    app: App, signin_world: Sandbox, qtbot: QtBot, run_until: RunUntil
+) -> None:
+    task, view = open_view(app, signin_world, qtbot, way=ADDRESS)
+    landed = consent_in_own_browser(signin_world, view.login.authorize_url)
+    signin_world.threaded.stop()  # the network goes down before the code is exchanged
+    view.address.setText(landed)
+    view.address_button.click()
+    qtbot.waitUntil(lambda: view.sentence == EN.text(OFFLINE), timeout=30_000)
+    view.again_button.click()
+    view.show_way(BROWSER)  # Instagram's page itself cannot be reached
+    qtbot.waitUntil(lambda: view.sentence.startswith("The sign-in page could not be opened"))
     view.reject()
     assert run_until(qtbot, task, 10_000) is None
