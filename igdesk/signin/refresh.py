@@ -28,6 +28,7 @@ from igdesk.graph.oauth import InstagramOAuth
 from igdesk.signin import record as records
 from igdesk.signin.lock import signin_lock
 from igdesk.signin.record import TokenRecord
+from igdesk.signin.store import between_passes
 from igdesk.signin.texts import EXPIRED, SignInError
 
 if TYPE_CHECKING:
@@ -152,7 +153,7 @@ class TokenKeeper:
             return Outcome.FAILED
         finally:
             await oauth.aclose()
-        await self._between_passes()
+        await between_passes(app, self._sleep)
         try:
             async with signin_lock(app.profile, wait=60.0, sleep=self._sleep):
                 if records.load(app.profile) != record:
@@ -163,11 +164,3 @@ class TokenKeeper:
             return Outcome.FAILED
         log.info("token renewed")
         return Outcome.REFRESHED
-
-    async def _between_passes(self) -> None:
-        """Swap the token between two sync passes: the App closes the old client, and a pass
-        still using it would fail half-way (a minute at most, then it is swapped anyway)."""
-        for _ in range(120):
-            if not self._app.status.syncing:
-                return
-            await self._sleep(0.5)

@@ -3,7 +3,9 @@ archive, and the App switched to it at once (polling and the outbox resume, no r
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -40,9 +42,21 @@ async def check_same_account(app: App, account_id: str, username: str) -> None:
         )
 
 
+async def between_passes(
+    app: App, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+) -> None:
+    """Wait for the sync pass in progress to end (a minute at most): the App closes the old
+    client when the token changes, and a pass still using it would stop half-way."""
+    for _ in range(120):
+        if not app.status.syncing:
+            return
+        await sleep(0.5)
+
+
 async def keep(app: App, token: str, record: TokenRecord, app_secret: str = "") -> SignedIn:
     """Store `token` for the profile and switch the App to it (the caller holds the lock)."""
     await check_same_account(app, record.account_id, record.username)
+    await between_passes(app)
     if app.settings.flavour != record.kind:
         app.settings.flavour = record.kind
         app.settings.save(app.profile.settings_path)
