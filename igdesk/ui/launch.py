@@ -88,6 +88,9 @@ async def _run(args: argparse.Namespace, lang: str, qt_app: QApplication, claime
         await app.inbox.account()  # opens the archive: one it cannot open stops before a window
         if not app.has_token() and await connect(app, words) is None:
             return 1  # the owner closed the setup assistant without signing in
+        if app.settings.language and app.settings.language != words.lang and not args.lang:
+            words = Words(app.settings.language)  # chosen in the setup assistant
+            aio.messages().language = words.lang
         tasks = TaskOwner("window")
         images = ImageStore(
             app.profile.cache_dir / "images", disk_cap=app.settings.image_cache_mb * MB
