@@ -90,6 +90,9 @@ class SetupAssistant(QWizard):
         ):
             self.setPage(page_id, page)
         self.setStartId(WELCOME)
+        #: Another language chosen on the first page: the assistant closes to open again in it.
+        self.language_chosen: str | None = None
+        self.welcome.language.currentIndexChanged.connect(self._language_changed)
         self.professional.with_page.toggled.connect(lambda _on: self._kind_changed())
         self._fill_in()
 
@@ -102,6 +105,12 @@ class SetupAssistant(QWizard):
         self.keys.app_id.setText(saved.app_id)
         self.keys.secret.setText(saved_app_secret(self.app) or "")
         self.redirect.address.setText(saved.redirect_uri)
+
+    def _language_changed(self, _index: int) -> None:
+        chosen = str(self.welcome.language.currentData())
+        if chosen != self.words.lang:
+            self.language_chosen = chosen
+            self.reject()
 
     def _kind_changed(self) -> None:
         kind = self.kind
@@ -174,11 +183,21 @@ class SetupAssistant(QWizard):
 async def run_setup_assistant(
     app: App, words: Words, parent: QWidget | None = None
 ) -> SignedIn | None:
-    """Show the assistant until the owner finishes (who signed in) or closes it (None)."""
-    assistant = SetupAssistant(app, words, parent)
-    try:
-        await run_dialog(assistant)
-        return assistant.signed_in
-    finally:
-        await assistant.tasks.cancel_all()
-        assistant.deleteLater()
+    """Show the assistant until the owner finishes (who signed in) or closes it (None).
+
+    Choosing another language on its first page keeps it in Settings (the window follows) and
+    opens the assistant again in that language.
+    """
+    while True:
+        assistant = SetupAssistant(app, words, parent)
+        try:
+            await run_dialog(assistant)
+            chosen = assistant.language_chosen
+            if chosen is None:
+                return assistant.signed_in
+        finally:
+            await assistant.tasks.cancel_all()
+            assistant.deleteLater()
+        app.settings.language = chosen
+        app.settings.save(app.profile.settings_path)
+        words = Words(chosen)

@@ -13,6 +13,8 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
+    QComboBox,
+    QHBoxLayout,
     QLabel,
     QPushButton,
     QRadioButton,
@@ -20,7 +22,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from igdesk.i18n import Words
+from igdesk.i18n import Words, available_languages, language_name
 
 META_APPS_URL = "https://developers.facebook.com/apps/"
 TESTER_INVITES_URL = "https://www.instagram.com/accounts/manage_access/"
@@ -46,10 +48,20 @@ def link_button(text: str, url: str) -> QPushButton:
 
 
 class WelcomePage(QWizardPage):
-    """What the assistant does; the step-by-step way, or "I already have a token"."""
+    """What the assistant does, in which language; the step-by-step way, or "I already have a
+    token". `language` lists the languages igdesk speaks, each in its own name."""
 
     def __init__(self, words: Words) -> None:
         super().__init__()
+        self.language = QComboBox()
+        self.language.setAccessibleName(words("Language"))
+        for code in available_languages():
+            self.language.addItem(language_name(code), code)
+        self.language.setCurrentIndex(max(0, self.language.findData(words.lang)))
+        language_row = QHBoxLayout()
+        language_row.addWidget(QLabel(words("Language:")))
+        language_row.addWidget(self.language)
+        language_row.addStretch(1)
         self.setTitle(words("Connect your Instagram account"))
         self.setSubTitle(words("A few one-time steps, about 10 minutes."))
         self.step_by_step = QRadioButton(words("Set it up step by step (recommended)"))
@@ -59,6 +71,7 @@ class WelcomePage(QWizardPage):
         group.addButton(self.step_by_step)
         group.addButton(self.have_token)
         layout = QVBoxLayout(self)
+        layout.addLayout(language_row)
         layout.addWidget(
             paragraph(
                 words(

@@ -17,6 +17,7 @@ from pytestqt.qtbot import QtBot
 
 from igdesk import secrets
 from igdesk.app import App
+from igdesk.config import Profile
 from igdesk.i18n import Words
 from igdesk.signin import SUGGESTED_REDIRECT_URI
 from igdesk.signin.texts import TOKEN_INVALID
@@ -39,6 +40,7 @@ from tests.gui.sign_in_support import (
     app_secret,
     click_in_page,
     login_settings,
+    shown,
     signed_out_app,
     signin_world,
     token_to_order,
@@ -175,4 +177,26 @@ def test_the_assistant_speaks_bahasa_indonesia(app: App, qtbot: QtBot, run_until
     assert assistant.windowTitle() == words("Set up igdesk") != EN("Set up igdesk")
     assert assistant.sign_in_page.continue_button.text() != "Continue with Instagram"
     assistant.reject()
+    assert run_until(qtbot, task, 10_000) is None
+
+
+def test_choosing_bahasa_indonesia_on_the_first_page_reopens_the_assistant_in_it(
+    app: App, qtbot: QtBot, run_until: RunUntil
+) -> None:
+    task, assistant = start(app, qtbot)
+    combo = assistant.welcome.language
+    assert combo.currentData() == "en"
+    assert "Bahasa Indonesia" in [combo.itemText(i) for i in range(combo.count())]
+    combo.setCurrentIndex(combo.findData("id"))
+    qtbot.waitUntil(
+        lambda: (shown_now := shown(SetupAssistant)) is not None and shown_now is not assistant,
+        timeout=10_000,
+    )
+    again = shown(SetupAssistant)
+    assert again is not None
+    assert again.windowTitle() == Words("id")("Set up igdesk")
+    assert again.welcome.language.currentData() == "id"
+    assert app.settings.language == "id"
+    assert Profile(app.profile.directory).settings().language == "id"  # kept for the window
+    again.reject()
     assert run_until(qtbot, task, 10_000) is None
