@@ -190,7 +190,14 @@ async def _account_checks(app: App) -> list[CheckResult]:
             *results,
             CheckResult(N_("Conversations"), Status.FAIL, (type(error).__name__), error.text),
         ]
-    results.append(CheckResult(N_("Permissions"), Status.OK, Text("messages can be read and sent")))
+    saved = records.load(app.profile)
+    granted = saved.permissions if saved is not None else ""
+    allowed = (
+        Text("messages can be read and sent (granted: {names})", names=granted.replace(",", ", "))
+        if granted
+        else Text("messages can be read and sent")
+    )
+    results.append(CheckResult(N_("Permissions"), Status.OK, allowed))
     results.append(CheckResult(N_("Messaging"), Status.OK, Text("available")))
     found = Text("readable") if page else Text("readable (no conversations yet)")
     results.append(CheckResult(N_("Conversations"), Status.OK, found))

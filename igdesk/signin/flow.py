@@ -223,6 +223,7 @@ class BusinessLogin:
             username=account.username,
             obtained_at=issued,
             expires_at=long.expires_at(issued),
+            permissions=",".join(long.permissions or short.permissions),
         )
         self.settings_to_profile()
         return await keep(self._app, long.access_token, record, self._secret)

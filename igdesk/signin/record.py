@@ -30,6 +30,8 @@ class TokenRecord:
     #: When the last renewal failed (None after a success); the keeper retries a day later.
     refresh_failed_at: datetime | None = None
     page_id: str = ""
+    #: The permissions granted at sign-in, comma-separated ("" when not known: a pasted token).
+    permissions: str = ""
 
     def with_refresh(self, now: datetime, expires_at: datetime | None) -> TokenRecord:
         return replace(self, refreshed_at=now, expires_at=expires_at, refresh_failed_at=None)

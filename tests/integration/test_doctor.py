@@ -73,6 +73,8 @@ async def test_healthy_setup(signed_in: App, capsys: pytest.CaptureFixture[str])
     ):
         assert wanted in labels
     assert "valid for 59 more days (renewed " in shown(line(results, "Access token"))
+    granted = "instagram_business_basic, instagram_business_manage_messages"
+    assert f"(granted: {granted})" in shown(line(results, "Permissions"))
     assert await run_doctor(signed_in, "en") == 0
     out = capsys.readouterr()
     assert "Everything looks good." in out.out and out.err == ""
