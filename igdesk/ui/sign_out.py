@@ -118,15 +118,17 @@ async def ask_sign_out(words: Words, username: str, parent: QWidget | None) -> b
 
 
 async def sign_out(app: App, *, erase: bool) -> None:
-    """Forget the token and stop syncing (the archive reopens to be read); with `erase`, delete
-    the archive, the pictures and the sign-in record too."""
+    """Forget the token: the App drops its client (nothing more is read or sent; the archive
+    stays readable and a new sign-in resumes everything), the keyring entry and the sign-in
+    record go. With `erase`, the App closes and the archive and the pictures are deleted."""
+    await app.replace_token("")  # no token: each pass now says "not signed in", nothing is sent
     try:
         secrets.delete(app.profile.key, secrets.Secret.ACCESS_TOKEN)
     except secrets.KeyringUnavailableError:
         log.info("no keyring at sign-out: no token was kept there")
     record.forget(app.profile)
-    await app.aclose()  # the poller, the sender, the webhooks and the client stop
     if erase:
+        await app.aclose()  # the poller, the sender, the webhooks and the archive stop
         erase_local_data(app.profile)
     log.info("signed out%s", " and deleted the local data" if erase else "")
 

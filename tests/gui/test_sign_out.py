@@ -10,13 +10,19 @@ from pytestqt.qtbot import QtBot
 from igdesk import secrets
 from igdesk.i18n import Words
 from igdesk.ui.main_window import MainWindow
+from igdesk.ui.sign_in_view import SignInView
 from igdesk.ui.sign_out import SignOutDialog
 from tests.gui.conftest import RunUntil
-from tests.gui.sign_in_support import shown, wait_shown
+from tests.gui.sign_in_support import app_secret, click_in_page, login_settings, shown, wait_shown
 from tests.memory_keyring import MemoryKeyring
 from tests.sandbox_client import Sandbox
 
 EN = Words("en")
+
+
+def newest_text(main: MainWindow, username: str) -> str:
+    rows = [main.thread_model.thread_at(row) for row in range(main.thread_model.rowCount())]
+    return next(row.last_message_text for row in rows if row.contact_username == username)
 
 
 def keep_token(window: MainWindow, world: Sandbox, qtbot: QtBot, run_until: RunUntil) -> None:
@@ -56,6 +62,25 @@ def test_sign_out_keeps_the_messages_readable(
     assert window.thread_model.rowCount() == rows
     assert run_until(qtbot, window.app.inbox.threads(), 10_000)  # still readable
     assert window.app.profile.archive_path.exists()
+
+    # Nothing is read with the old token any more; signing in again resumes everything.
+    world.clear_requests()
+    window.app.start_polling()
+    window.app.refresh()
+    qtbot.waitUntil(lambda: "No Instagram account" in window.status_label.text(), timeout=20_000)
+    assert world.requests() == []  # no call reached Instagram
+    login_settings(world).save_to(window.app)
+    secrets.put(window.app.profile.key, secrets.Secret.APP_SECRET, app_secret(world))
+    window.sign_in_button.click()
+    view = wait_shown(qtbot, SignInView)
+    assert view.browser is not None
+    click_in_page(qtbot, view.browser.page(), "allow", address_has=view.login.state)
+    qtbot.waitUntil(lambda: not window.banner.isVisible(), timeout=30_000)
+    world.writes("ani.follower", "Sudah bisa lagi?")
+    window.app.refresh()
+    qtbot.waitUntil(
+        lambda: newest_text(window, "ani.follower") == "Sudah bisa lagi?", timeout=30_000
+    )
 
 
 def test_deleting_the_local_data_asks_twice_then_closes(
