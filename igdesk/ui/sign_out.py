@@ -67,12 +67,17 @@ class SignOutDialog(QDialog):
                 words("Sign out and delete") if on else words("Sign out")
             )
         )
-        self.erase.toggled.connect(lambda on: self.outcome.setText(deleted if on else kept))
+        self.erase.toggled.connect(lambda on: self._say(deleted if on else kept))
         layout = QVBoxLayout(self)
         layout.addWidget(explain)
         layout.addWidget(self.outcome)
         layout.addWidget(self.erase)
         layout.addWidget(self.buttons)
+        self.setMinimumWidth(480)
+
+    def _say(self, outcome: str) -> None:
+        self.outcome.setText(outcome)
+        self.adjustSize()  # a longer sentence wraps onto more lines: make room
 
 
 def confirm_erase(words: Words, parent: QWidget | None) -> QMessageBox:
