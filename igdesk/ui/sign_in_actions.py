@@ -105,9 +105,14 @@ class SignInActions(QObject):
 
     def check_setup(self) -> None:
         """Doctor's checklist in a window (the same checks as `igdesk doctor`)."""
-        from igdesk.ui.check_setup import show_check_setup
+        from igdesk.ui.check_setup import CheckSetupDialog, show_check_setup
 
         window = self.window
+        for open_one in window.findChildren(CheckSetupDialog):
+            if open_one.isVisible():  # one checklist at a time: bring it forward
+                open_one.raise_()
+                open_one.activateWindow()
+                return
         window.tasks.start(show_check_setup(window.app, window.words, window), name="check-setup")
 
     # --- signing out -----------------------------------------------------------------------

@@ -26,6 +26,8 @@ def test_check_setup_shows_the_checklist_and_each_fix(
 ) -> None:
     window.signing.check_setup()
     dialog = wait_shown(qtbot, CheckSetupDialog)
+    window.signing.check_setup()  # asked twice: still one checklist
+    assert len([d for d in window.findChildren(CheckSetupDialog) if d.isVisible()]) == 1
     lines = checked(qtbot, dialog)
     labels = [label for _mark, label, _detail, _fix in lines]
     assert {"Access token", "Instagram account", "Professional account"} <= set(labels)
