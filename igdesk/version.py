@@ -6,7 +6,6 @@ Qt-free: `igdesk --version` prints this without starting Qt; the About box shows
 from __future__ import annotations
 
 import importlib.metadata
-import importlib.util
 import platform
 from dataclasses import dataclass
 
@@ -72,11 +71,9 @@ def _version_of(dist: str, name: str) -> str:
 
 
 def _qt_version() -> str:
-    if importlib.util.find_spec("PySide6") is None:
-        return ""
-    from PySide6 import QtCore  # the Qt version igdesk runs with, not the one it was built on
-
-    return str(QtCore.qVersion())
+    """The Qt igdesk runs with: PySide6 ships the Qt of its own version (no Qt import here:
+    nothing below ui/ imports Qt)."""
+    return _version_of("PySide6_Essentials", "PySide6")
 
 
 def libraries() -> list[Library]:
