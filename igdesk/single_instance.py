@@ -12,6 +12,8 @@ SQLite's own write lock, which they wait for (igdesk/store/archive.py).
 from __future__ import annotations
 
 import contextlib
+import getpass
+import hashlib
 import json
 import os
 import sys
@@ -129,9 +131,6 @@ else:
 
 def channel_name(profile_dir: Path) -> str:
     """The local socket name a profile's window listens on for later launches (per user)."""
-    import getpass
-    import hashlib
-
     try:
         user = getpass.getuser()
     except (KeyError, OSError):  # no user name (some containers): the profile path suffices
