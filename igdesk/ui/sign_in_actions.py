@@ -42,6 +42,7 @@ class SignInActions(QObject):
         self.banner.sign_in_requested.connect(self.sign_in_again)
         self.banner.first_shown.connect(self._notify)
         self._signing_in = False
+        self._checking = False
 
     @property
     def signing_in(self) -> bool:
@@ -104,16 +105,27 @@ class SignInActions(QObject):
     # --- checking ------------------------------------------------------------------------
 
     def check_setup(self) -> None:
-        """Doctor's checklist in a window (the same checks as `igdesk doctor`)."""
-        from igdesk.ui.check_setup import CheckSetupDialog, show_check_setup
+        """Doctor's checklist in a window (the same checks as `igdesk doctor`), one at a time:
+        asked again, the open one comes forward."""
+        from igdesk.ui.check_setup import CheckSetupDialog
 
         window = self.window
-        for open_one in window.findChildren(CheckSetupDialog):
-            if open_one.isVisible():  # one checklist at a time: bring it forward
-                open_one.raise_()
-                open_one.activateWindow()
-                return
-        window.tasks.start(show_check_setup(window.app, window.words, window), name="check-setup")
+        if self._checking:
+            for open_one in window.findChildren(CheckSetupDialog):
+                if open_one.isVisible():
+                    open_one.raise_()
+                    open_one.activateWindow()
+            return
+        self._checking = True
+        window.tasks.start(self._check_setup(), name="check-setup")
+
+    async def _check_setup(self) -> None:
+        from igdesk.ui.check_setup import show_check_setup
+
+        try:
+            await show_check_setup(self.window.app, self.window.words, self.window)
+        finally:
+            self._checking = False
 
     # --- signing out -----------------------------------------------------------------------
 
