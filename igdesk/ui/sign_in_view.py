@@ -195,6 +195,16 @@ class SignInView(QDialog):
             self.browser.landed.connect(self._landed)
             self.browser.failed.connect(self._page_failed)
             self.browser_layout.addWidget(self.browser, 1)
+            hint = _paragraph(
+                self.words(
+                    "{site} shows an error instead? Check the app ID, the redirect address and "
+                    "your tester invitation: igdesk menu › Set up your account.",
+                    site="Facebook" if self.login.settings.kind == "facebook" else "Instagram",
+                )
+            )
+            hint.setObjectName("signInHint")
+            hint.setStyleSheet("color: #555;")
+            self.browser_layout.addWidget(hint)
         self.browser.open(self.login.authorize_url)
 
     def _stop_browser(self) -> None:
