@@ -11,12 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from igdesk import secrets
 from igdesk.app import App
 from igdesk.i18n import Words
-from igdesk.signin import BusinessLogin, SignedIn
+from igdesk.signin import BusinessLogin, LoginSettings, SignedIn
 from igdesk.signin.texts import (
     CANCELLED,
     NO_CODE,
@@ -24,6 +25,7 @@ from igdesk.signin.texts import (
     OFFLINE,
     STATE_MISMATCH,
     TOKEN_INVALID,
+    WRONG_SECRET,
 )
 from igdesk.ui.sign_in_view import ADDRESS, BROWSER, TOKEN, SignInView, run_sign_in
 from tests.gui.conftest import RunUntil
@@ -202,5 +204,43 @@ def test_network_down_says_so_for_the_page_and_for_the_exchange(
     view.again_button.click()
     view.show_way(BROWSER)  # Instagram's page itself cannot be reached
     qtbot.waitUntil(lambda: view.sentence.startswith("The sign-in page could not be opened"))
+    view.reject()
+    assert run_until(qtbot, task, 10_000) is None
+
+
+def test_a_wrong_app_id_shows_instagrams_error_page_and_where_to_fix_it(
+    app: App, signin_world: Sandbox, qtbot: QtBot, run_until: RunUntil
+) -> None:
+    wrong = LoginSettings("9999999999999999", login_settings(signin_world).redirect_uri)
+    task = asyncio.ensure_future(
+        run_sign_in(app, EN, lambda: BusinessLogin(app, wrong, app_secret(signin_world)))
+    )
+    view = wait_shown(qtbot, SignInView)
+    assert view.browser is not None
+    text: list[str] = []
+    page = view.browser.page()
+
+    def page_says() -> bool:
+        page.toPlainText(lambda found: text.append(found))
+        return any("Invalid platform app" in found for found in text)
+
+    qtbot.waitUntil(page_says, timeout=30_000)
+    hint = view.findChild(QLabel, "signInHint")
+    assert hint is not None and hint.isVisibleTo(view)
+    assert "Set up your account" in hint.text()
+    view.reject()
+    assert run_until(qtbot, task, 10_000) is None
+
+
+def test_a_wrong_secret_is_said_after_allow(
+    app: App, signin_world: Sandbox, qtbot: QtBot, run_until: RunUntil
+) -> None:
+    settings = login_settings(signin_world)
+    task = asyncio.ensure_future(
+        run_sign_in(app, EN, lambda: BusinessLogin(app, settings, "0" * 32))
+    )
+    view = wait_shown(qtbot, SignInView)
+    press(qtbot, view, "allow")
+    qtbot.waitUntil(lambda: view.sentence == EN.text(WRONG_SECRET), timeout=30_000)
     view.reject()
     assert run_until(qtbot, task, 10_000) is None
