@@ -17,7 +17,7 @@ from pytestqt.qtbot import QtBot
 from igdesk import secrets
 from igdesk.app import App
 from igdesk.i18n import Words
-from igdesk.signin import BusinessLogin, LoginSettings, SignedIn
+from igdesk.signin import SUGGESTED_REDIRECT_URI, BusinessLogin, LoginSettings, SignedIn
 from igdesk.signin.texts import (
     CANCELLED,
     NO_CODE,
@@ -208,10 +208,24 @@ def test_network_down_says_so_for_the_page_and_for_the_exchange(
     assert run_until(qtbot, task, 10_000) is None
 
 
-def test_a_wrong_app_id_shows_instagrams_error_page_and_where_to_fix_it(
-    app: App, signin_world: Sandbox, qtbot: QtBot, run_until: RunUntil
+@pytest.mark.parametrize(
+    ("app_id", "redirect_uri", "error"),
+    [
+        ("9999999999999999", SUGGESTED_REDIRECT_URI, "Invalid platform app"),
+        ("", "https://shop.example/not-registered", "Invalid redirect_uri"),
+    ],
+    ids=["wrong-app-id", "redirect-not-registered"],
+)
+def test_a_wrong_app_id_or_redirect_shows_instagrams_error_page_and_where_to_fix_it(
+    app: App,
+    signin_world: Sandbox,
+    qtbot: QtBot,
+    run_until: RunUntil,
+    app_id: str,
+    redirect_uri: str,
+    error: str,
 ) -> None:
-    wrong = LoginSettings("9999999999999999", login_settings(signin_world).redirect_uri)
+    wrong = LoginSettings(app_id or login_settings(signin_world).app_id, redirect_uri)
     task = asyncio.ensure_future(
         run_sign_in(app, EN, lambda: BusinessLogin(app, wrong, app_secret(signin_world)))
     )
@@ -222,7 +236,7 @@ def test_a_wrong_app_id_shows_instagrams_error_page_and_where_to_fix_it(
 
     def page_says() -> bool:
         page.toPlainText(lambda found: text.append(found))
-        return any("Invalid platform app" in found for found in text)
+        return any(error in found for found in text)
 
     qtbot.waitUntil(page_says, timeout=30_000)
     hint = view.findChild(QLabel, "signInHint")
