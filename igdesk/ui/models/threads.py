@@ -16,8 +16,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from datetime import datetime, tzinfo
-from enum import IntEnum
-from typing import Any, Protocol
+from typing import Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
@@ -30,11 +29,13 @@ from PySide6.QtCore import (
 
 from igdesk.domain import Folder, utc_now
 from igdesk.i18n import Words
+from igdesk.ui.models.thread_rows import ThreadRole, newest_first_key, title_of
 from igdesk.ui.text import Badge, preview_text, relative_time, window_badge
 from igdesk.views import ThreadView
 
+__all__ = ["PAGE", "ReadPage", "StartTask", "ThreadListModel", "ThreadRole", "title_of"]
+
 _Index = QModelIndex | QPersistentModelIndex
-_MAX_CHAR = 0x10FFFF
 
 #: Threads read per page: the first fills the tallest window, later ones come as it scrolls.
 PAGE = 100
@@ -43,52 +44,6 @@ PAGE = 100
 ReadPage = Callable[[Folder | None, ThreadView | None, int], Awaitable[list[ThreadView]]]
 #: Starts an owned task (the window's TaskOwner): (coroutine, name).
 StartTask = Callable[[Coroutine[Any, Any, None], str], object]
-
-
-class ThreadRole(IntEnum):
-    """Data roles of ThreadListModel (DisplayRole gives the title too)."""
-
-    ROW = Qt.ItemDataRole.UserRole + 1  # the ThreadView
-    THREAD_ID = ROW + 1
-    TITLE = ROW + 2  # name, else @username
-    USERNAME = ROW + 3
-    PREVIEW = ROW + 4  # one line, attachments in words, "You: " prefix
-    TIME = ROW + 5  # relative time text ("5m", "Yesterday")
-    UNREAD = ROW + 6  # int
-    FOLDER = ROW + 7  # Folder (PySide hands a str enum over as its str value)
-    WINDOW_BADGE = ROW + 8  # ui.text.Badge | None
-    CONTACT_ID = ROW + 9
-    SORT_TIME = ROW + 10  # datetime the row is sorted by
-    AVATAR_URL = ROW + 11  # the customer's picture ("" when unknown)
-
-
-class Named(Protocol):
-    """Anything that names a customer (a thread's view, a search result)."""
-
-    @property
-    def contact_name(self) -> str: ...
-
-    @property
-    def contact_username(self) -> str: ...
-
-
-def _descending(text: str) -> str:
-    # Maps ids so that ascending string order of the result is descending order of the ids
-    # (the trailing maximum keeps a prefix after its extensions, as in descending order).
-    return "".join(chr(_MAX_CHAR - ord(ch)) for ch in text) + chr(_MAX_CHAR)
-
-
-def _key(row: ThreadView) -> tuple[float, str]:
-    return (-row.sort_time.timestamp(), _descending(row.id))
-
-
-def title_of(row: Named, words: Words) -> str:
-    """Contact name, else @username, else a neutral word (never a raw id)."""
-    if row.contact_name.strip():
-        return row.contact_name
-    if row.contact_username:
-        return "@" + row.contact_username
-    return words("Instagram user")
 
 
 class ThreadListModel(QAbstractListModel):
@@ -119,6 +74,11 @@ class ThreadListModel(QAbstractListModel):
         self._keys: list[tuple[float, str]] = []
         self._index: dict[str, int] = {}
         self._previews: dict[str, str] = {}
+        # Relative times and badges of the current second: a window being resized repaints
+        # its rows many times a second, and each would otherwise be worded again.
+        self._second = 0
+        self._times: dict[str, str] = {}
+        self._badges: dict[str, Badge | None] = {}
         self._read_page = read_page
         self._start = start
         self._after: ThreadView | None = None  # the last row read: where the next page starts
@@ -166,13 +126,19 @@ class ThreadListModel(QAbstractListModel):
         if role == ThreadRole.PREVIEW:
             return self._preview(row)
         if role == ThreadRole.TIME:
-            return relative_time(row.sort_time, self._now(), self._lang, self._tz)
+            now = self._now_cached()
+            if row.id not in self._times:
+                self._times[row.id] = relative_time(row.sort_time, now, self._lang, self._tz)
+            return self._times[row.id]
         if role == ThreadRole.UNREAD:
             return row.unread
         if role == ThreadRole.FOLDER:
             return row.folder
         if role == ThreadRole.WINDOW_BADGE:
-            return self.badge_of(row)
+            self._now_cached()
+            if row.id not in self._badges:
+                self._badges[row.id] = self.badge_of(row)
+            return self._badges[row.id]
         if role == ThreadRole.CONTACT_ID:
             return row.contact_id
         if role == ThreadRole.SORT_TIME:
@@ -182,6 +148,24 @@ class ThreadListModel(QAbstractListModel):
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return self._accessible(row)
         return None
+
+    def _now_cached(self) -> datetime:
+        """The clock, forgetting the times and badges worded in another second."""
+        now = self._now()
+        second = int(now.timestamp())
+        if second != self._second:
+            self._second = second
+            self._times.clear()
+            self._badges.clear()
+        return now
+
+    def _forget(self, thread_id: str | None = None) -> None:
+        """Drop what was worded for a row (every row when None)."""
+        for cache in (self._previews, self._times, self._badges):
+            if thread_id is None:
+                cache.clear()
+            else:
+                cache.pop(thread_id, None)
 
     def badge_of(self, row: ThreadView) -> Badge | None:
         now = self._now()
@@ -212,6 +196,7 @@ class ThreadListModel(QAbstractListModel):
         """The owner changed the Human Agent switch: every badge follows at once."""
         if allowed != self._human_agent:
             self._human_agent = allowed
+            self._badges.clear()
             self._all_changed([ThreadRole.WINDOW_BADGE])
 
     def refresh_times(self) -> None:
@@ -278,7 +263,7 @@ class ThreadListModel(QAbstractListModel):
 
     def sort_key(self, row: ThreadView) -> tuple[float, str]:
         """Ascending key of a row's position (newest first here); subclasses may reorder."""
-        return _key(row)
+        return newest_first_key(row)
 
     # --- updates -------------------------------------------------------------------------
 
@@ -297,7 +282,7 @@ class ThreadListModel(QAbstractListModel):
         self._rows = ordered
         self._keys = [self.sort_key(row) for row in ordered]
         self._index = {row.id: position for position, row in enumerate(ordered)}
-        self._previews.clear()
+        self._forget()
         self.endResetModel()
 
     def append_page(self, rows: Iterable[ThreadView], *, complete: bool) -> None:
@@ -354,14 +339,14 @@ class ThreadListModel(QAbstractListModel):
         del self._rows[position]
         del self._keys[position]
         del self._index[thread_id]
-        self._previews.pop(thread_id, None)
+        self._forget(thread_id)
         self._reindex(position, len(self._rows))
         self.endRemoveRows()
 
     def _update(self, row: ThreadView) -> None:
         old = self._index[row.id]
         key = self.sort_key(row)
-        self._previews.pop(row.id, None)
+        self._forget(row.id)
         if key != self._keys[old]:
             del self._keys[old]
             new = bisect_left(self._keys, key)
