@@ -20,6 +20,7 @@ from igdesk.i18n import Words
 from igdesk.signin import SUGGESTED_REDIRECT_URI, BusinessLogin, LoginSettings, SignedIn
 from igdesk.signin.texts import (
     CANCELLED,
+    CODE_USED,
     NO_CODE,
     NO_KEYRING,
     OFFLINE,
@@ -258,3 +259,31 @@ def test_a_wrong_secret_is_said_after_allow(
     qtbot.waitUntil(lambda: view.sentence == EN.text(WRONG_SECRET), timeout=30_000)
     view.reject()
     assert run_until(qtbot, task, 10_000) is None
+
+
+def test_a_used_code_is_said(
+    app: App,
+    signin_world: Sandbox,
+    qtbot: QtBot,
+    run_until: RunUntil,
+    memory_keyring: MemoryKeyring,
+) -> None:
+    settings, secret = login_settings(signin_world), app_secret(signin_world)
+
+    def start() -> BusinessLogin:  # one state for both, so only the code can be refused
+        return BusinessLogin(app, settings, secret, state="one-state-for-this-test")
+
+    landed = consent_in_own_browser(signin_world, start().authorize_url)
+    first = asyncio.ensure_future(run_sign_in(app, EN, start, way=ADDRESS))
+    view = wait_shown(qtbot, SignInView)
+    view.address.setText(landed)
+    view.address_button.click()
+    assert run_until(qtbot, first, 30_000) is not None
+
+    again = asyncio.ensure_future(run_sign_in(app, EN, start, way=ADDRESS))
+    view = wait_shown(qtbot, SignInView)
+    view.address.setText(landed)  # the same address, pasted a second time
+    view.address_button.click()
+    qtbot.waitUntil(lambda: view.sentence == EN.text(CODE_USED), timeout=30_000)
+    view.reject()
+    assert run_until(qtbot, again, 10_000) is None
