@@ -23,6 +23,7 @@ from igdesk.signin.texts import (
     CODE_USED,
     NO_CODE,
     NO_KEYRING,
+    NO_MESSAGING_SCOPE,
     OFFLINE,
     STATE_MISMATCH,
     TOKEN_INVALID,
@@ -165,6 +166,9 @@ def test_paste_a_token_fallback_checks_the_token(
     view.token.setText("IGAAnot-a-real-token")
     view.token_button.click()
     qtbot.waitUntil(lambda: view.sentence == EN.text(TOKEN_INVALID), timeout=20_000)
+    view.token.setText(token_to_order(signin_world, scopes=["instagram_business_basic"]))
+    view.token_button.click()
+    qtbot.waitUntil(lambda: view.sentence == EN.text(NO_MESSAGING_SCOPE), timeout=20_000)
     view.token.setText(token_to_order(signin_world))
     view.token_button.click()
     signed_in = run_until(qtbot, task, 30_000)
