@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, timedelta
 from typing import Any
 
 from PySide6.QtWidgets import QListView
@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from igdesk.domain import Folder
 from igdesk.ui.aio import TaskOwner
-from igdesk.ui.models.threads import PAGE, ThreadListModel
+from igdesk.ui.models.threads import PAGE, ThreadListModel, ThreadRole
 from igdesk.views import ThreadView
 from tests.gui.conftest import RunUntil
 from tests.gui.test_models_threads import T0, thread
@@ -127,3 +127,22 @@ def test_a_page_read_before_a_reset_is_dropped(qtbot: QtBot, run_until: RunUntil
     qtbot.waitUntil(lambda: not tasks.tasks, timeout=3000)
     assert ids(model) == ["t00001"] and model.complete
     run_until(qtbot, tasks.cancel_all())
+
+
+def test_times_and_badges_follow_the_clock_and_the_row() -> None:
+    clock = [T0 + timedelta(minutes=30, seconds=10)]
+    model = ThreadListModel(Folder.PRIMARY, now=lambda: clock[0], tz=UTC)
+    row = thread(0)  # the customer wrote at T0
+    model.reset_rows([row])
+    index = model.index(0, 0)
+    assert index.data(ThreadRole.TIME) == "30m"
+    assert index.data(ThreadRole.WINDOW_BADGE) is None  # 23 h left
+    clock[0] += timedelta(seconds=0.5)  # the same second: worded once
+    assert index.data(ThreadRole.TIME) == "30m"
+    clock[0] = T0 + timedelta(hours=3)
+    assert index.data(ThreadRole.TIME) == "3h"
+    clock[0] = T0 + timedelta(hours=22, minutes=30)
+    assert index.data(ThreadRole.WINDOW_BADGE).text == "1h 30m left"
+    model.apply([replace(row, sort_time=clock[0], last_customer_message_at=clock[0])])
+    assert index.data(ThreadRole.TIME) == "now"  # the changed row is worded again at once
+    assert index.data(ThreadRole.WINDOW_BADGE) is None
