@@ -211,6 +211,13 @@ class TransientError(GraphError):
     retryable = True
 
 
+class ConnectionReplacedError(TransientError):
+    """A call on a client the App closed (a new sign-in replaced it) during a pass: nothing
+    was sent; the next pass uses the new client."""
+
+    text = Text("igdesk switched to your new sign-in and will try again by itself.")
+
+
 class SendOutcomeUnknownError(TransientError):
     text = Text(
         "The connection broke while sending, so igdesk does not know whether your reply "

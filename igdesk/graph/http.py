@@ -24,6 +24,7 @@ import httpx
 from igdesk.graph.errormap import error_from_exception, error_from_response
 from igdesk.graph.errors import (
     BadResponseError,
+    ConnectionReplacedError,
     GraphError,
     RateLimitError,
     SendOutcomeUnknownError,
@@ -133,6 +134,8 @@ class GraphHttp:
             except GraphError as err:
                 if not err.retryable or attempt >= self._max_retries:
                     raise
+                if isinstance(err, ConnectionReplacedError):
+                    raise  # this client stays closed: retrying it cannot help
                 if err.code in quick_fail_codes and (attempt >= 1 or _asks_for_less(err)):
                     raise
                 wait = self._jitter(attempt)
@@ -173,6 +176,8 @@ class GraphHttp:
         auth: bool = True,
     ) -> dict[str, Any]:
         await self._budget.acquire(kind)
+        if self._client.is_closed:  # replaced by a new sign-in while a pass was running
+            raise ConnectionReplacedError(f"{method} on a closed client; nothing sent")
         headers = {"Authorization": f"Bearer {self._token}"} if auth and self._token else {}
         request = self._client.build_request(
             method, url, params=params, json=json_body, data=form, headers=headers

@@ -751,3 +751,19 @@ async def test_code_1_page_is_retried_smaller(graph: FakeGraph, sleeps: Sleeps) 
         pages = [[r.ref.id for r in p] async for p in c.conversations(SHOP, page_size=20)]
         assert pages == [["c1"]]
     assert [s.query["limit"] for s in graph.seen] == ["20", "10", "5"]
+
+
+@pytest.mark.asyncio
+async def test_a_call_on_a_closed_client_is_a_transient_error_and_sends_nothing(
+    graph: FakeGraph, client: GraphClient, sleeps: Sleeps
+) -> None:
+    """A new sign-in closes the old client while a pass may still use it: the pass gets a
+    GraphError it already handles (never a RuntimeError that would end the poller)."""
+    graph.route("GET", "/v25.0/me", js({"user_id": SHOP.id, "username": "shop"}))
+    await client.aclose()
+    with pytest.raises(TransientError) as raised:
+        await client.me()
+    assert "new sign-in" in str(raised.value.text)
+    with pytest.raises(TransientError):
+        await client.send(SHOP, {"recipient": {"id": "123"}, "message": {"text": "halo"}})
+    assert graph.seen == [] and sleeps.waits == []  # nothing sent, no retry waited for
