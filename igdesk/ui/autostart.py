@@ -31,6 +31,9 @@ WINDOWS_RUN_KEY = r"Software\Microsoft\Windows\CurrentVersion\Run"
 def command(profile_dir: Path | None = None) -> list[str]:
     """The command line that starts this igdesk's window."""
     base = [sys.executable] if resources.frozen() else [sys.executable, "-m", "igdesk"]
+    windowed = Path(sys.executable).with_name("igdeskw.exe")
+    if resources.frozen() and sys.platform == "win32" and windowed.exists():
+        base = [str(windowed)]  # no console window at login (igdesk.spec)
     if profile_dir is not None:
         base += ["--profile", str(profile_dir.resolve())]
     return base
