@@ -61,6 +61,8 @@ def table_lines(rows: list[Row]) -> list[str]:
         ratio = "-" if row.ratio is None else f"{row.ratio:.2f}x"
         met = {True: "yes", False: "**NO**", None: "-"}[row.met]
         value = row.note if row.value is None else _number(row.value)
+        if row.note and row.value is not None:
+            value += f" ({row.note})"
         lines.append(
             f"| {row.figure} | {value} | {_number(row.floor)} | {ratio} | {row.target} | {met} |"
         )

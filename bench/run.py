@@ -98,7 +98,10 @@ def window_figures(threads: int, big: int, rounds: int, repeat: int) -> dict[str
         "floor_resize_ms": _merged(floors, "resize_ms"),
         "search_ms": _merged(apps, "search_ms"),
         "floor_search_ms": _merged(floors, "search_ms"),
-        "search_stall_ms": max(r["search_stall_ms"] for r in apps),
+        "search_stall_ms": {  # the worst round's
+            "p99": max(r["search_stall_ms"]["p99"] for r in apps),
+            "max": max(r["search_stall_ms"]["max"] for r in apps),
+        },
         "rss_mb": max(r.get("rss_after_switch_mb", r["rss_mb"]) for r in apps),
         "floor_rss_mb": max(r["rss_mb"] for r in floors),
         "big_thread": big_id,
@@ -142,10 +145,11 @@ def window_rows(size: dict[str, Any], largest: bool) -> list[Row]:
         Row(f"search, {len(size['search_ms'])} queries @ {label} (p95 ms)", search, floor_search,
             f"p95 <= {TARGET_MS:g} ms", met=search <= TARGET_MS)
     )  # fmt: skip
-    stall = size["search_stall_ms"]
+    stall, longest = size["search_stall_ms"]["p99"], size["search_stall_ms"]["max"]
     rows.append(
-        Row(f"search: longest event-loop stall @ {label} (ms)", stall, None,
-            f"<= {TARGET_MS:g} ms", met=stall <= TARGET_MS)
+        Row(f"search while typing: loop lag p99 @ {label} (ms)", stall, None,
+            f"p99 <= {TARGET_MS:g} ms", met=stall <= TARGET_MS,
+            note=f"longest {longest:.0f} ms")
     )  # fmt: skip
     if largest:
         rss = size["rss_mb"]
