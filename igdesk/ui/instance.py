@@ -68,6 +68,15 @@ def claim(args: argparse.Namespace, lang: str, *, wait_s: float = HANDOFF_WAIT_S
             server.listen()
             return Claim(lock, server)
         holder = lock.holder()
+        if getattr(args, "screenshot", None) is not None:  # a picture of this run's window
+            return tell(
+                words(
+                    "igdesk is already open on this profile (process {pid}). Close it to take "
+                    "a screenshot, or use another --profile.",
+                    pid=holder.pid if holder is not None else "?",
+                ),
+                failed=True,
+            )
         if holder is not None and holder.what != "window":
             return tell(
                 words(

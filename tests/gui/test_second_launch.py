@@ -9,6 +9,7 @@ import asyncio
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -21,8 +22,10 @@ from tests.sandbox_client import Sandbox
 pytestmark = pytest.mark.slow
 
 
-def _args(window: MainWindow) -> argparse.Namespace:
-    return argparse.Namespace(profile=window.app.profile.directory, sandbox=False, thread=None)
+def _args(window: MainWindow, screenshot: Path | None = None) -> argparse.Namespace:
+    return argparse.Namespace(
+        profile=window.app.profile.directory, sandbox=False, thread=None, screenshot=screenshot
+    )
 
 
 def test_a_second_launch_while_the_first_is_syncing_brings_it_forward(
@@ -88,5 +91,21 @@ def test_a_window_that_does_not_answer_is_a_sentence(
             f"igdesk is already running for this profile (process {os.getpid()}) but does not "
             "answer. If it is stuck, end that process, then open igdesk again."
         )
+    finally:
+        claimed.release()
+
+
+def test_a_screenshot_run_does_not_hand_over(
+    window: MainWindow, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    claimed = claim(_args(window), "en", wait_s=0)
+    assert isinstance(claimed, Claim)
+    try:
+        assert claim(_args(window, tmp_path / "shot.png"), "en", wait_s=0) == 1
+        assert capsys.readouterr().err.strip() == (
+            f"igdesk is already open on this profile (process {os.getpid()}). Close it to take "
+            "a screenshot, or use another --profile."
+        )
+        assert not (tmp_path / "shot.png").exists()
     finally:
         claimed.release()
