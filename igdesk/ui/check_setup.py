@@ -7,6 +7,7 @@ The same checks and sentences as `igdesk doctor` in a terminal, in the owner's l
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
@@ -20,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from igdesk.doctor import CheckResult, Status, blocks_messaging, checklist
+from igdesk.doctor import SIGN_IN, CheckResult, Status, blocks_messaging, checklist
 from igdesk.i18n import N_, Words
 from igdesk.ui import aio
 from igdesk.ui.aio import TaskOwner, run_dialog
@@ -53,7 +54,14 @@ def _label(text: str, *, bold: bool = False, colour: str = "", wrap: bool = True
 class CheckSetupDialog(QDialog):
     """The checklist; `lines` holds what is shown, as (mark, label, detail, fix)."""
 
-    def __init__(self, app: App, words: Words, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        app: App,
+        words: Words,
+        parent: QWidget | None = None,
+        *,
+        sign_in: Callable[[], None] | None = None,
+    ) -> None:
         super().__init__(parent)
         self.app = app
         self.words = words
@@ -76,6 +84,15 @@ class CheckSetupDialog(QDialog):
             words("Check again"), QDialogButtonBox.ButtonRole.ActionRole
         )
         self.again_button.clicked.connect(self.run)
+        #: Shown when the checklist says to sign in (no token, a refused or ended one).
+        self.sign_in_button = buttons.addButton(
+            words("Sign in again"), QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.sign_in_button.setVisible(False)
+        if sign_in is not None:
+            self.sign_in_button.clicked.connect(self.accept)
+            self.sign_in_button.clicked.connect(sign_in)
+        self._can_sign_in = sign_in is not None
         close = buttons.addButton(words("Close"), QDialogButtonBox.ButtonRole.RejectRole)
         close.clicked.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -124,6 +141,9 @@ class CheckSetupDialog(QDialog):
             if shown_fix:
                 self.grid.addWidget(_label(f"→ {shown_fix}", colour="#444"), row, 2)
                 row += 1
+        self.sign_in_button.setVisible(
+            self._can_sign_in and any(r.fix == SIGN_IN and r.status is Status.FAIL for r in results)
+        )
         if blocks_messaging(results):
             self.summary.setText(
                 words(
@@ -145,9 +165,15 @@ class CheckSetupDialog(QDialog):
         self.again_button.setEnabled(True)
 
 
-async def show_check_setup(app: App, words: Words, parent: QWidget | None = None) -> None:
-    """Open the checklist and run it; returns when the owner closes it."""
-    dialog = CheckSetupDialog(app, words, parent)
+async def show_check_setup(
+    app: App,
+    words: Words,
+    parent: QWidget | None = None,
+    *,
+    sign_in: Callable[[], None] | None = None,
+) -> None:
+    """Open the checklist and run it; returns when the owner closes it (or signs in from it)."""
+    dialog = CheckSetupDialog(app, words, parent, sign_in=sign_in)
     dialog.run()
     try:
         await run_dialog(dialog)

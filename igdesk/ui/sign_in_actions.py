@@ -123,7 +123,8 @@ class SignInActions(QObject):
         from igdesk.ui.check_setup import show_check_setup
 
         try:
-            await show_check_setup(self.window.app, self.window.words, self.window)
+            window = self.window
+            await show_check_setup(window.app, window.words, window, sign_in=self.sign_in_again)
         finally:
             self._checking = False
 

@@ -6,11 +6,14 @@ from __future__ import annotations
 
 from pytestqt.qtbot import QtBot
 
+from igdesk import secrets
 from igdesk.doctor import SIGN_IN
 from igdesk.i18n import Words
 from igdesk.ui.check_setup import CheckSetupDialog
 from igdesk.ui.main_window import MainWindow
-from tests.gui.sign_in_support import expire, wait_shown
+from igdesk.ui.sign_in_view import SignInView
+from tests.gui.sign_in_support import app_secret, expire, login_settings, wait_shown
+from tests.memory_keyring import MemoryKeyring
 from tests.sandbox_client import Sandbox
 
 EN = Words("en")
@@ -22,7 +25,7 @@ def checked(qtbot: QtBot, dialog: CheckSetupDialog) -> list[tuple[str, str, str,
 
 
 def test_check_setup_shows_the_checklist_and_each_fix(
-    window: MainWindow, world: Sandbox, qtbot: QtBot
+    window: MainWindow, world: Sandbox, qtbot: QtBot, memory_keyring: MemoryKeyring
 ) -> None:
     window.signing.check_setup()
     window.signing.check_setup()  # asked twice at once: still one checklist
@@ -41,6 +44,9 @@ def test_check_setup_shows_the_checklist_and_each_fix(
         EN("igdesk works. The lines marked ! could be better: see what to do."),
     )
 
+    assert not dialog.sign_in_button.isVisibleTo(dialog)
+    login_settings(world).save_to(window.app)
+    secrets.put(window.app.profile.key, secrets.Secret.APP_SECRET, app_secret(world))
     expire(world, world.token)
     dialog.again_button.click()
     qtbot.waitUntil(lambda: not dialog.checking, timeout=30_000)
@@ -48,5 +54,9 @@ def test_check_setup_shows_the_checklist_and_each_fix(
     assert failed and failed[0][1] == "Access token"
     assert failed[0][3] == EN.text(SIGN_IN)  # what to do, on screen
     assert dialog.summary.text().startswith("Something stops igdesk")
-    dialog.reject()
+    assert dialog.sign_in_button.isVisibleTo(dialog)  # the fix, one click away
+    dialog.sign_in_button.click()
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5_000)
+    view = wait_shown(qtbot, SignInView)  # the app is set up: straight to Business Login
+    view.reject()
     qtbot.waitUntil(lambda: not window.tasks.tasks, timeout=10_000)
