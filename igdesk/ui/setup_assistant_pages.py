@@ -82,6 +82,15 @@ class WelcomePage(QWizardPage):
                 )
             )
         )
+        layout.addWidget(
+            paragraph(
+                words(
+                    "You need: your shop's Instagram account, a Facebook account to log in to "
+                    "Meta for Developers, and the Instagram app on your phone or Instagram on "
+                    "the web."
+                )
+            )
+        )
         layout.addSpacing(8)
         layout.addWidget(self.step_by_step)
         layout.addWidget(self.have_token)
@@ -132,6 +141,14 @@ class ProfessionalPage(ConfirmPage):
                     "To switch, in the Instagram app: open your profile, tap ☰, then Settings "
                     "and activity › Account type and tools › Switch to professional account, "
                     "and choose Business."
+                )
+            )
+        )
+        self.body.addWidget(
+            paragraph(
+                words(
+                    "igdesk checks it when you sign in, and tells you if the account is still "
+                    "a personal one."
                 )
             )
         )
