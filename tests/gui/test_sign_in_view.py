@@ -27,6 +27,7 @@ from igdesk.signin.texts import (
     STATE_MISMATCH,
     TOKEN_INVALID,
     WRONG_SECRET,
+    not_professional,
 )
 from igdesk.ui.sign_in_view import ADDRESS, BROWSER, TOKEN, SignInView, run_sign_in
 from tests.gui.conftest import RunUntil
@@ -289,3 +290,15 @@ def test_a_used_code_is_said(
     qtbot.waitUntil(lambda: view.sentence == EN.text(CODE_USED), timeout=30_000)
     view.reject()
     assert run_until(qtbot, again, 10_000) is None
+
+
+def test_a_personal_account_is_told_how_to_switch(
+    app: App, signin_world: Sandbox, qtbot: QtBot, run_until: RunUntil
+) -> None:
+    signin_world.control.patch("/_sandbox/oauth", json={"account_type": "PERSONAL"})
+    task, view = open_view(app, signin_world, qtbot)
+    press(qtbot, view, "allow")
+    qtbot.waitUntil(lambda: view.sentence == EN.text(not_professional(SHOP)), timeout=30_000)
+    assert secrets.get(app.profile.key, secrets.Secret.ACCESS_TOKEN) is None
+    view.reject()
+    assert run_until(qtbot, task, 10_000) is None
