@@ -227,7 +227,7 @@ def external_rows(quick: bool) -> tuple[list[Row], dict[str, str]]:
     for found in re.finditer(r"^(.+?): \d+ ticks; .*?p99 ([\d.]+) ms", lag, re.M):
         found_lag = True
         value = float(found.group(2))
-        rows.append(Row(f"event-loop lag, {found.group(1)} (p99 ms)", value, None,
+        rows.append(Row(f"event-loop lag, {found.group(1).strip()} (p99 ms)", value, None,
                         f"p99 <= {TARGET_MS:g} ms", met=value <= TARGET_MS))  # fmt: skip
     if not found_lag:
         rows.append(Row("event-loop lag", None, None, "", note=_why(lag)))
