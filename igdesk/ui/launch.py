@@ -9,12 +9,16 @@ import argparse
 import asyncio
 import gc
 import logging
+import shutil
 import sys
+from dataclasses import dataclass
+from pathlib import Path
 
 import qasync
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
+from igdesk.accounts import AccountBook
 from igdesk.app import App, open_app
 from igdesk.domain import Folder
 from igdesk.errors import IgdeskError
@@ -22,6 +26,7 @@ from igdesk.graph.errors import GraphError, TokenError
 from igdesk.i18n import Words
 from igdesk.logsetup import log_path, setup_logging
 from igdesk.ui import aio, crash
+from igdesk.ui.accounts_menu import attach
 from igdesk.ui.aio import TaskOwner, install_asyncgen_hooks
 from igdesk.ui.icons import app_icon
 from igdesk.ui.images import MB, ImageStore
@@ -37,6 +42,7 @@ log = logging.getLogger("igdesk.ui")
 #: In the sandbox window a simulated customer writes about this often (seconds).
 SANDBOX_CUSTOMER_EVERY = 45.0
 GC_INTERVAL_MS = 10_000
+EXIT_NOT_SIGNED_IN = 1
 
 
 def run_gui(args: argparse.Namespace, lang: str) -> int:
@@ -46,9 +52,6 @@ def run_gui(args: argparse.Namespace, lang: str) -> int:
     qt_app.setApplicationName("igdesk")
     qt_app.setWindowIcon(app_icon())
     qt_app.setQuitOnLastWindowClosed(False)  # the loop ends when _run returns, not before
-    claimed = claim(args, lang)  # one window per profile: a later launch hands over here
-    if isinstance(claimed, int):
-        return claimed
     loop = qasync.QEventLoop(qt_app)
     asyncio.set_event_loop(loop)
     restore_hooks = install_asyncgen_hooks(loop)  # qasync does not: httpx streams need them
@@ -60,20 +63,69 @@ def run_gui(args: argparse.Namespace, lang: str) -> int:
     collector.start()
     try:
         with loop:
-            code: int = loop.run_until_complete(_run(args, lang, qt_app, claimed))
-            return code
-    except (GraphError, IgdeskError) as error:  # e.g. an archive this igdesk cannot open
-        log.info("the window could not start: %s", type(error).__name__)
-        return tell(Words(lang).text(error.text), failed=True)
+            return _run_accounts(args, lang, qt_app, loop)
     finally:
-        claimed.release()
         collector.stop()
         gc.enable()
         restore_hooks()
         asyncio.set_event_loop(None)
 
 
-async def _run(args: argparse.Namespace, lang: str, qt_app: QApplication, claimed: Claim) -> int:
+def _run_accounts(
+    args: argparse.Namespace, lang: str, qt_app: QApplication, loop: qasync.QEventLoop
+) -> int:
+    """The window on one account's profile after another, as the owner switches (Accounts
+    menu); a new account whose sign-in was abandoned goes back to the one before."""
+    book = None if args.sandbox or args.screenshot else AccountBook.default()
+    came_from: Path | None = None
+    while True:
+        claimed = claim(args, lang)  # one window per profile: a later launch hands over here
+        if isinstance(claimed, int):
+            return claimed
+        try:
+            result: int | Switch = loop.run_until_complete(
+                _run(args, lang, qt_app, claimed, book)
+            )
+        except (GraphError, IgdeskError) as error:  # e.g. an archive this igdesk cannot open
+            log.info("the window could not start: %s", type(error).__name__)
+            return tell(Words(lang).text(error.text), failed=True)
+        finally:
+            claimed.release()
+        if isinstance(result, Switch):
+            args.profile, came_from = result.to, result.came_from
+            continue
+        if result == EXIT_NOT_SIGNED_IN and came_from is not None and book is not None:
+            _drop_if_never_signed_in(book, Path(args.profile))
+            args.profile, came_from = came_from, None
+            continue
+        return result
+
+
+@dataclass(frozen=True)
+class Switch:
+    """The owner chose another account: the window reopens on its profile."""
+
+    came_from: Path
+    to: Path
+
+
+def _drop_if_never_signed_in(book: AccountBook, folder: Path) -> None:
+    """A profile igdesk made for a new account that never signed in is removed again (a
+    folder the owner chose, or one with an account, is left alone)."""
+    folder = folder.resolve()
+    never = any(a.profile == folder and not a.username for a in book.accounts())
+    if never and folder.parent == book.new_profiles.resolve():
+        book.forget(folder)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+async def _run(
+    args: argparse.Namespace,
+    lang: str,
+    qt_app: QApplication,
+    claimed: Claim,
+    book: AccountBook | None,
+) -> int | Switch:
     simulate = None if args.screenshot else SANDBOX_CUSTOMER_EVERY
     async with open_app(
         args.profile,
@@ -87,7 +139,7 @@ async def _run(args: argparse.Namespace, lang: str, qt_app: QApplication, claime
         aio.messages().language = words.lang
         await app.inbox.account()  # opens the archive: one it cannot open stops before a window
         if not app.has_token() and await connect(app, words) is None:
-            return 1  # the owner closed the setup assistant without signing in
+            return EXIT_NOT_SIGNED_IN  # the owner closed the setup assistant
         if app.settings.language and app.settings.language != words.lang and not args.lang:
             words = Words(app.settings.language)  # chosen in the setup assistant
             aio.messages().language = words.lang
@@ -120,12 +172,24 @@ async def _run(args: argparse.Namespace, lang: str, qt_app: QApplication, claime
         tray.show_folder.connect(show_folder)
         if claimed.server is not None:
             claimed.server.set_handler(lambda request: window.bring_forward(request.thread))
+        switch: list[Switch] = []
+        if book is not None:
+            accounts = attach(window, book, app.profile.directory, words)
+
+            def switch_to(folder: Path) -> None:
+                switch.append(Switch(app.profile.directory, folder))
+                closed.set()
+
+            accounts.switch_requested.connect(switch_to)
         window.show()
         if log_problem is not None:
             aio.warning(words.text(log_problem))
         try:
             await window.reload_all()  # what the archive holds, before the first sync
             await _first_sync(app, window, words)
+            if book is not None:
+                account = await app.inbox.account()
+                book.remember(app.profile.directory, account.username if account else "")
             if args.thread:
                 window.bring_forward(args.thread)
             if args.screenshot is not None:
@@ -136,7 +200,7 @@ async def _run(args: argparse.Namespace, lang: str, qt_app: QApplication, claime
             if app.settings.webhooks_enabled and not args.sandbox:  # the tunnel, for Meta
                 tasks.start(app.webhooks.connect_account(app.settings), name="webhooks")
             await closed.wait()
-            return 0
+            return switch[0] if switch else 0
         finally:
             window.close()
             restore_crash_hooks()
