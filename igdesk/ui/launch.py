@@ -83,9 +83,7 @@ def _run_accounts(
         if isinstance(claimed, int):
             return claimed
         try:
-            result: int | Switch = loop.run_until_complete(
-                _run(args, lang, qt_app, claimed, book)
-            )
+            result: int | Switch = loop.run_until_complete(_run(args, lang, qt_app, claimed, book))
         except (GraphError, IgdeskError) as error:  # e.g. an archive this igdesk cannot open
             log.info("the window could not start: %s", type(error).__name__)
             return tell(Words(lang).text(error.text), failed=True)
