@@ -67,7 +67,8 @@ def appsecret_proof(app_secret: str, token: str) -> str:
 
 
 def _check_proof(state: SandboxState, call: GraphCall) -> None:
-    """The app's "Require App Secret": every Page-token call carries the token's proof.
+    """The app's "Require App Secret": every Page-token call carries the token's proof,
+    keyed with the Meta app's secret (App settings > Basic: the Facebook Login app's).
 
     Instagram Login tokens are never checked (the flavour does not use the proof).
     """
@@ -75,7 +76,7 @@ def _check_proof(state: SandboxState, call: GraphCall) -> None:
         return
     if not call.appsecret_proof:
         raise appsecret_missing()
-    wanted = appsecret_proof(state.app_secret, call.token or "")
+    wanted = appsecret_proof(state.meta_app_secret, call.token or "")
     if not hmac.compare_digest(call.appsecret_proof.encode(), wanted.encode()):
         raise appsecret_invalid()
 

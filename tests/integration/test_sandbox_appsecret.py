@@ -20,7 +20,7 @@ INVALID = "Invalid appsecret_proof provided in the API argument"
 
 
 def proof(server: SandboxServer, token: str) -> str:
-    return hmac.new(server.app_secret.encode(), token.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(server.meta_app_secret.encode(), token.encode(), hashlib.sha256).hexdigest()
 
 
 def assert_refused(reply: httpx.Response, message: str) -> None:
@@ -147,3 +147,17 @@ async def test_next_links_work_with_the_clients_own_proof() -> None:
         # a link stripped of its credentials and given a token without proof is refused
         bare = own_credentials(edge_link, token, good).replace(f"&appsecret_proof={good}", "")
         assert_refused(await client.get(bare), MISSING)
+
+
+@pytest.mark.asyncio
+async def test_a_proof_keyed_with_the_instagram_app_secret_is_refused() -> None:
+    """Page tokens belong to the Facebook Login app: Meta checks the proof with its secret."""
+    async with running_sandbox(require_app_secret=True, **FAST) as (server, client):
+        token = server.page_token
+        instagram_keyed = hmac.new(
+            server.app_secret.encode(), token.encode(), hashlib.sha256
+        ).hexdigest()
+        params = {"access_token": token, "appsecret_proof": instagram_keyed}
+        assert_refused(await client.get("/me", params=params), INVALID)
+        params["appsecret_proof"] = proof(server, token)
+        assert (await client.get("/me", params=params)).status_code == 200

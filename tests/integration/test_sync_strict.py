@@ -225,7 +225,7 @@ def test_page_calls_carry_appsecret_proof_when_the_app_requires_it(
         assert archive.threads.newest_first() == []
 
         page.clear_requests()
-        secret = tiny_sandbox.threaded.app_secret
+        secret = tiny_sandbox.threaded.meta_app_secret  # the Facebook Login app's
         summary, _ = run_sync(page, archive, flavour=FACEBOOK_PAGE, app_secret=secret)
         assert summary.complete
         assert_archive_matches_world(tiny_sandbox, archive)
