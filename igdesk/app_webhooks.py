@@ -27,13 +27,13 @@ from igdesk.sync.webhook_ingest import WebhookIngest, WebhookRetry
 from igdesk.webhooks.drain import ProcessLater
 from igdesk.webhooks.events import Event
 from igdesk.webhooks.link import Sleep, WebhookLink
-from igdesk.webhooks.service import WebhookService, credentials
 from igdesk.webhooks.signature import WebhookSecret, webhook_secrets
 from igdesk.webhooks.subscription import MESSAGING_FIELDS
 from igdesk.webhooks.tunnel import make_tunnel, tunnel_choice
 
 if TYPE_CHECKING:
     from igdesk.sandbox.server import SandboxServer
+    from igdesk.webhooks.service import WebhookService
 
 Announce = Callable[[Sequence[ThreadUpdate]], Awaitable[None]]
 
@@ -83,6 +83,10 @@ class Webhooks:
         come from `keys`, else from the keyring or environment. Raises IgdeskError when one is
         missing, or the port is taken."""
         if self.service is None:
+            # aiohttp (the receiver) is loaded when webhooks start: a window without them
+            # starts faster.
+            from igdesk.webhooks.service import WebhookService, credentials
+
             signing, verify_token = keys or credentials(self._profile_key)
             service = WebhookService(
                 self._db,

@@ -25,11 +25,15 @@ def frozen() -> bool:
     return bool(getattr(sys, "frozen", False)) and hasattr(sys, "_MEIPASS")
 
 
+#: The folder in a checkout or an installed package (resolved once: `root` is called often).
+_BESIDE_PACKAGE = Path(__file__).resolve().parent.parent / "resources"
+
+
 def root() -> Path:
     """The resources folder."""
     if frozen():
         return Path(getattr(sys, "_MEIPASS")) / "resources"  # noqa: B009 (only set when frozen)
-    return Path(__file__).resolve().parent.parent / "resources"
+    return _BESIDE_PACKAGE
 
 
 def path(*parts: str) -> Path:
