@@ -5,7 +5,8 @@ profiles synced against the sandbox, the account book in a temporary config fold
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,21 @@ from igdesk.ui.launch import run_gui
 from igdesk.ui.main_window import MainWindow
 from igdesk.ui.setup_assistant import SetupAssistant
 from tests.sandbox_client import Sandbox
+
+
+@pytest.fixture(autouse=True)
+def igdesk_logger_restored() -> Iterator[None]:
+    """`run_gui` sets up igdesk's logger (level, file handler, no propagation) as the app
+    does; the tests after these must find it as it was."""
+    logger = logging.getLogger("igdesk")
+    level, handlers, propagate = logger.level, list(logger.handlers), logger.propagate
+    yield
+    for handler in logger.handlers:
+        if handler not in handlers:
+            logger.removeHandler(handler)
+            handler.close()
+    logger.setLevel(level)
+    logger.propagate = propagate
 
 
 @pytest.fixture
