@@ -342,8 +342,7 @@ class App:
 
     async def aclose(self) -> None:
         """Stop the webhooks, the poller and the sender, then close the client and the archive,
-        in order."""
-        await self.keeper.stop()
+        in order (the token keeper after the poller: a pass still running starts it)."""
         if self._webhooks is not None:
             await self._webhooks.stop()
         if self._poller is not None:
@@ -353,6 +352,7 @@ class App:
         if self._poll_task is not None:
             await asyncio.gather(self._poll_task, return_exceptions=True)
             self._poll_task = None
+        await self.keeper.stop()
         if self._replies is not None:
             await self._replies.aclose()
         if self._client is not None:
