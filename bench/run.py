@@ -210,7 +210,7 @@ def external_rows(quick: bool) -> tuple[list[Row], dict[str, str]]:
     if p99 is None:
         rows.append(Row("webhook to screen", None, None, "", note=_why(hooks)))
     else:
-        rows.append(Row("webhook to window event (p99 ms)", p99, None,
+        rows.append(Row("webhook to thread list model (p99 ms)", p99, None,
                         f"p99 <= {TARGET_MS:g} ms", met=p99 <= TARGET_MS))  # fmt: skip
         rows.append(Row("webhook deliveries lost", lost, None, "0", met=lost == 0))
     sync = outputs["sync"]
