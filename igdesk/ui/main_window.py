@@ -35,6 +35,7 @@ from igdesk.ui.search_actions import SearchActions
 from igdesk.ui.sign_in_actions import SignInActions
 from igdesk.ui.status import status_text
 from igdesk.ui.tray import TrayNotifier
+from igdesk.ui.window_dialogs import WindowDialogs
 from igdesk.ui.window_layout import FOLDER_ORDER, WindowWidgets
 from igdesk.views import ConversationView, ThreadView
 
@@ -76,6 +77,7 @@ class MainWindow(WindowWidgets):
             parent=self,
         )
         self.search_model = SearchResultModel(lang=words.lang, parent=self)
+        self.dialogs = WindowDialogs(self)
         window_layout.build(self)
         self.replying = ReplyActions(self)
         self.searching = SearchActions(self, self.open_thread)
@@ -116,7 +118,7 @@ class MainWindow(WindowWidgets):
         self.composer.heart_requested.connect(replying.send_heart)
         self.composer.draft_changed.connect(self.app.inbox.save_draft)
         self.composer.typing.connect(replying.typing)
-        self.composer.edit_saved_replies_requested.connect(self.open_settings)
+        self.composer.edit_saved_replies_requested.connect(self.dialogs.open_settings)
         self.composer.attach_requested.connect(
             lambda: self.tasks.start(replying.attach(), name="attach")
         )
@@ -308,10 +310,10 @@ class MainWindow(WindowWidgets):
     def _tick(self) -> None:
         self.thread_model.refresh_times()
         if self.middle.currentWidget() is self.ending_view:
-            self.tasks.start(self._reload_ending_soon(), name="ending-soon")
+            self.tasks.start(self.reload_ending_soon(), name="ending-soon")
         self.conversation.refresh_window()
 
-    async def _reload_ending_soon(self) -> None:
+    async def reload_ending_soon(self) -> None:
         since = utc_now() - ending_soon.LOOKBACK  # open windows only, not the whole archive
         rows, changed = await self._read_threads(None, since=since)
         self.ending_model.reload(rows)
@@ -336,7 +338,7 @@ class MainWindow(WindowWidgets):
 
     def _show_ending_soon(self, on: bool) -> None:
         if on:
-            self.tasks.start(self._reload_ending_soon(), name="ending-soon")
+            self.tasks.start(self.reload_ending_soon(), name="ending-soon")
             self.middle.setCurrentWidget(self.ending_view)
         else:
             self.middle.setCurrentIndex(0)
@@ -352,54 +354,6 @@ class MainWindow(WindowWidgets):
         row = self.thread_view.currentIndex().row()
         target = min(max(row + step, 0), count - 1) if row >= 0 else 0
         self.thread_view.setCurrentIndex(self.thread_model.index(target, 0))
-
-    def open_settings(self) -> None:
-        from igdesk.ui.settings_app_page import AppSettingsPage
-        from igdesk.ui.settings_dialog import SettingsDialog
-
-        page = AppSettingsPage(
-            self.app.settings,
-            self.words,
-            images=self.images,
-            tasks=self.tasks,
-            profile_dir=self.app.profile.directory,
-        )
-        dialog = SettingsDialog(
-            self.app.settings,
-            self.app.profile.settings_path,
-            lang=self.words.lang,
-            app_page=page,
-            parent=self,
-        )
-        dialog.saved.connect(self._settings_saved)
-        dialog.open()
-
-    def open_about(self) -> None:
-        from igdesk.logsetup import log_path
-        from igdesk.ui.about import AboutDialog
-
-        profile = self.app.profile
-        AboutDialog(
-            self.words, log_file=log_path(profile), profile_dir=profile.directory, parent=self
-        ).open()
-
-    def open_webhook_settings(self) -> None:
-        from igdesk.ui.webhook_settings import WebhookSettingsDialog
-
-        WebhookSettingsDialog(self.app, self.tasks, words=self.words, parent=self).open()
-
-    def _settings_saved(self, _settings: object) -> None:
-        allowed = self.app.settings.human_agent_allowed
-        self.thread_model.set_human_agent(allowed)
-        self.ending_model.set_human_agent(allowed)
-        self.conversation.human_agent = allowed
-        self.conversation.refresh_window()
-        if self.conversation.current is not None:
-            self.replying.update_window(self.conversation.current)  # the composer follows at once
-        if self.ending_soon_button.isChecked():
-            self.tasks.start(self._reload_ending_soon(), name="ending-soon")
-        if self.tray is not None:
-            self.tray.set_settings(self.app.settings)
 
     # --- images ------------------------------------------------------------------------------
 

@@ -49,7 +49,7 @@ def test_settings_has_the_on_this_computer_group(
     window: MainWindow, qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    window.open_settings()
+    window.dialogs.open_settings()
     qtbot.waitUntil(lambda: len(_open(SettingsDialog)) == 1, timeout=3000)
     dialog = _open(SettingsDialog)[0]
     assert isinstance(dialog.app_page, AppSettingsPage)

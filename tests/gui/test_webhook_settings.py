@@ -29,7 +29,7 @@ SECRET = "rahasia-aplikasi-instagram"
 
 
 def open_dialog(window: MainWindow, qtbot: QtBot) -> WebhookSettingsDialog:
-    window.open_webhook_settings()
+    window.dialogs.open_webhook_settings()
     (dialog,) = [d for d in window.findChildren(WebhookSettingsDialog) if d.isVisible()]
     return dialog
 
