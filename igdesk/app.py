@@ -104,7 +104,7 @@ class App:
     @property
     def client(self) -> GraphClient:
         if self._client is None:
-            token = self._token or secrets.get(self.profile.key, secrets.Secret.ACCESS_TOKEN)
+            token = self.current_token()
             if not token:
                 raise not_signed_in()
             budget = RateBudget(conversations_per_second=self.settings.conversations_per_second)
@@ -146,8 +146,12 @@ class App:
             self.start_polling()
         return remembered
 
+    def current_token(self) -> str | None:
+        """The token in use: this run's (no keyring), else the keyring's or the environment's."""
+        return self._token or secrets.get(self.profile.key, secrets.Secret.ACCESS_TOKEN)
+
     def has_token(self) -> bool:
-        return bool(self._token or secrets.get(self.profile.key, secrets.Secret.ACCESS_TOKEN))
+        return bool(self.current_token())
 
     # --- syncing ----------------------------------------------------------------------------
 

@@ -34,7 +34,6 @@ from igdesk.i18n import N_, Text, Words
 from igdesk.signin import record as records
 from igdesk.signin import texts
 from igdesk.signin.flow import PROFESSIONAL_TYPES
-from igdesk.signin.refresh import current_token
 from igdesk.sync.unreadable import unreadable_text
 from igdesk.views import SyncReport
 from igdesk.webhooks.checkup import webhook_checks
@@ -123,7 +122,7 @@ async def _archive(app: App) -> CheckResult:
 async def _token(app: App, clock: Callable[[], datetime]) -> CheckResult:
     label = N_("Access token")
     where = secrets.source(app.profile.key, secrets.Secret.ACCESS_TOKEN)
-    if not current_token(app):
+    if not app.current_token():
         return CheckResult(label, Status.FAIL, Text("none: igdesk is not signed in"), SIGN_IN)
     record = records.load(app.profile)
     if where == "environment" or record is None:

@@ -63,12 +63,6 @@ def next_refresh(record: TokenRecord) -> datetime | None:
     return due
 
 
-def current_token(app: App) -> str | None:
-    """The token the App uses: kept for this run (no keyring), or the keyring's."""
-    in_memory: str | None = app._token  # the App's own run-only copy (see App.replace_token)
-    return in_memory or secrets.get(app.profile.key, secrets.Secret.ACCESS_TOKEN)
-
-
 class TokenKeeper:
     """Owned by the App: `start` once (idempotent), `stop` when the App closes."""
 
@@ -132,7 +126,7 @@ class TokenKeeper:
             app.events.emit(SignInNeeded(EXPIRED))
             return Outcome.SIGN_IN_NEEDED
         due = next_refresh(record)
-        token = current_token(app)
+        token = app.current_token()
         if due is None or now < due or not token:
             return Outcome.NOT_DUE
         return await self._refresh(record, token, now)
