@@ -98,9 +98,8 @@ async def test_no_token(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
 
 @pytest.mark.asyncio
 async def test_refused_token(signed_in: App, world: World) -> None:
-    from igdesk.signin.refresh import current_token
 
-    await world[1].post("/_sandbox/oauth/expire", json={"token": current_token(signed_in)})
+    await world[1].post("/_sandbox/oauth/expire", json={"token": signed_in.current_token()})
     results = await checklist(signed_in)
     refused = [r for r in results if r.label == "Access token" and r.status is Status.FAIL]
     assert refused and "Sign in again" in shown(refused[0])

@@ -14,7 +14,6 @@ from igdesk.config import Profile
 from igdesk.events import Event, SignInNeeded
 from igdesk.sandbox.testing import running_sandbox
 from igdesk.signin import BusinessLogin, LoginSettings
-from igdesk.signin.refresh import current_token
 from igdesk.store.outbox import OutboxState
 from igdesk.sync.poller import PollTiming
 from tests.memory_keyring import MemoryKeyring
@@ -50,7 +49,7 @@ async def test_sign_in_again_resumes_polling_and_the_outbox(
             app.start_polling(PollTiming(active=0.05, idle=0.05))
             app.replies.start_sending()
 
-            token = current_token(app)
+            token = app.current_token()
             await control.post("/_sandbox/oauth/expire", json={"token": token})
             await until(lambda: any(isinstance(e, SignInNeeded) for e in events))
             entry_id = await app.replies.send_text(thread.id, "Siap kak, ada stok")
