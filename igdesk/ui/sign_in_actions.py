@@ -135,7 +135,8 @@ class SignInActions(QObject):
             self.window.tasks.start(self._sign_out(), name="sign-out")
 
     async def _sign_out(self) -> None:
-        from igdesk.ui.sign_out import ask_sign_out, sign_out
+        from igdesk.signin.sign_out import sign_out
+        from igdesk.ui.sign_out import ask_sign_out
 
         window, words = self.window, self.window.words
         account = await window.app.inbox.account()

@@ -7,8 +7,6 @@ The app's ID, secret and redirect address stay, so signing in again is one click
 
 from __future__ import annotations
 
-import logging
-import shutil
 from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
@@ -21,16 +19,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from igdesk import secrets
-from igdesk.config import Profile
 from igdesk.i18n import Words
-from igdesk.signin import record
 from igdesk.ui.aio import run_dialog
 
 if TYPE_CHECKING:
-    from igdesk.app import App
-
-log = logging.getLogger("igdesk.ui.sign_out")
+    pass
 
 
 class SignOutDialog(QDialog):
@@ -120,27 +113,3 @@ async def ask_sign_out(words: Words, username: str, parent: QWidget | None) -> b
     finally:
         box.deleteLater()
     return True if destroy else None
-
-
-async def sign_out(app: App, *, erase: bool) -> None:
-    """Forget the token: the App drops its client (nothing more is read or sent; the archive
-    stays readable and a new sign-in resumes everything), the keyring entry and the sign-in
-    record go. With `erase`, the App closes and the archive and the pictures are deleted."""
-    await app.replace_token("")  # no token: each pass now says "not signed in", nothing is sent
-    try:
-        secrets.delete(app.profile.key, secrets.Secret.ACCESS_TOKEN)
-    except secrets.KeyringUnavailableError:
-        log.info("no keyring at sign-out: no token was kept there")
-    record.forget(app.profile)
-    if erase:
-        await app.aclose()  # the poller, the sender, the webhooks and the archive stop
-        erase_local_data(app.profile)
-    log.info("signed out%s", " and deleted the local data" if erase else "")
-
-
-def erase_local_data(profile: Profile) -> None:
-    """The archive (with its journal files) and the pictures cache; settings stay."""
-    archive = profile.archive_path
-    for suffix in ("", "-wal", "-shm"):
-        archive.with_name(archive.name + suffix).unlink(missing_ok=True)
-    shutil.rmtree(profile.cache_dir, ignore_errors=True)
