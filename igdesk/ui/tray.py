@@ -206,12 +206,18 @@ class TrayNotifier(QObject):
             title = words.plural("{n} new message", "{n} new messages", popup.count)
             body = words.plural("from {n} customer", "from {n} customers", popup.customers)
         self._last_thread_id = popup.thread_id
-        self.tell(title, body)
+        self._balloon(title, body)
         if self._settings.notify_sound:
             QApplication.beep()
         self.displayed.emit(popup)
 
     def tell(self, title: str, body: str) -> None:
+        """A balloon about igdesk itself (sign in again, still running): a click on it brings
+        the window forward instead of opening a thread."""
+        self._last_thread_id = None
+        self._balloon(title, body)
+
+    def _balloon(self, title: str, body: str) -> None:
         """A balloon from the tray icon (nothing without a tray)."""
         if self._tray is not None:
             self._tray.showMessage(
@@ -233,9 +239,12 @@ class TrayNotifier(QObject):
 
     @Slot()
     def on_message_clicked(self) -> None:
-        """The last notification was clicked: open its thread."""
+        """The last notification was clicked: open its thread, or the window when it was
+        about igdesk itself."""
         if self._last_thread_id is not None:
             self.open_thread.emit(self._last_thread_id)
+        else:
+            self.show_window.emit()
 
     @Slot(QSystemTrayIcon.ActivationReason)
     def _on_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:

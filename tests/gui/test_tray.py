@@ -97,6 +97,14 @@ def test_clicking_the_notification_opens_its_thread(qtbot: QtBot) -> None:
     assert blocker.args == ["t9"]
 
 
+def test_clicking_a_balloon_about_igdesk_brings_the_window_not_a_thread(qtbot: QtBot) -> None:
+    notifier = TrayNotifier(Settings(notify_folders=["primary"]), use_system_tray=False)
+    notifier.notify("t1", Folder.PRIMARY, "Ana", "hi", window_focused=False)
+    notifier.tell("igdesk: sign in again", "Your Instagram sign-in has ended.")
+    with qtbot.assertNotEmitted(notifier.open_thread), qtbot.waitSignal(notifier.show_window):
+        notifier.on_message_clicked()
+
+
 def test_app_icon_has_every_size(qtbot: QtBot) -> None:
     icon = icons.app_icon()
     assert {s.width() for s in icon.availableSizes()} >= {16, 32, 64, 256}
