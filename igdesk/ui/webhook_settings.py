@@ -77,6 +77,7 @@ class WebhookSettingsDialog(QDialog):
         self._app, self._tasks, self._words = app, tasks, words
         settings = app.settings
         self.setWindowTitle(words("Settings — Instant delivery"))
+        self.setMinimumWidth(680)  # room for a whole callback URL
         demo = app.webhooks.status is not None and app.webhooks.status.tunnel == "sandbox"
 
         self.enabled_box = QCheckBox(words("Receive messages &instantly (webhooks)"))
@@ -128,7 +129,7 @@ class WebhookSettingsDialog(QDialog):
         self.callback = QLineEdit(self._callback_url())
         self.callback.setReadOnly(True)
         self.callback.setAccessibleName(words("Callback URL"))
-        self.public_url.textChanged.connect(lambda: self.callback.setText(self._callback_url()))
+        self.public_url.textChanged.connect(self._show_callback)
         self.verify_token = QLineEdit(self._verify_token())
         self.verify_token.setReadOnly(True)
         self.verify_token.setAccessibleName(words("Verify token"))
@@ -179,7 +180,11 @@ class WebhookSettingsDialog(QDialog):
         for provider, rows in self._rows.items():
             for _label, field in rows:
                 self._tunnel_form.setRowVisible(field, provider is chosen)
+        self._show_callback()
+
+    def _show_callback(self) -> None:
         self.callback.setText(self._callback_url())
+        self.callback.setCursorPosition(0)  # an address is read from its start
 
     def _callback_url(self) -> str:
         """The address to paste into the dashboard: the typed one for the owner's own address,
