@@ -10,11 +10,11 @@ webhooks deliver (polling is only a safety net while they do). Qt-free; sleeping
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import logging
 from collections.abc import Awaitable, Callable
 
+from igdesk.errors import IgdeskError
 from igdesk.events import WebhookStatus
 from igdesk.graph import GraphClient
 from igdesk.graph.errors import TokenError
@@ -75,8 +75,12 @@ class WebhookLink:
         task, self._keeper_task = self._keeper_task, None
         if task is not None:
             task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
+            try:
                 await task
+            except asyncio.CancelledError:
+                pass
+            except Exception:  # the checks' own failure must not stop the App's closing
+                log.exception("the webhook subscription checks had failed")
         if self.supervisor is not None:
             await self.supervisor.stop()
             self.supervisor = None
@@ -89,10 +93,11 @@ class WebhookLink:
             self._update(url_changed=False, tunnel_problem=None)
 
     async def check_subscription(self) -> SubscriptionState | None:
-        """Check (and restore) the subscription now; None when the token was refused."""
+        """Check (and restore) the subscription now; None when no one is signed in (signed
+        out, or the token was refused): the next check, an hour on, tries again."""
         try:
             return await self.keeper.check()
-        except TokenError:
+        except (TokenError, IgdeskError):
             self._update(subscribed=None, subscription_problem=_SIGN_IN)
             return None
 

@@ -202,3 +202,28 @@ def test_either_app_secret_is_enough_and_none_is_a_sentence(
         assert (good.status_code, bad.status_code) == (200, 403)
 
     run_with_app(tiny_sandbox, tmp_path / "second", own_address, signed_with_meta_secret)
+
+
+def test_signed_out_the_check_says_sign_in_and_closing_still_works(
+    tiny_sandbox: Sandbox, tmp_path: Path, secrets_in_environment: None
+) -> None:
+    """No token (signed out, webhooks still on): the subscription check cannot run; it says
+    so and tries again later, and the App still closes in order."""
+    own_address = dataclasses.replace(
+        WEBHOOKS_ON, tunnel_provider="manual", tunnel_public_url="https://shop.example.com"
+    )
+
+    async def scenario() -> WebhookStatus:
+        app = App(Profile(tmp_path), graph_url=tiny_sandbox.url, settings=own_address)
+        try:
+            await app.webhooks.connect_account(own_address, sleep=quick_sleep)
+            await until(lambda: status_of(app).subscription_problem is not None, "checked")
+            assert app.webhooks.link is not None
+            assert await app.webhooks.link.check_subscription() is None
+            return status_of(app)
+        finally:
+            await app.aclose()  # raised "not signed in" from the dead check before
+
+    status = asyncio.run(scenario())
+    assert status.subscription_problem is not None and not status.healthy
+    assert "sign in again" in Words("en").text(status.subscription_problem)
