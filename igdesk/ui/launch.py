@@ -200,6 +200,7 @@ async def _run(
             await closed.wait()
             return switch[0] if switch else 0
         finally:
+            life.closing_for_real()  # else the tray would only hide it, its draft unsaved
             window.close()
             restore_crash_hooks()
             await tasks.cancel_all()

@@ -66,6 +66,11 @@ class TrayLife(QObject):
             "Click it to open igdesk again; choose Quit in its menu to stop igdesk."
         )
 
+    def closing_for_real(self) -> None:
+        """The window is about to close for good (Quit, an account switch, the local data
+        deleted): the close is not a move to the tray, and no balloon says igdesk still runs."""
+        self._quitting = True
+
     def quit(self) -> None:
         """Stop igdesk (closes the window for real)."""
         self._quitting = True

@@ -150,3 +150,14 @@ def test_the_windows_quit_action_quits_even_with_a_tray(qtbot: QtBot, tmp_path: 
     with qtbot.assertNotEmitted(life.hidden_to_tray), qtbot.waitSignal(life.ended):
         quit_action.trigger()
     assert not window.isVisible() and life.quitting
+
+
+def test_a_close_for_good_is_not_a_move_to_the_tray(qtbot: QtBot, tmp_path: Path) -> None:
+    """An account switch or deleted data closes the window for good: its own close runs (the
+    draft is saved there) and no balloon says igdesk still runs."""
+    window, _tray, life, settings = _life(qtbot, tmp_path, keep=True)
+    life.closing_for_real()
+    with qtbot.assertNotEmitted(life.hidden_to_tray):
+        assert window.close()  # True: the close was accepted, not turned into a hide
+    assert not settings.close_to_tray_told
+    assert not (tmp_path / "settings.json").exists()
