@@ -185,6 +185,12 @@ class Replies:
         if thread_id is not None:
             self._events.emit(OutboxChanged(thread_id, entry_id))
 
+    async def unsent_count(self) -> int:
+        """Replies written but not known to be sent (waiting, sending, failed, unknown)."""
+        unsent = [state for state in OutboxState if state is not OutboxState.SENT]
+        entries = await self._db.read(lambda archive: archive.outbox.entries(states=unsent))
+        return len(entries)
+
     async def flush_outbox(self) -> bool:
         """One pass over the outbox now; True when something still waits to be retried."""
         return await self._outbox_sender().work_once()

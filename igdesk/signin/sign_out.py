@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 
 from igdesk import secrets
 from igdesk.config import Profile
+from igdesk.errors import IgdeskError
+from igdesk.i18n import Text
 from igdesk.signin import record
 
 if TYPE_CHECKING:
@@ -23,7 +25,13 @@ log = logging.getLogger("igdesk.signin")
 async def sign_out(app: App, *, erase: bool) -> None:
     """Forget the token: the App drops its client (nothing more is read or sent; the archive
     stays readable and a new sign-in resumes everything), the keyring entry and the sign-in
-    record go. With `erase`, the App closes and the archive and the pictures are deleted."""
+    record go. With `erase`, the App closes and the archive and the pictures are deleted.
+
+    A token from IGDESK_ACCESS_TOKEN cannot be forgotten from here: IgdeskError, nothing
+    changed. OSError when the files cannot be deleted (the App is closed by then)."""
+    refusal = why_not(app)
+    if refusal is not None:
+        raise IgdeskError(refusal, technical="token from the environment")
     await app.replace_token("")  # no token: each pass now says "not signed in", nothing is sent
     try:
         secrets.delete(app.profile.key, secrets.Secret.ACCESS_TOKEN)
@@ -34,6 +42,16 @@ async def sign_out(app: App, *, erase: bool) -> None:
         await app.aclose()  # the poller, the sender, the webhooks and the archive stop
         erase_local_data(app.profile)
     log.info("signed out%s", " and deleted the local data" if erase else "")
+
+
+def why_not(app: App) -> Text | None:
+    """Why signing out cannot be done here (a token from IGDESK_ACCESS_TOKEN), else None."""
+    if secrets.source(app.profile.key, secrets.Secret.ACCESS_TOKEN) != "environment":
+        return None
+    return Text(
+        "igdesk is using the token in IGDESK_ACCESS_TOKEN for this run, so it cannot sign out "
+        "from here. Remove that variable and start igdesk again."
+    )
 
 
 def erase_local_data(profile: Profile) -> None:

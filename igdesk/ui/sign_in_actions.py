@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
+from igdesk.errors import IgdeskError
 from igdesk.i18n import Text, Words
 from igdesk.signin import NO_KEYRING, SignedIn
 from igdesk.ui import aio
@@ -130,25 +131,59 @@ class SignInActions(QObject):
 
     # --- signing out -----------------------------------------------------------------------
 
+    async def _erase_failed(self, error: IgdeskError | OSError) -> None:
+        """Say why the local data is still there, and where, before igdesk closes."""
+        from PySide6.QtWidgets import QMessageBox
+
+        from igdesk.ui.aio import run_dialog
+
+        words = self.window.words
+        if isinstance(error, IgdeskError):
+            sentence = words.text(error.text)
+        else:
+            sentence = words(
+                "igdesk signed you out but could not delete its copy of your messages ({detail})."
+                " Delete the folder {folder} by hand, or try again after restarting igdesk.",
+                detail=error.strerror or type(error).__name__,
+                folder=str(self.window.app.profile.directory),
+            )
+        box = QMessageBox(QMessageBox.Icon.Warning, words("Sign out"), sentence)
+        box.addButton(words("OK"), QMessageBox.ButtonRole.AcceptRole)
+        await run_dialog(box)
+        box.deleteLater()
+
     def sign_out(self) -> None:
         if not self._signing_in:
             self.window.tasks.start(self._sign_out(), name="sign-out")
 
     async def _sign_out(self) -> None:
-        from igdesk.signin.sign_out import sign_out
+        from igdesk.signin.sign_out import sign_out, why_not
         from igdesk.ui.sign_out import ask_sign_out
 
         window, words = self.window, self.window.words
+        refusal = why_not(window.app)
+        if refusal is not None:
+            aio.error(words.text(refusal))
+            return
         account = await window.app.inbox.account()
-        choice = await ask_sign_out(words, account.username if account else "", window)
+        unsent = await window.app.replies.unsent_count()
+        choice = await ask_sign_out(words, account.username if account else "", window, unsent)
         if choice is None:
             return
         if choice:  # delete the local data too: nothing of the window may read it any more
             await window.tasks.cancel_all()
-            await sign_out(window.app, erase=True)
-            self.quit_requested.emit()
+            try:
+                await sign_out(window.app, erase=True)
+            except (IgdeskError, OSError) as error:
+                await self._erase_failed(error)
+            finally:
+                self.quit_requested.emit()  # the App is closed: the window cannot go on
             return
-        await sign_out(window.app, erase=False)
+        try:
+            await sign_out(window.app, erase=False)
+        except IgdeskError as error:
+            aio.error(words.text(error.text))
+            return
         self.banner.show_problem(
             words("You signed out. Sign in to receive and answer messages again."),
             notify=False,

@@ -73,8 +73,9 @@ class SignOutDialog(QDialog):
         self.adjustSize()  # a longer sentence wraps onto more lines: make room
 
 
-def confirm_erase(words: Words, parent: QWidget | None) -> QMessageBox:
-    """The second question before anything is deleted (nothing can bring it back)."""
+def confirm_erase(words: Words, parent: QWidget | None, unsent: int = 0) -> QMessageBox:
+    """The second question before anything is deleted (nothing can bring it back); `unsent`
+    replies not known to be sent would be deleted with it, and it says so."""
     box = QMessageBox(parent)
     box.setObjectName("confirmErase")
     box.setIcon(QMessageBox.Icon.Warning)
@@ -86,13 +87,23 @@ def confirm_erase(words: Words, parent: QWidget | None) -> QMessageBox:
             "igdesk reads the recent ones again when you sign in."
         )
     )
+    if unsent:
+        box.setInformativeText(
+            words.plural(
+                "{n} reply you wrote was not sent yet: it is deleted too and never sent.",
+                "{n} replies you wrote were not sent yet: they are deleted too and never sent.",
+                unsent,
+            )
+        )
     box.addButton(words("Delete and sign out"), QMessageBox.ButtonRole.DestructiveRole)
     cancel = box.addButton(words("Cancel"), QMessageBox.ButtonRole.RejectRole)
     box.setDefaultButton(cancel)
     return box
 
 
-async def ask_sign_out(words: Words, username: str, parent: QWidget | None) -> bool | None:
+async def ask_sign_out(
+    words: Words, username: str, parent: QWidget | None, unsent: int = 0
+) -> bool | None:
     """None: keep signed in; False: sign out; True: sign out and delete the local data."""
     dialog = SignOutDialog(words, username, parent)
     try:
@@ -103,7 +114,7 @@ async def ask_sign_out(words: Words, username: str, parent: QWidget | None) -> b
         dialog.deleteLater()
     if not erase:
         return False
-    box = confirm_erase(words, parent)
+    box = confirm_erase(words, parent, unsent)
     try:
         await run_dialog(box)
         clicked = box.clickedButton()

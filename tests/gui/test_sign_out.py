@@ -4,6 +4,7 @@ and then igdesk closes with the archive gone."""
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
@@ -112,3 +113,37 @@ def test_deleting_the_local_data_asks_twice_then_closes(
     assert not window.app.profile.cache_dir.exists()
     assert secrets.get(window.app.profile.key, secrets.Secret.ACCESS_TOKEN) is None
     assert shown(SignOutDialog) is None
+
+
+def test_deleting_says_how_many_replies_were_never_sent(
+    window: MainWindow,
+    world: Sandbox,
+    qtbot: QtBot,
+    run_until: RunUntil,
+    memory_keyring: MemoryKeyring,
+) -> None:
+    keep_token(window, world, qtbot, run_until)
+    thread_id = next(t.id for t in run_until(qtbot, window.app.inbox.threads(), 10_000))
+    run_until(qtbot, window.app.replies.send_text(thread_id, "Siap kak, dikirim besok"), 10_000)
+    window.signing.sign_out()  # the sender is not running: the reply waits in the outbox
+    dialog = wait_shown(qtbot, SignOutDialog)
+    dialog.erase.setChecked(True)
+    dialog.sign_out_button.click()
+    box = confirmation(qtbot)
+    assert box.informativeText() == (
+        "1 reply you wrote was not sent yet: it is deleted too and never sent."
+    )
+    press(box, QMessageBox.ButtonRole.RejectRole)
+    qtbot.waitUntil(lambda: not window.tasks.tasks, timeout=10_000)
+    assert run_until(qtbot, window.app.replies.unsent_count(), 10_000) == 1  # nothing lost
+
+
+def test_a_token_from_the_environment_cannot_be_signed_out_here(
+    window: MainWindow, world: Sandbox, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("IGDESK_ACCESS_TOKEN", world.token)
+    window.signing.sign_out()
+    qtbot.waitUntil(lambda: "IGDESK_ACCESS_TOKEN" in window.notice.text, timeout=10_000)
+    assert shown(SignOutDialog) is None  # nothing was asked, nothing changed
+    assert window.app.current_token() == world.token
+    assert not window.banner.isVisible()
