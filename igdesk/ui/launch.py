@@ -75,13 +75,19 @@ def _run_accounts(
     args: argparse.Namespace, lang: str, qt_app: QApplication, loop: qasync.QEventLoop
 ) -> int:
     """The window on one account's profile after another, as the owner switches (Accounts
-    menu); a new account whose sign-in was abandoned goes back to the one before."""
+    menu); a new account whose sign-in was abandoned, or one open in another igdesk, goes back
+    to the one before."""
     book = None if args.sandbox or args.screenshot else AccountBook.default()
     came_from: Path | None = None
     while True:
         claimed = claim(args, lang)  # one window per profile: a later launch hands over here
         if isinstance(claimed, int):
-            return claimed
+            if came_from is None:
+                return claimed
+            # The chosen account is open elsewhere (brought forward, or a sentence said why):
+            # this window goes back to the account it was on.
+            args.profile, came_from = came_from, None
+            continue
         try:
             result: int | Switch = loop.run_until_complete(_run(args, lang, qt_app, claimed, book))
         except (GraphError, IgdeskError) as error:  # e.g. an archive this igdesk cannot open

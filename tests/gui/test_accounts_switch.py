@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from igdesk.accounts import AccountBook
 from igdesk.cli import build_parser
+from igdesk.single_instance import ProfileLock
 from igdesk.ui.accounts_menu import AccountsMenu
 from igdesk.ui.launch import run_gui
 from igdesk.ui.main_window import MainWindow
@@ -173,3 +174,47 @@ def test_a_new_account_whose_sign_in_is_abandoned_goes_back(
     assert seen == ["first", "assistant", "first again"]
     assert [a.profile for a in book.accounts()] == [first.resolve()]  # the empty one is gone
     assert not any(book.new_profiles.glob("account-*"))
+
+
+def test_an_account_another_igdesk_is_syncing_goes_back_with_a_sentence(
+    qapp: QApplication,
+    book: AccountBook,
+    world: Sandbox,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    first, second = tmp_path / "toko-batik", tmp_path / "toko-kain"
+    second.mkdir()
+    book.remember(second)
+    held = ProfileLock(second)
+    assert held.acquire("sync --watch")  # a headless igdesk keeps the other account in sync
+    seen: list[str] = []
+    before: list[MainWindow] = []
+
+    def switch() -> bool:
+        window = window_on(first)
+        if window is None:
+            return False
+        seen.append("first")
+        before.append(window)
+        (other,) = [a for a in menu_of(window).actions() if a.isCheckable() and not a.isChecked()]
+        other.trigger()
+        return True
+
+    def back_and_quit() -> bool:
+        window = window_on(first)
+        if window is None or window in before:  # the window opened again, on the first account
+            return False
+        seen.append("first again")
+        window.quit_action.trigger()
+        return True
+
+    args = build_parser().parse_args(["--profile", str(first), "--graph-url", world.url])
+    timer = drive([switch, back_and_quit])
+    try:
+        assert run_gui(args, "en") == 0
+    finally:
+        timer.stop()
+        held.release()
+    assert seen == ["first", "first again"]
+    assert "is already working on this profile" in capsys.readouterr().err
