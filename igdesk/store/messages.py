@@ -36,7 +36,10 @@ _MESSAGE_COLUMNS = (
 _UPSERT_MESSAGE = """
 INSERT INTO messages (seq, id, thread_id, sender_id, created_time, text, is_from_shop, deleted,
                       unsupported, reply_to, attachments, reactions, raw, first_seen_at)
-VALUES ((SELECT coalesce(max(seq) + 1, ?1) FROM messages WHERE seq BETWEEN ?1 AND ?1 + ?2 - 1),
+VALUES ((SELECT CASE WHEN max(seq) IS NULL THEN ?1
+                     WHEN max(seq) < ?1 + ?2 - 1 THEN max(seq) + 1
+                     ELSE (SELECT max(seq) + 1 FROM messages) END
+         FROM messages WHERE seq BETWEEN ?1 AND ?1 + ?2 - 1),
         ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
 ON CONFLICT (id) DO UPDATE SET
     thread_id = excluded.thread_id,

@@ -179,17 +179,30 @@ _V3: tuple[Step, ...] = (
 
 #: A message's seq is created_time (ms) * SEQ_SLOTS + its rank among messages of that very
 #: millisecond (store/messages.py assigns it): seq order is time order, so the full-text index,
-#: whose rowid is seq, yields matches newest first and a search stops at its first page.
+#: whose rowid is seq, yields matches newest first and a search stops at its first page. A
+#: millisecond with more messages than slots (never seen from Instagram) puts the rest after
+#: every number in use: out of time order, never a clash.
 SEQ_SLOTS = 4096
 
 
 def _time_ordered_seq(conn: sqlite3.Connection) -> None:
     """Renumber every message's seq in time order (v4), and what points at it."""
-    conn.execute("CREATE TEMP TABLE seq_map (old INTEGER PRIMARY KEY, new INTEGER NOT NULL)")
+    conn.execute("CREATE TEMP TABLE seq_map (old INTEGER PRIMARY KEY, new INTEGER)")
     conn.execute(
-        "INSERT INTO seq_map SELECT seq, created_time * ? - 1"
-        " + row_number() OVER (PARTITION BY created_time ORDER BY seq) FROM messages",
-        (SEQ_SLOTS,),
+        "INSERT INTO seq_map SELECT seq, CASE WHEN rank <= :slots"
+        " THEN created_time * :slots - 1 + rank END FROM (SELECT seq, created_time,"
+        " row_number() OVER (PARTITION BY created_time ORDER BY seq) AS rank FROM messages)",
+        {"slots": SEQ_SLOTS},
+    )
+    # More messages in one millisecond than it has slots: those past the last slot go after
+    # every other number (out of time order, never onto another millisecond's numbers).
+    (top,) = conn.execute("SELECT coalesce(max(new), 0) FROM seq_map").fetchone()
+    conn.execute(
+        "WITH overflow AS (SELECT old, row_number() OVER (ORDER BY old) AS k FROM seq_map"
+        " WHERE new IS NULL)"
+        " UPDATE seq_map SET new = ? + (SELECT k FROM overflow WHERE overflow.old = seq_map.old)"
+        " WHERE new IS NULL",
+        (top,),
     )
     low, high = conn.execute("SELECT min(new), max(old) FROM seq_map").fetchone()
     if low is not None:
