@@ -97,7 +97,7 @@ async def run_login(
             ),
             flush=True,
         )
-    pasted = (await asyncio.to_thread(source.readline)).strip()
+    pasted = (await asyncio.to_thread(read_paste, source, ask_secret, words)).strip()
     try:
         if _looks_like_address(pasted) and login is not None:
             secret = saved_app_secret(app) or _ask(ask_secret, words)
@@ -115,6 +115,14 @@ async def run_login(
         print(error.sentence(lang), file=sys.stderr, flush=True)
         return EXIT_FAILED
     return _done(signed, words)
+
+
+def read_paste(source: TextIO, ask_secret: Callable[[str], str], words: Words) -> str:
+    """What the owner pasted: not echoed on a terminal (a token must not stay on the screen
+    or in its scrollback), one line from a pipe."""
+    if source.isatty():
+        return ask_secret(words("(what you paste is not shown) > "))
+    return source.readline()
 
 
 def _looks_like_address(text: str) -> bool:

@@ -4,6 +4,7 @@ redirect comparison, the once-only "sign in again", and the lock."""
 from __future__ import annotations
 
 import asyncio
+import io
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -12,9 +13,10 @@ import pytest
 from igdesk.config import Profile
 from igdesk.events import Event, SignInNeeded, SyncStatus
 from igdesk.graph.errors import OAuthExchangeError, SignInDeniedError, TransientError
-from igdesk.i18n import Text
+from igdesk.i18n import Text, Words
 from igdesk.signin import SignInError, SignInHub, texts
 from igdesk.signin import record as records
+from igdesk.signin.cli_login import read_paste
 from igdesk.signin.flow import same_place
 from igdesk.signin.lock import signin_lock
 from igdesk.signin.record import TokenRecord
@@ -108,3 +110,24 @@ def test_lock_refuses_a_second_holder_with_a_sentence(tmp_path: Path) -> None:
             pass
 
     asyncio.run(go())
+
+
+def test_a_paste_on_a_terminal_is_read_without_echo() -> None:
+    """`igdesk login` on a terminal reads the paste as a password prompt does (a token must
+    not stay on the screen); from a pipe it reads one line."""
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    prompts: list[str] = []
+
+    def hidden(prompt: str) -> str:
+        prompts.append(prompt)
+        return "IGAAtokenFromTheDashboard"
+
+    words = Words("en")
+    assert read_paste(Terminal("never read\n"), hidden, words) == "IGAAtokenFromTheDashboard"
+    assert prompts == ["(what you paste is not shown) > "]
+    assert read_paste(io.StringIO("https://x/?code=1\n"), hidden, words) == "https://x/?code=1\n"
+    assert len(prompts) == 1
