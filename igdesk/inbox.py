@@ -133,10 +133,10 @@ class Inbox:
         """Up to `limit` messages, oldest first, older than `before` when given."""
         if before is None:
             return await self._db.read(lambda a: a.messages.of_thread(thread_id, limit=limit))
+        # By id only: messages of the same second as `before` but stored before it are older
+        # too (a time bound would skip them for good).
         return await self._db.read(
-            lambda a: a.messages.of_thread(
-                thread_id, limit=limit, before=before.created_time, before_id=before.id
-            )
+            lambda a: a.messages.of_thread(thread_id, limit=limit, before_id=before.id)
         )
 
     async def messages_by_id(self, message_ids: Sequence[str]) -> list[Message]:

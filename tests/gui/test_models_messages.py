@@ -194,3 +194,19 @@ def test_five_thousand_messages_load(qtmodeltester: Any) -> None:
     assert kinds.count(RowKind.DAY) == len(
         {m.created_time.astimezone(WIB).date() for m in messages}
     )
+
+
+def test_messages_of_the_same_second_keep_the_archives_order() -> None:
+    """Graph's times are whole seconds: an album or a quick burst shares one. The rows follow
+    the order the archive gives (oldest first), not the ids (opaque strings)."""
+    model = new_model()
+    same = T0 + timedelta(hours=1)
+    page = [msg(1, same, id="zz-first"), msg(2, same, id="aa-second")]
+    model.load(page, has_older=True, history_gap=False)
+    assert rows(model) == ["day:2026-03-10", "zz-first", "aa-second"]
+    older = [msg(3, same, id="yy-earlier"), msg(4, same, id="bb-earlier-still-later")]
+    model.prepend_older(older, has_older=False)
+    assert rows(model)[1:] == ["yy-earlier", "bb-earlier-still-later", "zz-first", "aa-second"]
+    assert model.oldest_message() == older[0]
+    model.append_or_update([msg(5, same, id="00-newest"), msg(6, same, id="01-newer-still")])
+    assert rows(model)[-2:] == ["00-newest", "01-newer-still"]

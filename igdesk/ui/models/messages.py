@@ -1,7 +1,10 @@
 """One conversation as a list: messages oldest first, day separators, and a history-gap row.
 
-Every row has a sort key — (timestamp, kind order, id) — so a day separator sorts just before
+Every row has a sort key — (timestamp, kind order, rank) — so a day separator sorts just before
 the first message of its day (its key is that local midnight) and the gap row before all.
+Messages of the same second (Graph's times have no finer grain: an album, a quick burst) keep
+the archive's order: the rank counts up as messages arrive oldest first, and down for older
+pages loaded above.
 New messages are merged in with `bisect`, one `beginInsertRows` per contiguous run; a known
 message id updates in place. Nothing heavy runs in `data()`: texts are computed on insert.
 """
@@ -29,7 +32,7 @@ from igdesk.i18n import N_, Words
 from igdesk.ui.text import card_title_of, clock_time, day_label, from_you, preview_text
 
 _Index = QModelIndex | QPersistentModelIndex
-_Key = tuple[float, int, str]
+_Key = tuple[float, int, int]
 
 _GAP_TEXT = N_("Earlier messages may be missing")
 _REPLY_UNKNOWN = N_("Replied to a message")
@@ -92,6 +95,8 @@ class MessageListModel(QAbstractListModel):
         self._repliers: dict[str, set[str]] = {}  # quoted id → ids of messages quoting it
         self._has_older = False
         self._history_gap = False
+        self._next_rank = 0  # the rank of the next message appended (counts up)
+        self._first_rank = 0  # the rank of the oldest page's first message (counts down)
 
     # --- read access ---------------------------------------------------------------------
 
@@ -232,9 +237,10 @@ class MessageListModel(QAbstractListModel):
         self._row_of = {}
         self._has_older = has_older
         self._history_gap = history_gap
+        self._next_rank = self._first_rank = 0
         fresh = self._new_rows(self._unique(messages))
         if history_gap and not has_older:
-            fresh.append(_Row(RowKind.GAP, (float("-inf"), 0, "")))
+            fresh.append(_Row(RowKind.GAP, (float("-inf"), 0, 0)))
         fresh.sort(key=lambda row: row.key)
         self._rows = fresh
         self._keys = [row.key for row in fresh]
@@ -244,11 +250,11 @@ class MessageListModel(QAbstractListModel):
     def prepend_older(self, messages: Iterable[Message], *, has_older: bool) -> None:
         """Older messages loaded while scrolling up: inserted above, existing rows kept."""
         self._has_older = has_older
-        self._merge(self._unique(messages))
+        self._merge(self._unique(messages), older=True)
         gap_shown = bool(self._rows) and self._rows[0].kind is RowKind.GAP
         if self._history_gap and not has_older and not gap_shown:
             self.beginInsertRows(QModelIndex(), 0, 0)
-            gap = _Row(RowKind.GAP, (float("-inf"), 0, ""))
+            gap = _Row(RowKind.GAP, (float("-inf"), 0, 0))
             self._rows.insert(0, gap)
             self._keys.insert(0, gap.key)
             self._row_of = None
@@ -267,35 +273,42 @@ class MessageListModel(QAbstractListModel):
     def _unique(self, messages: Iterable[Message]) -> list[Message]:
         return list({message.id: message for message in messages}.values())
 
-    def _key(self, message: Message) -> _Key:
-        return (message.created_time.timestamp(), 2, message.id)
+    def _key(self, message: Message, rank: int) -> _Key:
+        return (message.created_time.timestamp(), 2, rank)
 
     def _day_of(self, message: Message) -> date:
         return message.created_time.astimezone(self._tz).date()
 
     def _day_row(self, day: date) -> _Row:
         midnight = datetime.combine(day, time(), tzinfo=self._tz)
-        return _Row(RowKind.DAY, (midnight.timestamp(), 1, ""), day=day)
+        return _Row(RowKind.DAY, (midnight.timestamp(), 1, 0), day=day)
 
-    def _new_rows(self, messages: list[Message]) -> list[_Row]:
-        """Rows for messages not shown yet, with the day rows they need; registers them."""
+    def _new_rows(self, messages: list[Message], *, older: bool = False) -> list[_Row]:
+        """Rows for messages not shown yet (given oldest first), with the day rows they need;
+        registers them. `older`: a page from above what is shown."""
         rows: list[_Row] = []
-        for message in messages:
-            if message.id in self._messages:
-                continue
+        unseen = [message for message in messages if message.id not in self._messages]
+        if older:
+            self._first_rank -= len(unseen)
+            ranks = iter(range(self._first_rank, self._first_rank + len(unseen)))
+        else:
+            ranks = iter(range(self._next_rank, self._next_rank + len(unseen)))
+            self._next_rank += len(unseen)
+        for message in unseen:
             day = self._day_of(message)
             if day not in self._days:
                 self._days.add(day)
                 rows.append(self._day_row(day))
             time_text = clock_time(message.created_time, self._tz)
-            rows.append(_Row(RowKind.MESSAGE, self._key(message), message, day, time_text))
+            key = self._key(message, next(ranks))
+            rows.append(_Row(RowKind.MESSAGE, key, message, day, time_text))
             self._messages[message.id] = message
             if message.reply_to is not None:
                 self._repliers.setdefault(message.reply_to, set()).add(message.id)
         return rows
 
-    def _merge(self, messages: list[Message]) -> None:
-        fresh = sorted(self._new_rows(messages), key=lambda row: row.key)
+    def _merge(self, messages: list[Message], *, older: bool = False) -> None:
+        fresh = sorted(self._new_rows(messages, older=older), key=lambda row: row.key)
         if not fresh:
             return
         # Group the new rows by where they go in the current list; each group is one insert.
