@@ -88,6 +88,8 @@ class MainWindow(WindowWidgets):
         window_layout.add_shortcuts(self)
         self._showing: str | None = None  # the thread shown, or being read to be shown
         self._changes_meanwhile: list[list[ThreadView]] = []
+        #: Messages announced for the thread being opened, which its read may have missed.
+        self._arrived_while_opening: dict[str, list[str]] = {}
         self._loading_older = False
         self._search_query = ""
         self._clock = QTimer(self, interval=30_000)
@@ -219,6 +221,12 @@ class MainWindow(WindowWidgets):
             self.contact_panel.show_contact(conversation.contact, conversation.customer_since)
             self.contact_panel.set_avatar(self.avatar(thread.avatar_url, thread.contact_id))
         self.app.set_active(True)
+        arrived = self._arrived_while_opening.pop(thread.id, [])
+        self._arrived_while_opening.clear()
+        if arrived:  # shown before the thread is marked read
+            await self._add_messages(thread.id, arrived, mark_read=False)
+            if self._showing != thread.id:
+                return  # the owner chose another thread meanwhile
         self.tasks.start(self.app.inbox.open_thread(thread.id), name=f"open-{thread.id[:8]}")
         self.thread_opened.emit(thread.id)
 
@@ -267,14 +275,18 @@ class MainWindow(WindowWidgets):
         current = self.conversation.current
         if current is not None and current.id == thread_id:
             self.tasks.start(self._add_messages(thread_id, message_ids), name="new-messages")
+        elif self._showing == thread_id:  # being opened: added once it shows
+            self._arrived_while_opening.setdefault(thread_id, []).extend(message_ids)
 
-    async def _add_messages(self, thread_id: str, message_ids: list[str]) -> None:
+    async def _add_messages(
+        self, thread_id: str, message_ids: list[str], *, mark_read: bool = True
+    ) -> None:
         messages = await self.app.inbox.messages_by_id(message_ids)
         current = self.conversation.current
         if current is None or current.id != thread_id:
             return
         self.conversation.add_messages(messages)
-        if self.isActiveWindow():
+        if mark_read and self.isActiveWindow():
             await self.app.inbox.open_thread(thread_id)
 
     def _customer_wrote(self, event: CustomerWrote) -> None:

@@ -9,7 +9,8 @@ from PySide6.QtCore import QAbstractItemModel, Qt
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
-from igdesk.domain import Folder, utc_now
+from igdesk.domain import Folder, Message, utc_now
+from igdesk.events import MessagesAdded
 from igdesk.store import Archive
 from igdesk.ui.main_window import MainWindow
 from tests.gui.conftest import RunUntil, open_by_username, settle, thread_id_of
@@ -331,3 +332,38 @@ def test_a_partly_done_pass_says_so_in_the_status_bar_and_clears_when_read(
     window.app.syncer.clock = lambda: utc_now() + timedelta(minutes=5)  # its turn has come
     run_until(qtbot, window.app.sync_once(), 30_000)
     qtbot.waitUntil(lambda: "could not be read" not in window.status_label.text(), timeout=5_000)
+
+
+def test_a_message_announced_while_its_thread_opens_is_shown(
+    window: MainWindow, qtbot: QtBot, run_until: RunUntil
+) -> None:
+    """Opening a thread of another folder reads the conversation, then the folder; a message
+    stored and announced in between is not in that read, and must still be shown."""
+    thread_id = thread_id_of(window, "bob.general")
+    run_until(qtbot, window.show_folder(Folder.PRIMARY))
+    stored_while_opening: list[bool] = []
+
+    def customer_writes_now(*_: object) -> None:  # the folder switch of the opening
+        if stored_while_opening:
+            return
+        with Archive.open(window.app.profile.archive_path) as archive:
+            contact = archive.threads.get(thread_id).contact_id  # type: ignore[union-attr]
+            new = Message(
+                id="m-while-opening",
+                thread_id=thread_id,
+                sender_id=contact,
+                created_time=utc_now(),
+                text="Masih ada kak?",
+            )
+            archive.messages.upsert(thread_id, [new])
+        window.app.events.emit(MessagesAdded(thread_id, ("m-while-opening",)))
+        stored_while_opening.append(True)
+
+    window.folder_view.selectionModel().currentChanged.connect(customer_writes_now)
+    run_until(qtbot, window.open_thread(thread_id))
+    settle(qtbot, window)
+    assert stored_while_opening
+    assert window.conversation.current is not None
+    assert window.conversation.current.id == thread_id
+    texts = [m.text for m in window.conversation.model.messages()]
+    assert texts[-1] == "Masih ada kak?"
