@@ -88,6 +88,7 @@ class MainWindow(WindowWidgets):
         window_layout.add_shortcuts(self)
         self._showing: str | None = None  # the thread shown, or being read to be shown
         self._changes_meanwhile: list[list[ThreadView]] = []
+        self._counts_changes = 0  # unread counts applied from events (a read may be older)
         #: Messages announced for the thread being opened, which its read may have missed.
         self._arrived_while_opening: dict[str, list[str]] = {}
         self._loading_older = False
@@ -147,7 +148,10 @@ class MainWindow(WindowWidgets):
         self._sync_status(self.app.status)
         account = await self.app.inbox.account()
         self.account_label.setText(f"@{account.username}" if account else "")
-        self._set_counts(await self.app.inbox.unread_counts())
+        changes_seen = self._counts_changes
+        counts = await self.app.inbox.unread_counts()
+        if changes_seen == self._counts_changes:  # else an event brought newer counts
+            self._set_counts(counts)
         await self.show_folder(self.folder)
 
     async def show_folder(self, folder: Folder) -> None:
@@ -252,6 +256,9 @@ class MainWindow(WindowWidgets):
         current = self.conversation.current
         if current is None or current.id != thread_id:
             return False
+        now_oldest = self.conversation.model.oldest_message()
+        if now_oldest is None or now_oldest.id != oldest.id:
+            return False  # the thread was opened again meanwhile: this page would leave a hole
         self.conversation.add_older(older, has_older=len(older) >= PAGE)
         return bool(older)
 
@@ -269,6 +276,7 @@ class MainWindow(WindowWidgets):
             current = self.conversation.current
             if current is not None and current.id == row.id:
                 self.replying.update_window(row)
+        self._counts_changes += 1
         self._set_counts(event.unread_counts)
 
     def _messages_added(self, thread_id: str, message_ids: list[str]) -> None:
