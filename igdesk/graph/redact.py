@@ -20,8 +20,11 @@ _SECRET_PARAMS = (
     "input_token",
     "appsecret_proof",
 )
+# Also URL-encoded, as inside another URL's parameter (`next=…%3Faccess_token%3D…`).
 _PARAM_RE = re.compile(
-    r"(?P<lead>(?:^|[?&#;,\s\"'])(?:" + "|".join(_SECRET_PARAMS) + r")=)(?P<val>[^&#\s\"',;]+)",
+    r"(?P<lead>(?:^|[?&#;,\s\"']|%26|%3F)(?:"
+    + "|".join(_SECRET_PARAMS)
+    + r")(?:=|%3D))(?P<val>[^&#\s\"',;%]+)",
     re.IGNORECASE,
 )
 # An OAuth `code=` only as a URL parameter (after ? or &), so "error code=190" survives.
@@ -35,7 +38,9 @@ _AUTH_HEADER_RE = re.compile(
 )
 _BEARER_RE = re.compile(r"(?P<lead>\bbearer\s+)(?P<val>[A-Za-z0-9._~+/=-]+)", re.IGNORECASE)
 # Meta user/page tokens (EAA…), Instagram Login tokens (IGAA…, IGQV…).
-_TOKEN_SHAPE_RE = re.compile(r"\b(?:EAA|IGAA|IGQV)[A-Za-z0-9_\-]{16,}")
+_TOKEN_SHAPE_RE = re.compile(
+    r"(?:(?<![A-Za-z0-9])|(?<=%3D)|(?<=%3d))(?:EAA|IGAA|IGQV)[A-Za-z0-9_\-]{16,}"
+)
 
 
 def _mask(match: re.Match[str]) -> str:

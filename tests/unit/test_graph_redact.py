@@ -22,6 +22,10 @@ from igdesk.graph.redact import MASK, RedactingFilter
         ("https://example.com/cb/?code=AQBsignincode#_", "AQBsignincode"),
         ("token IGAAabcdefghijklmnopqrstuvwxyz in a message", "IGAAabcdefghijklmnopqrstuvwxyz"),
         ("page token EAABwzLixnjYBAabcdefghijklmnop", "EAABwzLixnjYBAabcdefghijklmnop"),
+        # URL-encoded inside another URL's parameter (a redirect, a `next` link).
+        ("/cb?next=https%3A%2F%2Fg%2Fme%3Faccess_token%3Dplain-secret%26a%3D1", "plain-secret"),
+        ("x%3DEAABwzLixnjYBAabcdefghijklmnop", "EAABwzLixnjYBAabcdefghijklmnop"),
+        ("%3Fcode%3D1&token%3dIGAAabcdefghijklmnopqrstuvwxyz", "IGAAabcdefghijklmnopqrstuvwxyz"),
     ],
 )
 def test_redact_removes_secrets(text: str, secret: str) -> None:
