@@ -194,8 +194,10 @@ class TrayNotifier(QObject):
     @Slot()
     def flush(self) -> None:
         """Pop up what is due now (the timer calls this; tests call it with their clock)."""
-        popup = self._rate.take(self._clock())
-        if popup is not None:
+        now = self._clock()
+        popup = self._rate.take(now)
+        quiet = self._settings.quiet_hours_from, self._settings.quiet_hours_until
+        if popup is not None and not in_quiet_hours(now, *quiet):  # quiet hours began meanwhile
             self._display(popup)
         self._schedule()
 

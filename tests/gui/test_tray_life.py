@@ -91,6 +91,22 @@ def test_quiet_hours_silence_notifications(qtbot: QtBot) -> None:
     assert notifier.notify("t1", Folder.PRIMARY, "Ana", "hi", window_focused=False)
 
 
+def test_a_summary_held_back_until_quiet_hours_began_stays_quiet(qtbot: QtBot) -> None:
+    clock = Clock(datetime(2026, 11, 29, 21, 59, 50).astimezone())
+    settings = Settings(
+        notify_folders=["primary"], quiet_hours_from="22:00", quiet_hours_until="07:00"
+    )
+    notifier = TrayNotifier(settings, use_system_tray=False, clock=clock)
+    shown: list[Popup] = []
+    notifier.displayed.connect(shown.append)
+    notifier.notify("t1", Folder.PRIMARY, "Ana", "hi", window_focused=False)
+    qtbot.waitUntil(lambda: len(shown) == 1, timeout=2000)
+    assert notifier.notify("t2", Folder.PRIMARY, "Budi", "halo", window_focused=False)
+    clock.now = clock.now.replace(hour=22, minute=0, second=10)  # its cooldown ends in quiet
+    notifier.flush()
+    assert len(shown) == 1
+
+
 def _life(
     qtbot: QtBot, tmp_path: Path, keep: bool
 ) -> tuple[QMainWindow, TrayNotifier, TrayLife, Settings]:
