@@ -2,7 +2,8 @@
 
 Qt-free file work for igdesk/ui/images.py, run on its worker thread. Only finished cache files
 (`*.img`) count; a download being written (`.tmp-*`) is left alone. "Oldest" is the time a file
-was written: a picture still shown is downloaded again if it went, which costs little.
+was last used: `touch` marks a picture read from the cache, so the ones the owner keeps looking
+at (whose Instagram links may have expired) are the last to go.
 """
 
 from __future__ import annotations
@@ -40,6 +41,12 @@ def _entries(directory: Path) -> list[tuple[float, int, Path]]:
     return found
 
 
+def touch(path: Path) -> None:
+    """Mark a cached picture as just used (best effort)."""
+    with contextlib.suppress(OSError):
+        os.utime(path)
+
+
 def usage(directory: Path) -> Usage:
     entries = _entries(directory)
     return Usage(len(entries), sum(size for _, size, _ in entries))
@@ -56,9 +63,13 @@ def trim(directory: Path, cap_bytes: int) -> int:
     for _, size, path in entries:
         if total <= target:
             break
-        with contextlib.suppress(FileNotFoundError):
+        try:
             path.unlink()
-            total -= size
+        except FileNotFoundError:
+            pass  # gone already: it holds nothing
+        except OSError:
+            continue  # in use elsewhere (Windows): the next one goes instead
+        total -= size
     return total
 
 

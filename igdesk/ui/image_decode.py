@@ -14,6 +14,8 @@ from pathlib import Path
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt
 from PySide6.QtGui import QImage, QImageReader
 
+from igdesk.ui import image_cache
+
 #: Decoded images are shrunk to this many pixels on their long side: thumbnails and pictures,
 #: not a photo viewer (that opens the original externally), and it caps memory per image.
 MAX_DECODED_SIDE = 2048
@@ -65,6 +67,8 @@ def load_cached(path: Path, max_side: int = MAX_DECODED_SIDE) -> QImage | None:
     if image is None:
         with contextlib.suppress(OSError):
             path.unlink()
+    else:
+        image_cache.touch(path)  # used: the last to go when the cache is trimmed
     return image
 
 

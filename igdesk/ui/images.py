@@ -365,9 +365,12 @@ class ImageStore(QObject):
 
     async def _trim(self) -> None:
         try:
-            self._disk_bytes = await self._in_worker(image_cache.trim, self._dir, self._disk_cap)
+            await self._in_worker(image_cache.trim, self._dir, self._disk_cap)
+            # Counted afresh: pictures stored while it trimmed count too.
+            usage = await self._in_worker(image_cache.usage, self._dir)
+            self._disk_bytes = usage.bytes
         finally:
-            self._trimming = False
+            self._trimming = False  # still over the cap: the next picture stored trims again
 
     def _trim_failed(self, exc: BaseException) -> None:
         log.warning("picture cache not trimmed: %s", type(exc).__name__)

@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from igdesk.config import Settings
 from igdesk.i18n import Words
-from igdesk.ui import image_cache
+from igdesk.ui import image_cache, image_decode
 from igdesk.ui.aio import TaskOwner
 from igdesk.ui.images import ImageStore
 from igdesk.ui.settings_app_page import MB, AppSettingsPage
@@ -50,6 +50,19 @@ def test_trim_removes_the_oldest_until_under_the_cap(tmp_path: Path) -> None:
     assert image_cache.clear(tmp_path) == 3000
     assert image_cache.usage(tmp_path) == image_cache.Usage(0, 0)
     assert image_cache.usage(tmp_path / "never made") == image_cache.Usage(0, 0)
+
+
+def test_a_picture_read_from_the_cache_is_the_last_to_go(tmp_path: Path) -> None:
+    """Trimming goes by last use, not by download time: the pictures the owner keeps
+    looking at (whose Instagram links may have expired) stay."""
+    viewed = tmp_path / "viewed.img"
+    viewed.write_bytes(make_png(40, 30))
+    os.utime(viewed, (1_700_000_000, 1_700_000_000))  # downloaded long ago
+    for age, name in enumerate("abc", start=1):
+        _file(tmp_path, name, len(viewed.read_bytes()), age)
+    assert image_decode.load_cached(viewed) is not None  # shown again today
+    image_cache.trim(tmp_path, 3 * len(viewed.read_bytes()))
+    assert viewed.exists() and not (tmp_path / "a.img").exists()
 
 
 def test_image_store_over_its_cap_drops_the_oldest(
