@@ -59,7 +59,9 @@ def test_an_unwritable_log_folder_gives_a_sentence_and_logging_goes_on(tmp_path:
     sentence = Words("en").text(problem)
     assert sentence.startswith(f"igdesk cannot write its log in {blocker} (")
     assert sentence.endswith("so it runs without a log file. Check that folder's permissions.")
-    logging.getLogger("igdesk.test").warning("still fine")  # no exception, no file
+    logging.getLogger("igdesk.test").warning("still fine")  # no exception
+    assert blocker.is_file() and not (blocker / "igdesk.log").exists()
+    assert not [h for h in logging.getLogger("igdesk").handlers if hasattr(h, "baseFilename")]
 
 
 @pytest.mark.slow
