@@ -49,6 +49,7 @@ class AppSettingsPage(QGroupBox):
         images: ImageStore | None = None,
         tasks: TaskOwner | None = None,
         profile_dir: Path | None = None,
+        autostart_allowed: bool = True,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(words("On this computer"), parent)
@@ -60,6 +61,9 @@ class AppSettingsPage(QGroupBox):
 
         self.autostart_box = QCheckBox(words("Start igdesk when I &log in"))
         self.autostart_box.setChecked(autostart.is_enabled())
+        # Not offered on the sandbox or another test server: the next login would open a
+        # throwaway profile that is gone by then.
+        self.autostart_box.setVisible(autostart_allowed)
         layout.addWidget(self.autostart_box)
 
         quiet_row = QHBoxLayout()
@@ -136,7 +140,7 @@ class AppSettingsPage(QGroupBox):
     def apply(self, settings: Settings) -> None:
         """After the settings were saved: start at login, and the cache's cap."""
         wanted = self.autostart_box.isChecked()
-        if wanted != autostart.is_enabled():
+        if self.autostart_box.isVisibleTo(self) and wanted != autostart.is_enabled():
             try:
                 autostart.set_enabled(wanted, self._profile_dir)
             except OSError as error:

@@ -27,6 +27,7 @@ class WindowDialogs:
             images=window.images,
             tasks=window.tasks,
             profile_dir=window.app.profile.directory,
+            autostart_allowed=window.app.graph_url is None,  # Meta's own servers only
         )
         dialog = SettingsDialog(
             window.app.settings,
