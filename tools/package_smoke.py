@@ -17,9 +17,11 @@ Prints the bundle's size. Nothing is skipped: a missing PyInstaller is a failure
 from __future__ import annotations
 
 import argparse
+import atexit
 import importlib.metadata
 import json
 import os
+import selectors
 import shutil
 import subprocess
 import sys
@@ -39,8 +41,15 @@ class SmokeError(Exception):
     """A step failed; the message says which and why."""
 
 
+#: The smoke runs' own user folders: the binary never writes the real user's profile or logs.
+_HOME = Path(tempfile.mkdtemp(prefix="igdesk-smoke-home-"))
+atexit.register(shutil.rmtree, _HOME, ignore_errors=True)
+
+
 def _env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("IGDESK_")}
+    for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
+        env[name] = str(_HOME / name.lower())
     env["QT_QPA_PLATFORM"] = "offscreen"
     env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"  # the token comes in env
     return env
@@ -88,48 +97,68 @@ def build(out: Path) -> Path:
 def check_version(binary: Path) -> None:
     lines = _expect(_run([str(binary), "--version"]), "--version").splitlines()
     wanted = f"igdesk {importlib.metadata.version('igdesk')}"
-    if not lines or lines[0] != wanted or not lines[1].startswith("Logs: "):
+    if len(lines) < 2 or lines[0] != wanted or not lines[1].startswith("Logs: "):
         raise SmokeError(f"--version printed {lines!r}, wanted {wanted!r} and the log file")
 
 
 @contextmanager
 def served_sandbox(binary: Path) -> Iterator[tuple[str, str]]:
     """`igdesk sandbox serve` running; yields its URL and access token."""
-    process = subprocess.Popen(
-        [str(binary), "sandbox", "serve", "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=_env(),
-        cwd=tempfile.gettempdir(),
-    )
-    try:
-        assert process.stdout is not None
-        found: dict[str, str] = {}
-        deadline = time.monotonic() + 60
-        while len(found) < 2 and time.monotonic() < deadline:
-            line = process.stdout.readline()
-            if not line:
-                break
-            if line.startswith("Sandbox running at "):
-                found["url"] = line.split()[-1]
-            elif line.startswith("Access token: "):
-                found["token"] = line.split()[-1]
-        if len(found) < 2:
-            process.kill()
-            raise SmokeError(f"sandbox serve did not start: {process.communicate()[1][-800:]}")
-        yield found["url"], found["token"]
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(20)
-            except subprocess.TimeoutExpired:
+    # Its stderr goes to a file, not a pipe: a pipe nobody reads fills up and blocks it.
+    with tempfile.TemporaryFile(mode="w+") as errors:
+        process = subprocess.Popen(
+            [str(binary), "sandbox", "serve", "--port", "0"],
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            text=True,
+            env=_env(),
+            cwd=tempfile.gettempdir(),
+        )
+        try:
+            found = _announced(process, deadline=time.monotonic() + 60)
+            if len(found) < 2:
                 process.kill()
                 process.wait()
-        for stream in (process.stdout, process.stderr):
-            if stream is not None:
-                stream.close()
+                errors.seek(0)
+                raise SmokeError(f"sandbox serve did not start: {errors.read()[-800:]}")
+            yield found["url"], found["token"]
+        finally:
+            if process.poll() is None:
+                process.terminate()
+                try:
+                    process.wait(20)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
+            if process.stdout is not None:
+                process.stdout.close()
+
+
+def _announced(process: subprocess.Popen[str], *, deadline: float) -> dict[str, str]:
+    """The URL and token `sandbox serve` prints, read until `deadline` (a silent process
+    cannot hang the step). Read from the descriptor itself: a buffered reader could hold lines
+    that `select` no longer sees."""
+    assert process.stdout is not None
+    descriptor = process.stdout.fileno()
+    found: dict[str, str] = {}
+    pending = ""
+    with selectors.DefaultSelector() as waiting:
+        waiting.register(descriptor, selectors.EVENT_READ)
+        while len(found) < 2:
+            left = deadline - time.monotonic()
+            if left <= 0 or not waiting.select(left):
+                break
+            chunk = os.read(descriptor, 4096)
+            if not chunk:
+                break
+            pending += chunk.decode("utf-8", "replace")
+            *lines, pending = pending.split("\n")
+            for line in lines:
+                if line.startswith("Sandbox running at "):
+                    found["url"] = line.split()[-1]
+                elif line.startswith("Access token: "):
+                    found["token"] = line.split()[-1]
+    return found
 
 
 def check_serve_answers(url: str, token: str) -> None:
