@@ -16,14 +16,13 @@ user's Pages with their linked Instagram accounts.
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 from aiohttp import web
 
 from igdesk.sandbox.call import GraphCall
 from igdesk.sandbox.errors import GraphError, invalid_token, param_error, unknown_object
-from igdesk.sandbox.oauth import _PAGE, _fail_page, consent_redirect, take_code
+from igdesk.sandbox.oauth import _fail_page, consent_page, consent_redirect, take_code
 from igdesk.sandbox.oauth_config import FACEBOOK_SCOPES
 from igdesk.sandbox.state import SandboxState
 from igdesk.sandbox.tokens import LONG_LIVED, SHORT_LIVED
@@ -55,19 +54,7 @@ def routes(state: SandboxState) -> list[web.RouteDef]:
         problem = _problem(state, query)
         if problem:
             return _fail_page(problem)
-        keep = {k: query[k] for k in ("client_id", "redirect_uri", "state", "scope") if k in query}
-        hidden = "\n".join(
-            f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
-            for k, v in keep.items()
-        )
-        text = _PAGE.format(
-            app="igdesk",
-            username=html.escape(USER_NAME),
-            scopes=html.escape(query.get("scope", "")),
-            hidden=hidden,
-            action=request.path,
-        )
-        return web.Response(text=text, content_type="text/html")
+        return consent_page(query, username=USER_NAME, action=request.path)
 
     async def decide(request: web.Request) -> web.StreamResponse:
         form = {k: str(v) for k, v in (await request.post()).items()}

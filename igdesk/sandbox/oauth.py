@@ -74,6 +74,11 @@ async def authorize_page(state: SandboxState, request: web.Request) -> web.Respo
     problem = _consent_problem(state, query)
     if problem:
         return _fail_page(problem)
+    return consent_page(query, username=state.world.shop.username, action="/oauth/authorize")
+
+
+def consent_page(query: Mapping[str, str], *, username: str, action: str) -> web.Response:
+    """The Allow / Cancel page, carrying the request's parameters to the decision."""
     keep = {k: query[k] for k in ("client_id", "redirect_uri", "state", "scope") if k in query}
     hidden = "\n".join(
         f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
@@ -81,10 +86,10 @@ async def authorize_page(state: SandboxState, request: web.Request) -> web.Respo
     )
     text = _PAGE.format(
         app="igdesk",
-        username=html.escape(state.world.shop.username),
+        username=html.escape(username),
         scopes=html.escape(query.get("scope", "")),
         hidden=hidden,
-        action="/oauth/authorize",
+        action=action,
     )
     return web.Response(text=text, content_type="text/html")
 
