@@ -13,7 +13,7 @@ import contextlib
 import dataclasses
 import logging
 import tempfile
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
 from igdesk import changes, secrets, views
@@ -287,7 +287,7 @@ class App:
         """Read one message again (fresh attachment URLs: Instagram's expire); None if the API
         no longer shows it (older than the 20 newest). Other failures are raised, for the
         owner to be told."""
-        account = await self._db.read(lambda archive: archive.account.get())
+        account = await self.inbox.account()
         if account is None:
             return None
         try:
@@ -302,7 +302,7 @@ class App:
     async def _mark_seen(self, customer_id: str) -> None:
         if not self.settings.send_read_receipts:
             return
-        account = await self._db.read(lambda archive: archive.account.get())
+        account = await self.inbox.account()
         if account is None:
             return
         body = {"recipient": {"id": customer_id}, "sender_action": "mark_seen"}
@@ -312,37 +312,6 @@ class App:
             self.events.emit(SignInNeeded(error.text))
         except (GraphError, IgdeskError) as error:
             log.info("mark_seen not sent: %s", type(error).__name__)
-
-    # --- headless -----------------------------------------------------------------------------
-
-    async def watch(
-        self,
-        stop: asyncio.Event,
-        *,
-        on_summary: Callable[[SyncSummary], Awaitable[None]] | None = None,
-        on_error: Callable[[Exception], None] | None = None,
-    ) -> None:
-        """Sync until `stop` is set (the headless `sync --watch`); a token error ends it."""
-
-        async def one_pass() -> None:
-            summary = await self.sync_once()
-            if on_summary is not None:
-                await on_summary(summary)
-
-        def outcome(result: PollOutcome) -> None:
-            if result.error is not None and on_error is not None:
-                on_error(result.error)
-
-        idle = self.settings.poll_interval_seconds
-        poller = Poller(one_pass, timing=PollTiming(active=idle, idle=idle), on_outcome=outcome)
-        task = asyncio.get_running_loop().create_task(poller.run(), name="igdesk-watch")
-        stopper = asyncio.get_running_loop().create_task(stop.wait(), name="igdesk-watch-stop")
-        await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
-        poller.stop()
-        stopper.cancel()
-        await asyncio.gather(task, stopper, return_exceptions=True)
-        if poller.token_error is not None:
-            raise poller.token_error
 
     async def aclose(self) -> None:
         """Stop the webhooks, the poller and the sender, then close the client and the archive,

@@ -29,6 +29,7 @@ from igdesk.logsetup import log_path, setup_logging
 from igdesk.signin.cli_login import add_parser as add_login_parser
 from igdesk.single_instance import ProfileLock
 from igdesk.sync.engine import SyncSummary
+from igdesk.sync.watch import watch
 from igdesk.version import version
 from igdesk.webhooks.console import StatusPrinter
 
@@ -241,7 +242,7 @@ async def _watch_locked(app: App, args: argparse.Namespace, lang: str) -> int:
     def report_error(error: Exception) -> None:
         print(_sentence(error, lang), file=sys.stderr, flush=True)
 
-    await app.watch(stop, on_summary=report, on_error=report_error)
+    await watch(app, stop, on_summary=report, on_error=report_error)
     return EXIT_OK
 
 
