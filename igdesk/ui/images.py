@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import contextvars
 import logging
 from collections import OrderedDict
 from collections.abc import Callable
@@ -28,7 +27,7 @@ import httpx
 from PySide6.QtCore import QObject, QSize, Qt, Signal
 from PySide6.QtGui import QPixmap
 
-from igdesk.ui import image_cache, image_decode
+from igdesk.ui import image_cache, image_decode, image_log
 from igdesk.ui.aio import TaskOwner
 
 log = logging.getLogger("igdesk.ui.images")
@@ -45,39 +44,6 @@ DISK_CAP = 200 * MB  # Settings.image_cache_mb sets it
 AUTO_RETRIES = 1  # a transient failure (timeout, network, 5xx) is retried once, then waits
 RETRY_DELAY_S = 2.0
 _NOT_IMAGE_TYPES = ("text/", "application/json", "application/xml", "application/javascript")
-
-_IN_IMAGE_FETCH: contextvars.ContextVar[bool] = contextvars.ContextVar(
-    "igdesk_image_fetch", default=False
-)
-
-
-class _HideImageUrls(logging.Filter):
-    """Masks URLs in httpx/httpcore log lines emitted while an image is being fetched."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if _IN_IMAGE_FETCH.get():
-            if isinstance(record.args, tuple):
-                record.args = tuple(_hide(arg) for arg in record.args)
-            if isinstance(record.msg, str) and "://" in record.msg:
-                record.msg, record.args = "[image request detail hidden]", None
-        return True
-
-
-def _hide(value: object) -> object:
-    if isinstance(value, httpx.URL) or (isinstance(value, str) and "://" in value):
-        return "[image URL]"
-    return value
-
-
-_FILTER = _HideImageUrls()
-_HTTP_LOGGERS = ("httpx", "httpcore.connection", "httpcore.http11", "httpcore.http2")
-
-
-def _guard_http_logs() -> None:
-    for name in _HTTP_LOGGERS:
-        logger = logging.getLogger(name)
-        if _FILTER not in logger.filters:
-            logger.addFilter(_FILTER)
 
 
 class _Refused(Exception):
@@ -151,7 +117,7 @@ class ImageStore(QObject):
         self._pixmaps: OrderedDict[tuple[str, int, int], QPixmap] = OrderedDict()
         self._cost = 0
         self._closed = False
-        _guard_http_logs()
+        image_log.guard_http_logs()
 
     # --- public API -----------------------------------------------------------------------
 
@@ -300,7 +266,7 @@ class ImageStore(QObject):
 
     async def _download(self, url: str) -> bytes:
         """The body at `url`, read in chunks and abandoned past `max_bytes`."""
-        _IN_IMAGE_FETCH.set(True)  # this task's context only: hides the URL in httpx's logs
+        image_log.fetching()  # this task's context only: hides the URL in httpx's logs
         async with self._slots:
             try:
                 async with asyncio.timeout(self._timeout_s):
