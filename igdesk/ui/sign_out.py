@@ -7,8 +7,6 @@ The app's ID, secret and redirect address stay, so signing in again is one click
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -21,9 +19,6 @@ from PySide6.QtWidgets import (
 
 from igdesk.i18n import Words
 from igdesk.ui.aio import run_dialog
-
-if TYPE_CHECKING:
-    pass
 
 
 class SignOutDialog(QDialog):
